@@ -1,0 +1,1 @@
+"""Use cases and queries: each loads aggregates, lets them check, and saves atomically."""

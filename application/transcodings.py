@@ -1,0 +1,126 @@
+"""How domain values are stored in events (the library knows only UUID, Decimal, datetime)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from eventsourcing.persistence import JSONTranscoder, Transcoding
+
+from domain.budget import BudgetAreaShare, YearShare
+from domain.case import CaseStatus, Direction, Document, SecrecyMarking
+from domain.commitment import CommitmentKind, CommitmentState, Usage
+from domain.decision import (
+    CommitteeReport,
+    DecisionMaker,
+    DecisionText,
+    DelegationReference,
+)
+from domain.delegation import Provision, ProvisionChange
+from domain.values import (
+    Actor,
+    Applicant,
+    CaseOfficer,
+    DiaryNumber,
+    Money,
+    OrganisationNumber,
+    Period,
+    Project,
+    Role,
+)
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class MoneyAsStr(Transcoding):
+    type = Money
+    name = "Money"
+
+    def encode(self, obj: Money) -> str:
+        return str(obj.amount)
+
+    def decode(self, data: str) -> Money:
+        return Money(Decimal(data))
+
+
+class EnumAsValue(Transcoding):
+    def __init__(self, enum_class: type[StrEnum]) -> None:
+        self.type = enum_class
+        self.name = enum_class.__name__
+
+    def encode(self, obj: StrEnum) -> str:
+        return obj.value
+
+    def decode(self, data: str) -> StrEnum:
+        enum_class: type[StrEnum] = self.type
+        return enum_class(data)
+
+
+class DataclassAsDict(Transcoding):
+    """A frozen dataclass as a dict of its fields; nested values use their own transcodings.
+
+    Decoding calls the plain constructor: stored values were checked when recorded,
+    and a rule tightened later must not make history unreadable.
+    """
+
+    def __init__(self, value_class: type[Any]) -> None:
+        self.type = value_class
+        self.name = value_class.__name__
+
+    def encode(self, obj: Any) -> dict[str, Any]:
+        return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+
+    def decode(self, data: dict[str, Any]) -> Any:
+        # JSON has no tuples; the value objects use tuples to stay immutable.
+        return self.type(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+
+
+VALUE_CLASSES: tuple[type[Any], ...] = (
+    Actor,
+    Applicant,
+    BudgetAreaShare,
+    CaseOfficer,
+    CommitteeReport,
+    DecisionMaker,
+    DecisionText,
+    DelegationReference,
+    DiaryNumber,
+    Document,
+    OrganisationNumber,
+    Period,
+    Project,
+    Provision,
+    ProvisionChange,
+    SecrecyMarking,
+    Usage,
+    YearShare,
+)
+
+ENUM_CLASSES: tuple[type[StrEnum], ...] = (
+    CaseStatus,
+    CommitmentKind,
+    CommitmentState,
+    Direction,
+    Role,
+)
+
+
+def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
+    transcoder.register(DateAsISO())
+    transcoder.register(MoneyAsStr())
+    for enum_class in ENUM_CLASSES:
+        transcoder.register(EnumAsValue(enum_class))
+    for value_class in VALUE_CLASSES:
+        transcoder.register(DataclassAsDict(value_class))

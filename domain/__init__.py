@@ -1,0 +1,1 @@
+"""The funding-decision domain: aggregates, value objects and rules. No I/O."""

@@ -1,0 +1,163 @@
+"""A financier's co-financing commitment (medfinansieringsåtagande) to a case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.budget import BudgetAreaShare, YearShare, spread_over_years
+from domain.rules import (
+    CommitmentMustBeCommitted,
+    CommitmentMustBeOpen,
+    CommitmentMustBeProposed,
+    CommitmentWithUsageMustNotBeCancelled,
+    ReasonMustBeGiven,
+    SomethingMustRemainToRelease,
+    UsageMustNotExceedCommitment,
+    UsageMustNotPrecedeDecision,
+    check,
+)
+from domain.values import LONG_TEXT, Actor, Money, Period, text
+
+
+class CommitmentKind(StrEnum):
+    CASH = "cash"  # kontant
+    IN_KIND = "in_kind"  # i annat än pengar, e.g. work time valued in SEK
+
+
+class CommitmentState(StrEnum):
+    PROPOSED = "proposed"
+    COMMITTED = "committed"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Money paid out (cash) or work reported and valued in SEK (in kind)."""
+
+    date: date
+    amount: Money
+    note: str
+
+
+class CoFinancingCommitment(Aggregate):
+    """Proposed by an official, committed only by a decision, then used or released."""
+
+    @classmethod
+    def propose(
+        cls,
+        *,
+        case_id: UUID,
+        financier: str,
+        kind: CommitmentKind,
+        amount: Money,
+        period: Period,
+        budget_areas: tuple[BudgetAreaShare, ...],
+        years: tuple[YearShare, ...] | None,
+        actor: Actor,
+    ) -> CoFinancingCommitment:
+        """Budget areas and years arrive already checked against the amount."""
+        return cls(
+            case_id=case_id,
+            financier=text(financier, "financier"),
+            kind=kind,
+            amount=amount,
+            period=period,
+            budget_areas=budget_areas,
+            # The spread is recorded as computed, so history never shifts with code.
+            years=years if years is not None else spread_over_years(amount, period),
+            years_given=years is not None,
+            actor=actor,
+        )
+
+    @event("Proposed")
+    def __init__(
+        self,
+        *,
+        case_id: UUID,
+        financier: str,
+        kind: CommitmentKind,
+        amount: Money,
+        period: Period,
+        budget_areas: tuple[BudgetAreaShare, ...],
+        years: tuple[YearShare, ...],
+        years_given: bool,
+        actor: Actor,
+    ) -> None:
+        self.case_id = case_id
+        self.financier = financier
+        self.kind = kind
+        self.amount = amount
+        self.period = period
+        # Stored as JSON lists; tuples keep a replayed aggregate equal to a fresh one.
+        self.budget_areas = tuple(budget_areas)
+        self.years = tuple(years)
+        self.state = CommitmentState.PROPOSED
+        self.decision_id: UUID | None = None
+        self.decided_on: date | None = None
+        self.usages: list[Usage] = []
+        self.released = Money.zero()
+
+    @property
+    def used(self) -> Money:
+        return Money.total(tuple(u.amount for u in self.usages))
+
+    @property
+    def remaining(self) -> Money:
+        return self.amount - self.used - self.released
+
+    def commit(self, decision_id: UUID, decided_on: date, actor: Actor) -> None:
+        check(CommitmentMustBeProposed(self.id, self.state), "commitment_ids")
+        self._committed(decision_id, decided_on, actor)
+
+    @event("Committed")
+    def _committed(self, decision_id: UUID, decided_on: date, actor: Actor) -> None:
+        self.state = CommitmentState.COMMITTED
+        self.decision_id = decision_id
+        self.decided_on = decided_on
+
+    def record_usage(self, usage: Usage, actor: Actor) -> None:
+        check(CommitmentMustBeCommitted(self.state, "recording usage"))
+        assert self.decided_on is not None
+        check(UsageMustNotPrecedeDecision(usage.date, self.decided_on), "date")
+        check(
+            UsageMustNotExceedCommitment(
+                self.amount.amount,
+                (self.used + self.released).amount,
+                usage.amount.amount,
+            ),
+            "amount",
+        )
+        self._usage_recorded(usage, actor)
+
+    @event("UsageRecorded")
+    def _usage_recorded(self, usage: Usage, actor: Actor) -> None:
+        self.usages.append(usage)
+
+    def release_rest(self, on: date, actor: Actor) -> Money:
+        """Release what is left unused; the commitment is then closed."""
+        check(CommitmentMustBeCommitted(self.state, "releasing the rest"))
+        check(SomethingMustRemainToRelease(self.remaining.amount))
+        rest = self.remaining
+        self._released(rest, on, actor)
+        return rest
+
+    @event("Released")
+    def _released(self, amount: Money, on: date, actor: Actor) -> None:
+        self.released = self.released + amount
+        self.state = CommitmentState.CLOSED
+
+    def cancel(self, reason: str, actor: Actor) -> None:
+        check(CommitmentMustBeOpen(self.state))
+        check(CommitmentWithUsageMustNotBeCancelled(self.used.amount))
+        check(ReasonMustBeGiven(reason), "reason")
+        self._cancelled(text(reason, "reason", LONG_TEXT), actor)
+
+    @event("Cancelled")
+    def _cancelled(self, reason: str, actor: Actor) -> None:
+        self.state = CommitmentState.CANCELLED

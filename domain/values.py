@@ -1,0 +1,206 @@
+"""Value objects of the domain.
+
+Each is built through a `parse`/`of` factory that checks its rules and names the field
+in any refusal; the plain constructor is left for decoding stored events, which were
+checked when they were recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import TypeVar
+
+from domain.rules import (
+    AmountMustBeADecimalNumber,
+    AmountMustBePositive,
+    AmountMustBeWithinSensibleBounds,
+    AmountMustHaveAtMostTwoDecimals,
+    DiaryNumberMustReadPrefixSequenceYear,
+    OrganisationNumberMustHaveTenDigits,
+    OrganisationNumberMustPassCheckDigit,
+    PeriodMustNotEndBeforeItStarts,
+    RegisterPrefixMustBeCapitalLetters,
+    TextMustNotBeBlank,
+    TextMustNotExceedLengthLimit,
+    ValueMustBeOneOf,
+    check,
+)
+
+ÖRE = Decimal("0.01")
+
+# Length limits for free text, generous for real documents, finite for abuse.
+SHORT_TEXT = 200
+TITLE_TEXT = 500
+LONG_TEXT = 20_000
+
+
+def text(value: str, field: str, limit: int = SHORT_TEXT) -> str:
+    """A required text, stripped, within its length limit."""
+    stripped = value.strip()
+    check(TextMustNotBeBlank(stripped), field)
+    check(TextMustNotExceedLengthLimit(stripped, limit), field)
+    return stripped
+
+
+def optional_text(value: str | None, field: str, limit: int = SHORT_TEXT) -> str | None:
+    if value is None or not value.strip():
+        return None
+    return text(value, field, limit)
+
+
+def texts(values: list[str] | tuple[str, ...], field: str, limit: int) -> tuple[str, ...]:
+    return tuple(text(v, f"{field}[{i}]", limit) for i, v in enumerate(values))
+
+
+Choice = TypeVar("Choice", bound=StrEnum)
+
+
+def choice(value: str, kind: type[Choice], field: str) -> Choice:
+    """One of an enumeration's values, or a refusal listing them."""
+    check(ValueMustBeOneOf(value, [member.value for member in kind]), field)
+    return kind(value)
+
+
+@dataclass(frozen=True, order=True)
+class Money:
+    """An amount in SEK, exact to the öre."""
+
+    amount: Decimal
+
+    @classmethod
+    def parse(cls, raw: object, field: str, *, positive: bool = True) -> Money:
+        check(AmountMustBeADecimalNumber(raw), field)
+        amount = Decimal(str(raw).strip())
+        check(AmountMustHaveAtMostTwoDecimals(amount), field)
+        check(AmountMustBeWithinSensibleBounds(amount), field)
+        if positive:
+            check(AmountMustBePositive(amount), field)
+        return cls(amount.quantize(ÖRE))
+
+    @classmethod
+    def zero(cls) -> Money:
+        return cls(Decimal("0.00"))
+
+    @classmethod
+    def total(cls, amounts: list[Money] | tuple[Money, ...]) -> Money:
+        return cls(sum((m.amount for m in amounts), Decimal("0.00")))
+
+    def __add__(self, other: Money) -> Money:
+        return Money(self.amount + other.amount)
+
+    def __sub__(self, other: Money) -> Money:
+        return Money(self.amount - other.amount)
+
+    def __str__(self) -> str:
+        return f"{self.amount:.2f}"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of whole days, both ends included."""
+
+    start: date
+    end: date
+
+    @classmethod
+    def of(cls, start: date, end: date, field: str = "period") -> Period:
+        check(PeriodMustNotEndBeforeItStarts(start, end), field)
+        return cls(start, end)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def days_in_year(self, year: int) -> int:
+        first = max(self.start, date(year, 1, 1))
+        last = min(self.end, date(year, 12, 31))
+        return max((last - first).days + 1, 0)
+
+    @property
+    def years(self) -> range:
+        return range(self.start.year, self.end.year + 1)
+
+    def __str__(self) -> str:
+        return f"{self.start} – {self.end}"
+
+
+@dataclass(frozen=True)
+class OrganisationNumber:
+    """A Swedish organisation number, NNNNNN-NNNN, with a valid Luhn check digit."""
+
+    value: str
+
+    @classmethod
+    def parse(cls, raw: str, field: str = "organisation_number") -> OrganisationNumber:
+        check(OrganisationNumberMustHaveTenDigits(raw), field)
+        digits = raw.strip().replace("-", "")
+        check(OrganisationNumberMustPassCheckDigit(digits), field)
+        return cls(f"{digits[:6]}-{digits[6:]}")
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, order=True)
+class DiaryNumber:
+    """A register's diary number, `PREFIX/SEQ/YEAR`, e.g. `RUN/664/2021`."""
+
+    prefix: str
+    sequence: int
+    year: int
+
+    @classmethod
+    def parse(cls, raw: str, field: str = "diary_number") -> DiaryNumber:
+        check(DiaryNumberMustReadPrefixSequenceYear(raw), field)
+        prefix, sequence, year = raw.split("/")
+        return cls(prefix, int(sequence), int(year))
+
+    def __str__(self) -> str:
+        return f"{self.prefix}/{self.sequence}/{self.year}"
+
+
+def register_prefix(raw: str, field: str = "register_prefix") -> str:
+    check(RegisterPrefixMustBeCapitalLetters(raw), field)
+    return raw
+
+
+class Role(StrEnum):
+    OFFICIAL = "official"
+    FINANCE = "finance"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did it: the authenticated user behind a command, recorded in every event."""
+
+    id: str
+    name: str
+    role: Role
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Applicant:
+    name: str
+    organisation_number: OrganisationNumber
+
+
+@dataclass(frozen=True)
+class Project:
+    name: str
+    period: Period
+    purpose: str
+
+
+@dataclass(frozen=True)
+class CaseOfficer:
+    name: str
+    unit: str

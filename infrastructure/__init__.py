@@ -1,0 +1,1 @@
+"""Persistence, settings and logging: the ports the application names, implemented."""

@@ -1,0 +1,58 @@
+"""One database URL selects the event store: SQLite by default, PostgreSQL in production."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from sqlalchemy.engine import make_url
+
+from application.service import Fundcase
+from infrastructure.settings import Settings
+
+
+class UnsupportedDatabaseURL(ValueError):
+    pass
+
+
+def persistence_env(database_url: str, pool_size: int = 5) -> dict[str, str]:
+    """The eventsourcing library's settings for a database URL.
+
+    `sqlite:///PATH` uses the library's SQLite recorder; `postgresql://…` its
+    PostgreSQL recorder. A `?schema=NAME` on a PostgreSQL URL keeps the tables in
+    that schema (tests use one schema each).
+    """
+    url = make_url(database_url)
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": url.database or ":memory:",
+            "SQLITE_LOCK_TIMEOUT": "30",
+        }
+    if backend == "postgresql":
+        schema = url.query.get("schema", "")
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": url.database or "postgres",
+            "POSTGRES_HOST": url.host or "127.0.0.1",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": url.username or "postgres",
+            "POSTGRES_PASSWORD": url.password or "",
+            "POSTGRES_SCHEMA": schema if isinstance(schema, str) else schema[0],
+            "POSTGRES_POOL_SIZE": str(pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(pool_size * 2),
+            "POSTGRES_CONNECT_TIMEOUT": "5",
+            # Check pooled connections before use, so the service recovers from a
+            # database restart without being restarted itself.
+            "POSTGRES_PRE_PING": "y",
+        }
+    shown = url.render_as_string(hide_password=True)
+    msg = f"unsupported database URL {shown!r}: use sqlite:///PATH or postgresql://…"
+    raise UnsupportedDatabaseURL(msg)
+
+
+def open_application(settings: Settings, today: Callable[[], date] = date.today) -> Fundcase:
+    """The application on the configured event store (tables created if missing)."""
+    env = persistence_env(settings.database_url, settings.database_pool_size)
+    return Fundcase(env=env, today=today)

@@ -1,0 +1,22 @@
+"""Settings, read from FUNDCASE_* environment variables (or a .env file)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FUNDCASE_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./fundcase.db",
+        description="sqlite:///PATH (the embedded default) or postgresql://USER@HOST:PORT/DB",
+    )
+    database_pool_size: int = Field(default=5, ge=1, le=100)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_format: Literal["auto", "json", "console"] = "auto"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
