@@ -17,7 +17,8 @@ from domain.values import Actor, DiaryNumber, Role
 
 COMMITTEE = "Regionala utvecklingsnämnden"
 ORDER_TITLE = (
-    "Delegationsbestämmelser för regionala utvecklingsnämnden i Region Jämtland Härjedalen 2019-2022"
+    "Delegationsbestämmelser för regionala utvecklingsnämnden i Region Jämtland Härjedalen "
+    "2019-2022"
 )
 DELEGATE_TITLE = "Regional utvecklingsdirektör"
 DECISION_MAKER = ("Anna Halvarsson", "Tf. regional utvecklingsdirektör")

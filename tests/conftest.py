@@ -1,0 +1,62 @@
+"""Stores for the tests: every storage test runs on SQLite and on PostgreSQL.
+
+PostgreSQL is required, never skipped: if it cannot be reached the tests fail.
+Each PostgreSQL test gets a schema of its own, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from uuid import uuid4
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from application.service import Fundcase
+from infrastructure.eventstore import open_application
+from infrastructure.settings import Settings
+
+POSTGRES_URL = os.environ.get(
+    "FUNDCASE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+OpenApp = Callable[..., Fundcase]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fundcase.db'}"
+        return
+    schema = f"test_{uuid4().hex[:16]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    try:
+        yield f"{POSTGRES_URL}?schema={schema}"
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+
+
+@pytest.fixture
+def open_app(database_url: str) -> Iterator[OpenApp]:
+    """Opens applications on the test's store; several may share it, like processes do."""
+    opened: list[Fundcase] = []
+
+    def open_one(today: Callable[[], date] = date.today) -> Fundcase:
+        app = open_application(Settings(database_url=database_url), today=today)
+        opened.append(app)
+        return app
+
+    yield open_one
+    for app in opened:
+        app.close()
+
+
+@pytest.fixture
+def app(open_app: OpenApp) -> Fundcase:
+    return open_app()

@@ -1,0 +1,105 @@
+"""A case moves along its lifecycle; a closed case changes only by reopening."""
+
+from datetime import date
+from uuid import uuid4
+
+import pytest
+
+from domain.case import Case, CaseStatus, Direction, Document
+from domain.errors import InvalidInput
+from domain.values import Money
+from tests.unit.builders import OFFICIAL, case, refused, settled
+
+
+def document() -> Document:
+    return Document(uuid4(), "Ansökan", Direction.INCOMING, date(2021, 12, 8), "SVID")
+
+
+def walk(to: list[CaseStatus]) -> Case:
+    registered = case()
+    for status in to:
+        reason = "Sökanden drar tillbaka" if status == CaseStatus.WITHDRAWN else None
+        registered.change_status(status, reason, OFFICIAL)
+    return settled(registered)
+
+
+def test_a_case_runs_its_lifecycle_to_closed() -> None:
+    closed = walk([CaseStatus.UNDER_REVIEW, CaseStatus.GRANTED, CaseStatus.CLOSED])
+    assert closed.status == CaseStatus.CLOSED
+    assert closed.version == 4
+
+
+def test_a_status_off_the_lifecycle_is_refused_and_names_the_ways_on() -> None:
+    registered = case()
+    with refused("StatusChangeMustFollowLifecycle", registered) as refusal:
+        registered.change_status(CaseStatus.GRANTED, None, OFFICIAL)
+    assert "under_review, withdrawn" in refusal.value.message
+
+
+def test_withdrawing_needs_a_reason() -> None:
+    registered = case()
+    with refused("ReasonMustBeGiven", registered):
+        registered.change_status(CaseStatus.WITHDRAWN, "  ", OFFICIAL)
+
+
+def test_a_closed_case_takes_no_documents_or_markings() -> None:
+    closed = walk([CaseStatus.UNDER_REVIEW, CaseStatus.REJECTED, CaseStatus.CLOSED])
+    with refused("ClosedCaseMustNotChange", closed):
+        closed.register_document(document(), None, OFFICIAL)
+    with refused("ClosedCaseMustNotChange", closed):
+        closed.mark_field_secret("applicant", "OSL 31 kap. 16 §", OFFICIAL)
+
+
+def test_reopening_a_closed_case_needs_a_reason() -> None:
+    closed = walk([CaseStatus.UNDER_REVIEW, CaseStatus.REJECTED, CaseStatus.CLOSED])
+    with refused("ReasonMustBeGiven", closed):
+        closed.change_status(CaseStatus.UNDER_REVIEW, None, OFFICIAL)
+    closed.change_status(CaseStatus.UNDER_REVIEW, "Nya uppgifter har kommit in", OFFICIAL)
+    assert closed.status == CaseStatus.UNDER_REVIEW
+
+
+def test_a_secret_document_is_registered_with_its_marking() -> None:
+    registered = case()
+    doc = document()
+    registered.register_document(doc, "OSL 31 kap. 16 §", OFFICIAL)
+    assert registered.documents[doc.id] == doc
+    assert registered.is_secret(str(doc.id))
+    names = [type(e).__name__ for e in registered.collect_events()]
+    assert names == ["DocumentRegistered", "SecrecyMarked"]
+
+
+def test_a_document_id_is_registered_once() -> None:
+    registered = case()
+    doc = document()
+    registered.register_document(doc, None, OFFICIAL)
+    registered.collect_events()
+    with refused("IdMustBeNew", registered):
+        registered.register_document(doc, None, OFFICIAL)
+
+
+def test_only_maskable_fields_can_be_marked_secret() -> None:
+    registered = case()
+    with refused("SecrecyMustConcernAMaskableField", registered):
+        registered.mark_field_secret("diary_number", "OSL 31 kap. 16 §", OFFICIAL)
+    registered.mark_field_secret("project.purpose", "OSL 31 kap. 16 §", OFFICIAL)
+    assert registered.is_secret("project.purpose")
+
+
+def test_the_requested_amount_must_fit_the_total_budget() -> None:
+    template = case()
+    with pytest.raises(InvalidInput) as refusal:
+        Case.register(
+            case_id=uuid4(),
+            diary_number=template.diary_number,
+            title=template.title,
+            applicant=template.applicant,
+            project=template.project,
+            programme=None,
+            requested_amount=Money.parse("200000", "requested_amount"),
+            total_budget=Money.parse("150000", "total_budget"),
+            received_on=template.received_on,
+            case_officer=template.case_officer,
+            actor=OFFICIAL,
+        )
+    assert refusal.value.rule == "RequestedAmountMustNotExceedTotalBudget"
+    assert refusal.value.field == "requested_amount"

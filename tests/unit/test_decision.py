@@ -1,0 +1,173 @@
+"""A delegation decision is valid only under a provision in force, within its limit."""
+
+from datetime import date
+
+from domain.case import CaseStatus
+from domain.commitment import CommitmentState
+from domain.decision import CommitteeReport, DecisionText
+from tests.unit.builders import (
+    OFFICIAL,
+    WORDING,
+    case,
+    commitment,
+    decision,
+    order,
+    provision,
+    refused,
+    settled,
+)
+
+
+def test_a_decision_within_its_delegation_is_taken() -> None:
+    c = case()
+    offer = commitment(c)
+    taken = decision(c, order(provision(limit="500000")), [offer])
+    assert taken.decided_amount.amount == 150000
+    assert taken.delegation.point == "8.1"
+    assert taken.diary_number == c.diary_number
+    assert taken.document_version == 1
+
+
+def test_an_acting_delegate_holds_the_title() -> None:
+    c = case()
+    taken = decision(c, order(), [], title="Regional utvecklingsdirektör")
+    assert taken.decided_by.title == "Regional utvecklingsdirektör"
+
+
+def test_a_provision_that_does_not_exist_is_refused() -> None:
+    c = case()
+    with refused("ProvisionMustExist", c):
+        decision(c, order(), [], point="9.9")
+
+
+def test_a_provision_not_yet_in_force_is_refused() -> None:
+    c = case(received_on=date(2018, 1, 1))
+    with refused("ProvisionMustBeInForceOnDecisionDate"):
+        decision(c, order(), [], decided_on=date(2018, 12, 31))
+
+
+def test_a_provision_no_longer_in_force_is_refused() -> None:
+    adopted = order(provision("8.1"))
+    adopted.revoke_provision("8.1", date(2022, 1, 1), OFFICIAL)
+    with refused("ProvisionMustBeInForceOnDecisionDate"):
+        decision(case(), adopted, [], decided_on=date(2022, 3, 10))
+
+
+def test_the_order_is_read_as_it_stood_on_the_decision_date() -> None:
+    adopted = order(provision("8.1", limit="100000"))
+    adopted.amend_provision(provision("8.1", limit="200000"), date(2022, 3, 1), OFFICIAL)
+    c = case()
+    with refused("DecidedAmountMustNotExceedProvisionLimit"):
+        decision(c, adopted, [commitment(c)], decided_on=date(2022, 2, 28))
+    assert decision(c, adopted, [commitment(c)], decided_on=date(2022, 3, 1)).decided_amount
+
+
+def test_another_title_is_refused() -> None:
+    c = case()
+    with refused("DecisionMakerMustHoldDelegatedTitle") as refusal:
+        decision(c, order(), [], title="Ekonomichef")
+    assert "'Regional utvecklingsdirektör'" in refusal.value.message
+
+
+def test_a_limit_below_the_amount_is_refused_and_commits_nothing() -> None:
+    c = case()
+    offer = commitment(c, "600000.00")
+    with refused("DecidedAmountMustNotExceedProvisionLimit", c, offer) as refusal:
+        decision(c, order(provision(limit="500000")), [offer])
+    assert "500 000.00 SEK" in refusal.value.message
+    assert offer.state == CommitmentState.PROPOSED
+
+
+def test_a_commitment_of_another_case_is_refused() -> None:
+    c = case()
+    with refused("CommitmentMustBelongToDecisionCase"):
+        decision(c, order(), [commitment(case())])
+
+
+def test_a_second_decision_cannot_change_a_taken_one() -> None:
+    c = case()
+    offer = commitment(c)
+    first = decision(c, order(), [offer])
+    offer.commit(first.id, first.decided_on, OFFICIAL)
+    offer.collect_events()
+    with refused("CommitmentMustBeProposed", offer):
+        decision(c, order(), [offer])
+
+
+def test_a_commitment_listed_twice_is_refused() -> None:
+    c = case()
+    offer = commitment(c)
+    with refused("EachNameMustAppearOnce"):
+        decision(c, order(), [offer, offer])
+
+
+def test_a_decision_in_the_future_or_before_receipt_is_refused() -> None:
+    c = case()
+    with refused("DecisionDateMustNotBeInTheFuture"):
+        decision(c, order(), [], decided_on=date(2022, 6, 2))
+    with refused("DecisionMustNotPrecedeReceipt"):
+        decision(c, order(), [], decided_on=date(2021, 12, 7))
+
+
+def test_no_decision_in_a_withdrawn_case() -> None:
+    c = case()
+    c.change_status(CaseStatus.WITHDRAWN, "Sökanden drog tillbaka ansökan", OFFICIAL)
+    with refused("CaseMustBeOpenForDecision"):
+        decision(c, order(), [])
+
+
+def test_a_correction_is_a_new_version_with_a_reason() -> None:
+    taken = settled(decision(case(), order(), []))
+    fixed = DecisionText(WORDING.description, WORDING.basis, WORDING.points, ("SVID", "Åvki"))
+    with refused("ReasonMustBeGiven", taken):
+        taken.correct("", fixed, OFFICIAL)
+    with refused("CorrectionMustChangeSomething", taken):
+        taken.correct("Skrivfel", WORDING, OFFICIAL)
+    assert taken.correct("Utdrag saknades", fixed, OFFICIAL) == ["extract_to"]
+    assert taken.document_version == 2
+    assert taken.wording.extract_to == ("SVID", "Åvki")
+
+
+def test_a_revoked_decision_no_longer_changes() -> None:
+    taken = decision(case(), order(), [])
+    taken.revoke("Fattat på felaktigt underlag", date(2022, 4, 1), OFFICIAL)
+    taken.collect_events()
+    with refused("RevokedDecisionMustNotChange", taken):
+        taken.revoke("igen", date(2022, 4, 2), OFFICIAL)
+    with refused("RevokedDecisionMustNotChange", taken):
+        taken.correct("x", WORDING, OFFICIAL)
+
+
+REPORT = CommitteeReport("Regionala utvecklingsnämnden", date(2022, 4, 6), "§ 45")
+
+
+def test_a_decision_is_reported_once_and_not_before_it_was_taken() -> None:
+    taken = settled(decision(case(), order(), []))
+    early = CommitteeReport(REPORT.committee, date(2022, 3, 9), "§ 1")
+    with refused("ReportMustNotPrecedeDecision", taken):
+        taken.report_to_committee(early, OFFICIAL)
+    taken.report_to_committee(REPORT, OFFICIAL)
+    taken.collect_events()
+    with refused("DecisionMustBeReportedOnce", taken):
+        taken.report_to_committee(REPORT, OFFICIAL)
+
+
+def test_the_appeal_period_runs_from_the_announcement() -> None:
+    taken = settled(decision(case(), order(), []))
+    with refused("AnnouncementMustFollowReport", taken):
+        taken.record_announcement(date(2022, 4, 12), OFFICIAL)
+    taken.report_to_committee(REPORT, OFFICIAL)
+    taken.collect_events()
+    with refused("AnnouncementMustNotPrecedeMeeting", taken):
+        taken.record_announcement(date(2022, 4, 5), OFFICIAL)
+    assert taken.record_announcement(date(2022, 4, 12), OFFICIAL) == date(2022, 5, 3)
+    taken.collect_events()
+    with refused("AnnouncementMustBeRecordedOnce", taken):
+        taken.record_announcement(date(2022, 4, 13), OFFICIAL)
+
+
+def test_a_decision_that_cannot_be_appealed_has_no_appeal_period() -> None:
+    taken = decision(case(), order(provision(appealable=False)), [])
+    taken.report_to_committee(REPORT, OFFICIAL)
+    assert taken.record_announcement(date(2022, 4, 12), OFFICIAL) is None
+    assert taken.appeal_ends_on is None
