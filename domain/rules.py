@@ -174,6 +174,30 @@ class PeriodMustNotEndBeforeItStarts(InputRule):
 
 
 @dataclass(frozen=True)
+class PeriodTextMustNameTwoDates(InputRule):
+    raw: str
+    parts: int
+
+    def is_broken(self) -> bool:
+        return self.parts != 2
+
+    def message(self) -> str:
+        return f"{self.raw!r} is not a period such as '201203 — 201410' or '20220401-20240630'"
+
+
+@dataclass(frozen=True)
+class DateMustReadAsDayOrMonth(InputRule):
+    raw: str
+    read: date | None
+
+    def is_broken(self) -> bool:
+        return self.read is None
+
+    def message(self) -> str:
+        return f"{self.raw!r} is not a date of the form YYYYMMDD, YYYY-MM-DD, YYYYMM or YYYY-MM"
+
+
+@dataclass(frozen=True)
 class OrganisationNumberMustHaveTenDigits(InputRule):
     raw: str
 

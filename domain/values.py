@@ -7,6 +7,7 @@ checked when they were recorded.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -18,10 +19,12 @@ from domain.rules import (
     AmountMustBePositive,
     AmountMustBeWithinSensibleBounds,
     AmountMustHaveAtMostTwoDecimals,
+    DateMustReadAsDayOrMonth,
     DiaryNumberMustReadPrefixSequenceYear,
     OrganisationNumberMustHaveTenDigits,
     OrganisationNumberMustPassCheckDigit,
     PeriodMustNotEndBeforeItStarts,
+    PeriodTextMustNameTwoDates,
     RegisterPrefixMustBeCapitalLetters,
     TextMustNotBeBlank,
     TextMustNotExceedLengthLimit,
@@ -110,6 +113,24 @@ class Period:
         check(PeriodMustNotEndBeforeItStarts(start, end), field)
         return cls(start, end)
 
+    @classmethod
+    def parse_text(cls, raw: str, field: str = "period") -> Period:
+        """A period as documents write it: `201203 — 201410`, `2012-01 — 2013-11`,
+        `20220401-20240630`. A month means its first day at the start, last at the end."""
+        text = raw.strip()
+        compact = re.fullmatch(r"(\d{6,8})-(\d{6,8})", text)
+        if compact:
+            parts = list(compact.groups())
+        else:
+            parts = [p.strip() for p in re.split(r"\s*[—–]\s*|\s+-\s+", text)]
+        check(PeriodTextMustNameTwoDates(raw, len(parts)), field)
+        start, end = (read_day_or_month(part, at_end=i == 1) for i, part in enumerate(parts))
+        check(DateMustReadAsDayOrMonth(parts[0], start), field)
+        check(DateMustReadAsDayOrMonth(parts[1], end), field)
+        assert start is not None
+        assert end is not None
+        return cls.of(start, end, field)
+
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
@@ -128,6 +149,27 @@ class Period:
 
     def __str__(self) -> str:
         return f"{self.start} – {self.end}"
+
+
+_DAY_OR_MONTH = re.compile(r"(\d{4})-?(\d{2})(?:-?(\d{2}))?")
+
+
+def read_day_or_month(text: str, *, at_end: bool) -> date | None:
+    """`YYYYMMDD`, `YYYY-MM-DD`, `YYYYMM` or `YYYY-MM`; None if it is none of them."""
+    found = _DAY_OR_MONTH.fullmatch(text)
+    if found is None:
+        return None
+    year, month, day = found.groups()
+    try:
+        if day is not None:
+            return date(int(year), int(month), int(day))
+        first = date(int(year), int(month), 1)
+    except ValueError:
+        return None
+    if not at_end:
+        return first
+    next_month = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return date.fromordinal(next_month.toordinal() - 1)
 
 
 @dataclass(frozen=True)

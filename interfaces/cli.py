@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib.metadata import version as installed_version
 from typing import Annotated
 
+import structlog
 import typer
 import uvicorn
 
@@ -25,10 +26,12 @@ def serve(
     """Run the HTTP service (SQLite in ./fundcase.db unless FUNDCASE_DATABASE_URL says else)."""
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)
+    host, port = host or settings.host, port or settings.port
+    structlog.get_logger("fundcase").info("serving", url=f"http://{host}:{port}")
     uvicorn.run(
         create_app(settings),
-        host=host or settings.host,
-        port=port or settings.port,
+        host=host,
+        port=port,
         log_config=None,
         access_log=False,
     )

@@ -18,12 +18,14 @@ ensure_venv() {
     return 1
   fi
   [ -x .venv/bin/python ] || "$python" -m venv .venv
-  local stamp=.venv/.fundcase-installed want
-  want="$(sha256sum pyproject.toml | cut -d' ' -f1) $extras"
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  local stamp=.venv/.fundcase-installed hash installed
+  hash="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+  installed="$(cat "$stamp" 2>/dev/null || true)"
+  # A dev install has everything the service needs too.
+  if [ "$installed" != "$hash $extras" ] && [ "$installed" != "$hash [dev]" ]; then
     echo "Installing fundcase$extras and its dependencies into .venv …" >&2
     quiet_pip install --upgrade pip
     quiet_pip install --editable ".$extras"
-    echo "$want" >"$stamp"
+    echo "$hash $extras" >"$stamp"
   fi
 }

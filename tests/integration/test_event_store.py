@@ -198,6 +198,15 @@ def test_a_refused_registration_burns_no_number(app: Fundcase) -> None:
     assert str(register(app).diary_number) == "RUN/1/2021"
 
 
+def test_an_application_cannot_be_received_in_the_future(open_app: OpenApp) -> None:
+    app = open_app(today=lambda: date(2021, 12, 7))
+    with pytest.raises(DomainError) as refusal:
+        register(app)  # received 2021-12-08
+    assert refusal.value.rule == "ReceiptDateMustNotBeInTheFuture"
+    assert refusal.value.field == "received_on"
+    assert log_position(app) == 0
+
+
 def test_twenty_concurrent_registrations_get_twenty_consecutive_numbers(app: Fundcase) -> None:
     start = threading.Barrier(20)
 

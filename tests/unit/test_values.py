@@ -142,3 +142,37 @@ def test_an_unknown_choice_lists_the_allowed_values() -> None:
         choice("sideways", Direction, "direction")
     assert refusal.value.rule == "ValueMustBeOneOf"
     assert "incoming, internal, outgoing" in refusal.value.message
+
+
+@pytest.mark.parametrize(
+    ("raw", "start", "end"),
+    [
+        ("201203 — 201410", date(2012, 3, 1), date(2014, 10, 31)),
+        ("2012-01 — 2013-11", date(2012, 1, 1), date(2013, 11, 30)),
+        ("20220401-20240630", date(2022, 4, 1), date(2024, 6, 30)),
+        ("2012-02 – 2012-02", date(2012, 2, 1), date(2012, 2, 29)),
+        ("201112 - 201412", date(2011, 12, 1), date(2014, 12, 31)),
+    ],
+)
+def test_periods_read_as_documents_write_them(raw: str, start: date, end: date) -> None:
+    assert Period.parse_text(raw) == Period(start, end)
+
+
+@pytest.mark.parametrize(
+    ("raw", "rule", "named"),
+    [
+        ("20112-01 — 2014-10", "DateMustReadAsDayOrMonth", "'20112-01'"),
+        ("201213 — 201410", "DateMustReadAsDayOrMonth", "'201213'"),
+        ("20220230-20240630", "DateMustReadAsDayOrMonth", "'20220230'"),
+        ("april 2022 till juni 2024", "PeriodTextMustNameTwoDates", "april"),
+        ("201410 — 201203", "PeriodMustNotEndBeforeItStarts", "2014-10-01"),
+    ],
+)
+def test_bad_periods_in_imported_text_name_the_part_that_is_wrong(
+    raw: str, rule: str, named: str
+) -> None:
+    with pytest.raises(InvalidInput) as refusal:
+        Period.parse_text(raw, "rows[9].period")
+    assert refusal.value.rule == rule
+    assert named in refusal.value.message
+    assert refusal.value.field == "rows[9].period"
