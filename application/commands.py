@@ -153,6 +153,7 @@ class ReleaseRest:
 class CancelCommitment:
     commitment_id: UUID
     reason: str
+    on: date
     expected_version: int | None = None
 
 

@@ -248,11 +248,12 @@ class Fundcase(Application[UUID]):
 
     @use_case
     def propose_commitment(self, c: cmd.ProposeCommitment, actor: Actor) -> Recorded:
-        self._load(Case, c.case_id)
+        case = self._load(Case, c.case_id)
         amount = Money.parse(c.amount, "amount")
         period = Period.of(c.start, c.end, "end")
         commitment = CoFinancingCommitment.propose(
             case_id=c.case_id,
+            diary_number=case.diary_number,
             financier=c.financier,
             kind=choice(c.kind, CommitmentKind, "kind"),
             amount=amount,
@@ -283,7 +284,7 @@ class Fundcase(Application[UUID]):
     @use_case
     def cancel_commitment(self, c: cmd.CancelCommitment, actor: Actor) -> Recorded:
         commitment = self._load(CoFinancingCommitment, c.commitment_id, c.expected_version)
-        commitment.cancel(c.reason, actor)
+        commitment.cancel(c.reason, c.on, actor)
         return self._save_together(commitment)
 
     # --- Delegation decisions -------------------------------------------------------
@@ -350,7 +351,7 @@ class Fundcase(Application[UUID]):
         decision.revoke(c.reason, c.revoked_on, actor)
         commitments = [self._load(CoFinancingCommitment, i) for i in decision.commitment_ids]
         for commitment in commitments:
-            commitment.cancel(f"Beslutet återkallat: {c.reason}", actor)
+            commitment.cancel(f"Beslutet återkallat: {c.reason}", c.revoked_on, actor)
         return self._save_together(decision, *commitments)
 
     # --- Reading --------------------------------------------------------------------

@@ -21,7 +21,7 @@ from domain.rules import (
     UsageMustNotPrecedeDecision,
     check,
 )
-from domain.values import LONG_TEXT, Actor, Money, Period, text
+from domain.values import LONG_TEXT, Actor, DiaryNumber, Money, Period, text
 
 
 class CommitmentKind(StrEnum):
@@ -53,6 +53,7 @@ class CoFinancingCommitment(Aggregate):
         cls,
         *,
         case_id: UUID,
+        diary_number: DiaryNumber,
         financier: str,
         kind: CommitmentKind,
         amount: Money,
@@ -64,6 +65,7 @@ class CoFinancingCommitment(Aggregate):
         """Budget areas and years arrive already checked against the amount."""
         return cls(
             case_id=case_id,
+            diary_number=diary_number,
             financier=text(financier, "financier"),
             kind=kind,
             amount=amount,
@@ -80,6 +82,7 @@ class CoFinancingCommitment(Aggregate):
         self,
         *,
         case_id: UUID,
+        diary_number: DiaryNumber,
         financier: str,
         kind: CommitmentKind,
         amount: Money,
@@ -90,6 +93,7 @@ class CoFinancingCommitment(Aggregate):
         actor: Actor,
     ) -> None:
         self.case_id = case_id
+        self.diary_number = diary_number
         self.financier = financier
         self.kind = kind
         self.amount = amount
@@ -152,12 +156,12 @@ class CoFinancingCommitment(Aggregate):
         self.released = self.released + amount
         self.state = CommitmentState.CLOSED
 
-    def cancel(self, reason: str, actor: Actor) -> None:
+    def cancel(self, reason: str, on: date, actor: Actor) -> None:
         check(CommitmentMustBeOpen(self.state))
         check(CommitmentWithUsageMustNotBeCancelled(self.used.amount))
         check(ReasonMustBeGiven(reason), "reason")
-        self._cancelled(text(reason, "reason", LONG_TEXT), actor)
+        self._cancelled(text(reason, "reason", LONG_TEXT), on, actor)
 
     @event("Cancelled")
-    def _cancelled(self, reason: str, actor: Actor) -> None:
+    def _cancelled(self, reason: str, on: date, actor: Actor) -> None:
         self.state = CommitmentState.CANCELLED

@@ -32,7 +32,7 @@ from domain.rules import (
     RevokedDecisionMustNotChange,
     check,
 )
-from domain.values import LONG_TEXT, Actor, DiaryNumber, Money, text
+from domain.values import LONG_TEXT, Actor, CaseOfficer, DiaryNumber, Money, text
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,8 @@ class DelegationDecision(Aggregate):
         return cls(
             case_id=case.id,
             diary_number=case.diary_number,
+            case_title=case.title,
+            case_officer=case.case_officer,
             decided_on=decided_on,
             decided_by=decided_by,
             delegation=DelegationReference(
@@ -152,6 +154,8 @@ class DelegationDecision(Aggregate):
         *,
         case_id: UUID,
         diary_number: DiaryNumber,
+        case_title: str,
+        case_officer: CaseOfficer,
         decided_on: date,
         decided_by: DecisionMaker,
         delegation: DelegationReference,
@@ -161,7 +165,10 @@ class DelegationDecision(Aggregate):
         actor: Actor,
     ) -> None:
         self.case_id = case_id
+        # The case's heading as it stood on the decision date: the document's header.
         self.diary_number = diary_number
+        self.case_title = case_title
+        self.case_officer = case_officer
         self.decided_on = decided_on
         self.decided_by = decided_by
         self.delegation = delegation

@@ -104,6 +104,7 @@ def commitment(
     money = Money.parse(amount, "amount")
     proposed = CoFinancingCommitment.propose(
         case_id=of_case.id,
+        diary_number=of_case.diary_number,
         financier="Region Jämtland Härjedalen",
         kind=CommitmentKind.IN_KIND,
         amount=money,

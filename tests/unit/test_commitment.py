@@ -75,15 +75,15 @@ def test_a_used_commitment_cannot_be_cancelled() -> None:
     c.record_usage(usage("1"), OFFICIAL)
     c.collect_events()
     with refused("CommitmentWithUsageMustNotBeCancelled", c):
-        c.cancel("Projektet avbröts", OFFICIAL)
+        c.cancel("Projektet avbröts", date(2022, 5, 1), OFFICIAL)
 
 
 def test_a_cancelled_commitment_stays_cancelled() -> None:
     c = committed()
-    c.cancel("Projektet avbröts", OFFICIAL)
+    c.cancel("Projektet avbröts", date(2022, 5, 1), OFFICIAL)
     assert c.state == CommitmentState.CANCELLED
     c.collect_events()
     with refused("CommitmentMustBeOpen", c):
-        c.cancel("igen", OFFICIAL)
+        c.cancel("igen", date(2022, 5, 2), OFFICIAL)
     with refused("CommitmentMustBeProposed", c):
         c.commit(uuid4(), DECIDED_ON, OFFICIAL)
