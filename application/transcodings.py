@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import typing
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -78,13 +79,25 @@ class DataclassAsDict(Transcoding):
     def __init__(self, value_class: type[Any]) -> None:
         self.type = value_class
         self.name = value_class.__name__
+        # A StrEnum is a str to the JSON encoder, so it comes back as its value.
+        self.enum_fields = {
+            name: hint
+            for name, hint in typing.get_type_hints(value_class).items()
+            if isinstance(hint, type) and issubclass(hint, StrEnum)
+        }
 
     def encode(self, obj: Any) -> dict[str, Any]:
         return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
 
     def decode(self, data: dict[str, Any]) -> Any:
-        # JSON has no tuples; the value objects use tuples to stay immutable.
-        return self.type(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+        values = {}
+        for name, value in data.items():
+            if isinstance(value, list):  # JSON has no tuples; value objects keep tuples
+                value = tuple(value)
+            elif name in self.enum_fields and value is not None:
+                value = self.enum_fields[name](value)
+            values[name] = value
+        return self.type(**values)
 
 
 VALUE_CLASSES: tuple[type[Any], ...] = (

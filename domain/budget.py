@@ -92,3 +92,44 @@ def spread_over_years(amount: Money, period: Period) -> tuple[YearShare, ...]:
         YearShare(year=year, amount=Money(Decimal(öre).scaleb(-2).quantize(ÖRE)))
         for year, öre in shares.items()
     )
+
+
+def allocate(total: int, weights: list[int]) -> list[int]:
+    """Split whole öre in proportion to weights, by largest remainder (ties: first).
+
+    With no weight at all, the split is even.
+    """
+    if not weights:
+        return []
+    if sum(weights) <= 0:
+        weights = [1] * len(weights)
+    whole_sum = sum(weights)
+    parts, remainders = [], []
+    for index, weight in enumerate(weights):
+        whole, remainder = divmod(total * weight, whole_sum)
+        parts.append(whole)
+        remainders.append((-remainder, index))
+    for _, index in sorted(remainders)[: total - sum(parts)]:
+        parts[index] += 1
+    return parts
+
+
+def grid(row_totals: list[int], column_totals: list[int]) -> list[list[int]]:
+    """Whole öre in cells whose rows and columns both add up exactly.
+
+    Each row is split in proportion to the columns; then single öre move within a
+    row from a column that got too much to one that got too little until every
+    column matches. Rows keep their sums at every step.
+    """
+    assert sum(row_totals) == sum(column_totals), "rows and columns must share a total"
+    cells = [allocate(row, column_totals) for row in row_totals]
+    deficits = [want - sum(row[j] for row in cells) for j, want in enumerate(column_totals)]
+    while any(deficits):
+        short = next(j for j, d in enumerate(deficits) if d > 0)
+        over = next(j for j, d in enumerate(deficits) if d < 0)
+        row = next(r for r in cells if r[over] > 0)
+        row[over] -= 1
+        row[short] += 1
+        deficits[over] += 1
+        deficits[short] -= 1
+    return cells

@@ -207,7 +207,7 @@ class Case(Aggregate):
 
     @event("StatusChanged")
     def _status_changed(self, status: CaseStatus, reason: str | None, actor: Actor) -> None:
-        self.status = status
+        self.status = CaseStatus(status)  # stored as its value
 
     def record_decision(self, decision_id: UUID, actor: Actor) -> None:
         """Note a delegation decision taken in the case (checked by the decision)."""

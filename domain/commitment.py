@@ -95,7 +95,7 @@ class CoFinancingCommitment(Aggregate):
         self.case_id = case_id
         self.diary_number = diary_number
         self.financier = financier
-        self.kind = kind
+        self.kind = CommitmentKind(kind)  # stored as its value
         self.amount = amount
         self.period = period
         # Stored as JSON lists; tuples keep a replayed aggregate equal to a fresh one.

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from domain.budget import budget_area_split, spread_over_years, year_split
+from domain.budget import allocate, budget_area_split, grid, spread_over_years, year_split
 from domain.errors import InvalidInput
 from domain.values import Money, Period
 
@@ -99,3 +99,28 @@ def test_a_one_day_period_puts_everything_in_its_year() -> None:
         Money.parse("100", "a"), Period.of(date(2024, 2, 29), date(2024, 2, 29))
     )
     assert [(s.year, str(s.amount)) for s in shares] == [(2024, "100.00")]
+
+
+def test_allocation_follows_the_weights_and_adds_up() -> None:
+    assert allocate(100, [1, 1, 1]) == [34, 33, 33]
+    assert allocate(7_500_000, [50, 50]) == [3_750_000, 3_750_000]
+    assert allocate(5, [0, 0]) == [3, 2]
+    assert allocate(0, [3, 1]) == [0, 0]
+
+
+@pytest.mark.parametrize(
+    ("rows", "columns"),
+    [
+        ([7_500_000, 7_500_000], [5_018_248, 6_660_584, 3_321_168]),
+        ([1, 1, 1], [2, 1]),
+        ([3], [1, 1, 1]),
+        ([333, 333, 334], [1, 999]),
+        ([10, 0, 5], [0, 15]),
+        ([17, 19, 23, 29], [13, 31, 44]),
+    ],
+)
+def test_a_grid_keeps_both_row_and_column_totals(rows: list[int], columns: list[int]) -> None:
+    cells = grid(rows, columns)
+    assert [sum(row) for row in cells] == rows
+    assert [sum(row[j] for row in cells) for j in range(len(columns))] == columns
+    assert all(cell >= 0 for row in cells for cell in row)

@@ -1,0 +1,206 @@
+"""The register (diarium): cases and the documents registered in them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Text,
+    select,
+    update,
+)
+
+from application.projections.base import Handler, Projection, event_class, to_öre, utc, öre_column
+from domain.case import Case
+
+# What the public must not see when a field is marked secret, and how it reads instead.
+MASKED = "[Sekretess]"
+
+
+class RegisterProjection(Projection):
+    name = "register"
+
+    def define_tables(self) -> None:
+        self.cases = self.table(
+            "register_cases",
+            Column("case_id", String(36), primary_key=True),
+            Column("diary_number", String(40), nullable=False, unique=True),
+            Column("prefix", String(10), nullable=False),
+            Column("sequence", Integer, nullable=False),
+            Column("year", Integer, nullable=False),
+            Column("title", Text, nullable=False),
+            Column("applicant_name", Text, nullable=False),
+            Column("organisation_number", String(11), nullable=False),
+            Column("project_name", Text, nullable=False),
+            Column("project_start", Date, nullable=False),
+            Column("project_end", Date, nullable=False),
+            Column("project_purpose", Text, nullable=False),
+            Column("programme", Text),
+            öre_column("requested_ore", nullable=True),
+            öre_column("total_budget_ore", nullable=True),
+            Column("received_on", Date, nullable=False),
+            Column("officer_name", Text, nullable=False),
+            Column("officer_unit", Text, nullable=False),
+            Column("status", String(20), nullable=False),
+            # JSON object: masked field -> legal ground.
+            Column("secret_fields", Text, nullable=False),
+            Column("decision_count", Integer, nullable=False),
+            Column("registered_at", DateTime, nullable=False),
+            Column("updated_at", DateTime, nullable=False),
+            Column("version", Integer, nullable=False),
+            # Lower-cased text to search in; the public one leaves secret parts out.
+            Column("search_text", Text, nullable=False),
+            Column("public_search_text", Text, nullable=False),
+        )
+        Index(f"ix_register_cases_year{self.suffix}", self.cases.c.year, self.cases.c.sequence)
+        Index(f"ix_register_cases_status{self.suffix}", self.cases.c.status)
+        self.documents = self.table(
+            "register_documents",
+            Column("document_id", String(36), primary_key=True),
+            Column("case_id", String(36), nullable=False),
+            Column("title", Text, nullable=False),
+            Column("direction", String(10), nullable=False),
+            Column("document_date", Date, nullable=False),
+            Column("party", Text),
+            Column("secret_ground", Text),
+            Column("registered_at", DateTime, nullable=False),
+        )
+        Index(f"ix_register_documents_case{self.suffix}", self.documents.c.case_id)
+
+    def handlers(self) -> Mapping[type[Any], Handler]:
+        return {
+            event_class(Case, "Registered"): self.registered,
+            event_class(Case, "DocumentRegistered"): self.document_registered,
+            event_class(Case, "SecrecyMarked"): self.secrecy_marked,
+            event_class(Case, "StatusChanged"): self.status_changed,
+            event_class(Case, "DecisionRecorded"): self.decision_recorded,
+        }
+
+    def registered(self, conn: Connection, e: Any) -> None:
+        number = e.diary_number
+        conn.execute(
+            self.cases.insert().values(
+                case_id=str(e.originator_id),
+                diary_number=str(number),
+                prefix=number.prefix,
+                sequence=number.sequence,
+                year=number.year,
+                title=e.title,
+                applicant_name=e.applicant.name,
+                organisation_number=e.applicant.organisation_number.value,
+                project_name=e.project.name,
+                project_start=e.project.period.start,
+                project_end=e.project.period.end,
+                project_purpose=e.project.purpose,
+                programme=e.programme,
+                requested_ore=None if e.requested_amount is None else to_öre(e.requested_amount),
+                total_budget_ore=None if e.total_budget is None else to_öre(e.total_budget),
+                received_on=e.received_on,
+                officer_name=e.case_officer.name,
+                officer_unit=e.case_officer.unit,
+                status="registered",
+                secret_fields=json.dumps({}),
+                decision_count=0,
+                registered_at=utc(e.timestamp),
+                updated_at=utc(e.timestamp),
+                version=e.originator_version,
+                search_text="",
+                public_search_text="",
+            )
+        )
+        self._refresh_search(conn, str(e.originator_id))
+
+    def document_registered(self, conn: Connection, e: Any) -> None:
+        doc = e.document
+        conn.execute(
+            self.documents.insert().values(
+                document_id=str(doc.id),
+                case_id=str(e.originator_id),
+                title=doc.title,
+                direction=str(doc.direction),
+                document_date=doc.date,
+                party=doc.party,
+                secret_ground=None,
+                registered_at=utc(e.timestamp),
+            )
+        )
+        self._touch(conn, e)
+        self._refresh_search(conn, str(e.originator_id))
+
+    def secrecy_marked(self, conn: Connection, e: Any) -> None:
+        case_id, marking = str(e.originator_id), e.marking
+        marked_document = conn.execute(
+            update(self.documents)
+            .where(self.documents.c.document_id == marking.target)
+            .values(secret_ground=marking.ground)
+        )
+        if marked_document.rowcount == 0:
+            current = conn.execute(
+                select(self.cases.c.secret_fields).where(self.cases.c.case_id == case_id)
+            ).scalar_one()
+            fields = json.loads(current) | {marking.target: marking.ground}
+            conn.execute(
+                update(self.cases)
+                .where(self.cases.c.case_id == case_id)
+                .values(secret_fields=json.dumps(fields, sort_keys=True, ensure_ascii=False))
+            )
+        self._touch(conn, e)
+        self._refresh_search(conn, case_id)
+
+    def status_changed(self, conn: Connection, e: Any) -> None:
+        self._touch(conn, e, status=str(e.status))
+
+    def decision_recorded(self, conn: Connection, e: Any) -> None:
+        self._touch(conn, e, decision_count=self.cases.c.decision_count + 1)
+
+    def _touch(self, conn: Connection, e: Any, **values: Any) -> None:
+        conn.execute(
+            update(self.cases)
+            .where(self.cases.c.case_id == str(e.originator_id))
+            .values(updated_at=utc(e.timestamp), version=e.originator_version, **values)
+        )
+
+    def _refresh_search(self, conn: Connection, case_id: str) -> None:
+        """Recompute both search texts; the public one never holds a secret part."""
+        case = conn.execute(select(self.cases).where(self.cases.c.case_id == case_id)).one()
+        documents = conn.execute(
+            select(self.documents.c.title, self.documents.c.party, self.documents.c.secret_ground)
+            .where(self.documents.c.case_id == case_id)
+            .order_by(self.documents.c.registered_at, self.documents.c.document_id)
+        ).all()
+        secret = json.loads(case.secret_fields)
+        parts: list[tuple[str | None, bool]] = [
+            (case.diary_number, False),
+            (case.title, False),
+            (case.applicant_name, "applicant" in secret),
+            (case.organisation_number, "applicant" in secret),
+            (case.project_name, False),
+            (case.project_purpose, "project.purpose" in secret),
+            (case.programme, False),
+            (case.officer_name, False),
+            (case.officer_unit, False),
+        ]
+        for doc in documents:
+            hidden = doc.secret_ground is not None
+            parts += [(doc.title, hidden), (doc.party, hidden)]
+        conn.execute(
+            update(self.cases)
+            .where(self.cases.c.case_id == case_id)
+            .values(
+                search_text=_searchable(p for p, _ in parts),
+                public_search_text=_searchable(p for p, hidden in parts if not hidden),
+            )
+        )
+
+
+def _searchable(parts: Any) -> str:
+    return "\n".join(p.casefold() for p in parts if p)

@@ -1,0 +1,361 @@
+"""Runs the projections over the event log: in batches, exactly once, one worker each.
+
+- A batch is one transaction: the projection's rows and its new position commit
+  together, and the position moves only by compare-and-set from where the batch
+  started. A crash anywhere loses nothing; a second worker can never apply an
+  event twice.
+- A lease row per projection lets one worker run it at a time; a crashed worker's
+  lease expires and another takes over.
+- Following new events: LISTEN/NOTIFY on PostgreSQL, polling on SQLite.
+- A rebuild fills fresh tables beside the live ones, then swaps them in within one
+  transaction, so readers never see half a rebuild.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+import psycopg
+import structlog
+from eventsourcing.persistence import Notification
+from psycopg import sql
+from sqlalchemy import Connection, Engine, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from application.projections.base import Projection
+from application.projections.catalog import LIVE, NAMES, fresh_copy
+from application.service import Fundcase
+from infrastructure.readmodels import leases, positions
+
+log = structlog.get_logger("fundcase.projector")
+
+REBUILD_SUFFIX = "__rebuild"
+
+
+class PositionMoved(Exception):
+    """Another worker moved the projection on while this batch ran; it rolls back."""
+
+
+@dataclass(frozen=True)
+class ProjectionStatus:
+    name: str
+    position: int
+    head: int
+    holder: str | None
+
+    @property
+    def lag(self) -> int:
+        return max(self.head - self.position, 0)
+
+
+Progress = Callable[[int, int], None]
+
+
+class Projector:
+    def __init__(
+        self,
+        app: Fundcase,
+        engine: Engine,
+        names: Iterable[str] = NAMES,
+        *,
+        batch_size: int = 1000,
+        lease_seconds: float = 15.0,
+        poll_seconds: float = 0.5,
+        worker_id: str | None = None,
+        notify_conninfo: str | None = None,
+    ) -> None:
+        self.app = app
+        self.engine = engine
+        self.projections = [LIVE[name] for name in names]
+        self.batch_size = batch_size
+        self.lease_seconds = lease_seconds
+        self.poll_seconds = poll_seconds
+        # Set on PostgreSQL: new events wake the runner instead of a poll.
+        self.notify_conninfo = notify_conninfo
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid4().hex[:6]}"
+        self._ensure_rows()
+
+    # --- Running ---------------------------------------------------------------------
+
+    def step(self) -> int:
+        """One batch for each projection this worker holds; the number of events read."""
+        done = 0
+        for projection in self.projections:
+            if self._hold_lease(projection.name):
+                done += self._advance(projection)
+        return done
+
+    def catch_up(self) -> int:
+        """Batches until every held projection has reached the head of the log."""
+        total = 0
+        while done := self.step():
+            total += done
+        return total
+
+    def run(self, stop: threading.Event) -> None:
+        """Follow the log until `stop` is set."""
+        log.info(
+            "projector_started",
+            worker=self.worker_id,
+            projections=[p.name for p in self.projections],
+        )
+        with self._waker() as wait:
+            while not stop.is_set():
+                try:
+                    if self.step() == 0:
+                        wait(stop)
+                except PositionMoved:
+                    continue
+                except Exception:
+                    # A projection that fails is retried after a pause, not skipped.
+                    log.exception("projection_batch_failed")
+                    stop.wait(self.poll_seconds * 4)
+        self.release_leases()
+        log.info("projector_stopped", worker=self.worker_id)
+
+    def _advance(self, projection: Projection) -> int:
+        with self.engine.begin() as conn:
+            position = self._lock_position(conn, projection.name)
+            notifications = self.app.recorder.select_notifications(
+                start=position + 1, limit=self.batch_size
+            )
+            if not notifications:
+                return 0
+            self._apply(conn, projection, notifications)
+            moved = conn.execute(
+                update(positions)
+                .where(positions.c.name == projection.name, positions.c.position == position)
+                .values(position=notifications[-1].id, updated_at=_now())
+            )
+            if moved.rowcount != 1:
+                raise PositionMoved(projection.name)
+        return len(notifications)
+
+    def _apply(
+        self, conn: Connection, projection: Projection, notifications: Sequence[Notification]
+    ) -> None:
+        for notification in notifications:
+            if notification.topic in projection.topics:
+                projection.apply(conn, self.app.mapper.to_domain_event(notification))
+
+    def _lock_position(self, conn: Connection, name: str) -> int:
+        """The position, locked for this transaction (the row on PostgreSQL, the file on SQLite)."""
+        query = select(positions.c.position).where(positions.c.name == name).with_for_update()
+        return int(conn.execute(query).scalar_one())
+
+    # --- Reading where things stand ------------------------------------------------
+
+    def status(self) -> list[ProjectionStatus]:
+        head = self.app.recorder.max_notification_id() or 0
+        with self.engine.connect() as conn:
+            at = dict(conn.execute(select(positions.c.name, positions.c.position)).all())
+            holders = dict(
+                conn.execute(
+                    select(leases.c.name, leases.c.holder).where(leases.c.expires_at > time.time())
+                ).all()
+            )
+        return [
+            ProjectionStatus(p.name, int(at.get(p.name, 0)), head, holders.get(p.name))
+            for p in self.projections
+        ]
+
+    def wait_until(
+        self, position: int, names: Iterable[str] | None = None, timeout: float = 5.0
+    ) -> bool:
+        """Whether the projections reached `position` within `timeout` (read-your-writes)."""
+        wanted = list(names or [p.name for p in self.projections])
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.engine.connect() as conn:
+                reached = (
+                    conn.execute(select(positions.c.position).where(positions.c.name.in_(wanted)))
+                    .scalars()
+                    .all()
+                )
+            if len(reached) == len(wanted) and min(reached) >= position:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
+
+    # --- Leases ------------------------------------------------------------------------
+
+    def _hold_lease(self, name: str) -> bool:
+        now = time.time()
+        with self.engine.begin() as conn:
+            taken = conn.execute(
+                update(leases)
+                .where(
+                    leases.c.name == name,
+                    or_(leases.c.holder == self.worker_id, leases.c.expires_at < now),
+                )
+                .values(holder=self.worker_id, expires_at=now + self.lease_seconds)
+            )
+        return taken.rowcount == 1
+
+    def release_leases(self) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(leases).where(leases.c.holder == self.worker_id).values(expires_at=0.0)
+            )
+
+    def _ensure_rows(self) -> None:
+        with self.engine.begin() as conn:
+            for projection in self.projections:
+                _insert_missing(
+                    conn, positions, name=projection.name, position=0, updated_at=_now()
+                )
+                _insert_missing(conn, leases, name=projection.name, holder="", expires_at=0.0)
+
+    # --- Following ------------------------------------------------------------------
+
+    def _waker(self) -> _PollWaker | _NotifyWaker:
+        if self.notify_conninfo is None:
+            return _PollWaker(self.poll_seconds)
+        channel: str = self.app.recorder.channel_name  # type: ignore[attr-defined]
+        return _NotifyWaker(self.notify_conninfo, channel, self.poll_seconds)
+
+    # --- Rebuilding ---------------------------------------------------------------------
+
+    def rebuild(self, name: str, progress: Progress | None = None) -> int:
+        """Rebuild one projection from the whole log into fresh tables, then swap them in."""
+        shadow = fresh_copy(name, REBUILD_SUFFIX)
+        with self.engine.begin() as conn:
+            for table in reversed(shadow.tables):
+                table.drop(conn, checkfirst=True)
+            shadow.metadata.create_all(conn, tables=shadow.tables)
+        position, head = 0, self.app.recorder.max_notification_id() or 0
+        while True:
+            with self.engine.begin() as conn:
+                read = self._fill(conn, shadow, position)
+            if not read:
+                break
+            position = read
+            if progress:
+                progress(position, max(head, position))
+        with self.engine.begin() as conn:
+            self._lock_position(conn, name)  # the live runner waits for the swap
+            position = self._fill_to_head(conn, shadow, position)
+            self._swap(conn, shadow)
+            conn.execute(
+                update(positions)
+                .where(positions.c.name == name)
+                .values(position=position, updated_at=_now())
+            )
+        log.info("projection_rebuilt", projection=name, position=position)
+        if progress:
+            progress(position, position)
+        return position
+
+    def _fill(self, conn: Connection, projection: Projection, after: int) -> int:
+        """One batch into `projection` after `after`; the new position, or 0 if none."""
+        notifications = self.app.recorder.select_notifications(
+            start=after + 1, limit=self.batch_size
+        )
+        if not notifications:
+            return 0
+        self._apply(conn, projection, notifications)
+        return int(notifications[-1].id)
+
+    def _fill_to_head(self, conn: Connection, projection: Projection, position: int) -> int:
+        while read := self._fill(conn, projection, position):
+            position = read
+        return position
+
+    def _swap(self, conn: Connection, shadow: Projection) -> None:
+        live = LIVE[shadow.name]
+        for table in reversed(live.tables):
+            table.drop(conn)
+        for table in shadow.tables:
+            conn.execute(text(f'ALTER TABLE "{table.name}" RENAME TO "{table.info["base_name"]}"'))
+        if conn.dialect.name == "postgresql":
+            _rename_postgres_relations(conn)
+        else:
+            _rename_sqlite_indexes(conn)
+
+
+def _rename_postgres_relations(conn: Connection) -> None:
+    """Indexes and constraints keep the shadow's names after a table rename: drop the suffix."""
+    rows = conn.execute(
+        text(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND c.relkind = 'i' AND c.relname LIKE :pattern"
+        ),
+        {"pattern": f"%{REBUILD_SUFFIX}%"},
+    ).scalars()
+    for name in list(rows):
+        conn.execute(
+            text(
+                sql.SQL("ALTER INDEX {} RENAME TO {}")
+                .format(sql.Identifier(name), sql.Identifier(name.replace(REBUILD_SUFFIX, "")))
+                .as_string()
+            )
+        )
+
+
+def _rename_sqlite_indexes(conn: Connection) -> None:
+    rows = conn.execute(
+        text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name LIKE :pattern"),
+        {"pattern": f"%{REBUILD_SUFFIX}%"},
+    ).all()
+    for name, create in rows:
+        conn.execute(text(f'DROP INDEX "{name}"'))
+        conn.execute(text(create.replace(name, name.replace(REBUILD_SUFFIX, ""))))
+
+
+def _insert_missing(conn: Connection, table: Any, **values: Any) -> None:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(dialect.insert(table).values(**values).on_conflict_do_nothing())
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class _PollWaker:
+    """SQLite cannot push new events: look again after a short pause."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def __enter__(self) -> Callable[[threading.Event], None]:
+        def wait(stop: threading.Event) -> None:
+            stop.wait(self.seconds)
+
+        return wait
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+
+class _NotifyWaker:
+    """PostgreSQL: wake on the event store's NOTIFY, or after the poll interval at most."""
+
+    def __init__(self, conninfo: str, channel: str, seconds: float) -> None:
+        self.conninfo = conninfo
+        self.channel = channel
+        self.seconds = seconds
+        self.connection: psycopg.Connection[Any] | None = None
+
+    def __enter__(self) -> Callable[[threading.Event], None]:
+        self.connection = psycopg.connect(self.conninfo, autocommit=True)
+        self.connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
+
+        def wait(stop: threading.Event) -> None:
+            assert self.connection is not None
+            for _ in self.connection.notifies(timeout=self.seconds, stop_after=1):
+                break
+
+        return wait
+
+    def __exit__(self, *_: object) -> None:
+        if self.connection is not None:
+            self.connection.close()

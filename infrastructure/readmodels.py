@@ -1,0 +1,92 @@
+"""The read-model database: same URL as the event store, schema kept by Alembic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Engine,
+    Float,
+    String,
+    Table,
+    create_engine,
+    event,
+    text,
+)
+from sqlalchemy.engine import make_url
+
+from application.projections.catalog import READ_MODELS
+
+# Where each projection has got to in the event log. The position moves only by a
+# compare-and-set in the same transaction as the projection's rows, so an event is
+# applied exactly once however many workers run and wherever one crashes.
+positions = Table(
+    "projection_positions",
+    READ_MODELS,
+    Column("name", String(100), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    CheckConstraint("position >= 0", name="ck_projection_positions_position"),
+)
+
+# Which worker runs which projection, until when (seconds since the epoch, UTC).
+leases = Table(
+    "projection_leases",
+    READ_MODELS,
+    Column("name", String(100), primary_key=True),
+    Column("holder", String(100), nullable=False),
+    Column("expires_at", Float, nullable=False),
+)
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def read_model_engine(database_url: str) -> Engine:
+    """An engine on the event store's database (PostgreSQL schema from `?schema=`)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        _begin_immediately(engine)
+        return engine
+    schema = url.query.get("schema")
+    connect_args: dict[str, Any] = {"connect_timeout": 5}
+    if schema:
+        connect_args["options"] = f"-csearch_path={schema}"
+    url = url.set(drivername="postgresql+psycopg").difference_update_query(["schema"])
+    return create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+
+
+def _begin_immediately(engine: Engine) -> None:
+    """SQLite: take the write lock when a transaction begins, not halfway through.
+
+    A deferred transaction that reads and then writes fails at once if another
+    writer went first; an immediate one waits its turn (the recipe from
+    SQLAlchemy's pysqlite documentation).
+    """
+
+    @event.listens_for(engine, "connect")
+    def _no_implicit_begin(dbapi_connection: Any, _: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the read-model schema to the newest revision (safe with many processes)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # One process migrates at a time; the others wait, then find nothing to do.
+            connection.execute(text("SELECT pg_advisory_xact_lock(7274616)"))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

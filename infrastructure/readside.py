@@ -1,0 +1,45 @@
+"""Opens the read side: the read-model engine (migrated) and a projector over it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from application.projections.catalog import NAMES
+from application.service import Fundcase
+from infrastructure.projector import Projector
+from infrastructure.readmodels import migrate, read_model_engine
+from infrastructure.settings import Settings
+
+
+def open_read_models(settings: Settings) -> Engine:
+    engine = read_model_engine(settings.database_url)
+    migrate(engine)
+    return engine
+
+
+def make_projector(
+    app: Fundcase,
+    engine: Engine,
+    settings: Settings,
+    names: Iterable[str] = NAMES,
+    **options: float | int | str,
+) -> Projector:
+    return Projector(
+        app,
+        engine,
+        names,
+        notify_conninfo=_notify_conninfo(settings.database_url),
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def _notify_conninfo(database_url: str) -> str | None:
+    """Where to LISTEN for new events: PostgreSQL only (SQLite cannot push)."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        return None
+    plain = url.set(drivername="postgresql").difference_update_query(["schema"])
+    return plain.render_as_string(hide_password=False)
