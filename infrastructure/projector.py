@@ -89,8 +89,14 @@ class Projector:
         """One batch for each projection this worker holds; the number of events read."""
         done = 0
         for projection in self.projections:
-            if self._hold_lease(projection.name):
+            if not self._hold_lease(projection.name):
+                continue
+            try:
                 done += self._advance(projection)
+            except PositionMoved:
+                # Another worker applied that batch; ours rolled back. Go again.
+                log.info("projection_batch_lost_race", projection=projection.name)
+                done += 1
         return done
 
     def catch_up(self) -> int:
@@ -112,8 +118,6 @@ class Projector:
                 try:
                     if self.step() == 0:
                         wait(stop)
-                except PositionMoved:
-                    continue
                 except Exception:
                     # A projection that fails is retried after a pause, not skipped.
                     log.exception("projection_batch_failed")

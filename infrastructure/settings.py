@@ -18,5 +18,10 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=5, ge=1, le=100)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    projections: Literal["in_process", "worker"] = Field(
+        default="in_process",
+        description="in_process: the service keeps its read models itself (one machine); "
+        "worker: separate `fundcase projector` processes do (PostgreSQL deployments)",
+    )
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"

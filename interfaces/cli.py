@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 from importlib.metadata import version as installed_version
 from typing import Annotated
 
 import structlog
 import typer
 import uvicorn
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
 
+from application.projections.catalog import NAMES
+from infrastructure.eventstore import open_application
 from infrastructure.logging import configure_logging
+from infrastructure.readside import make_projector, open_read_models
 from infrastructure.settings import Settings
 from interfaces.http.app import create_app
 
 cli = typer.Typer(
     help="fundcase: case management for public funding decisions.", no_args_is_help=True
 )
+projections_cli = typer.Typer(help="Look after the read models.", no_args_is_help=True)
+cli.add_typer(projections_cli, name="projections")
 
 
 @cli.command()
@@ -28,13 +45,87 @@ def serve(
     configure_logging(settings.log_format, settings.log_level)
     host, port = host or settings.host, port or settings.port
     structlog.get_logger("fundcase").info("serving", url=f"http://{host}:{port}")
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_config=None,
-        access_log=False,
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+
+
+@cli.command()
+def projector(
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=10_000, help="Events per transaction.")
+    ] = 1000,
+    until_caught_up: Annotated[
+        bool, typer.Option(help="Stop once the read models reach the end of the log.")
+    ] = False,
+    lease_seconds: Annotated[
+        float,
+        typer.Option(min=0, help="How long a crashed worker's projections wait for another."),
+    ] = 15.0,
+) -> None:
+    """Keep the read models up to date from the event log (a worker process)."""
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
+    app = open_application(settings)
+    runner = make_projector(
+        app,
+        open_read_models(settings),
+        settings,
+        batch_size=batch_size,
+        lease_seconds=lease_seconds,
     )
+    if until_caught_up:
+        runner.catch_up()
+        runner.release_leases()
+        return
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    runner.run(stop)
+
+
+@projections_cli.command("status")
+def projections_status() -> None:
+    """Where each projection stands in the log, and who runs it."""
+    settings = Settings()
+    configure_logging(settings.log_format, "warning")
+    runner = make_projector(open_application(settings), open_read_models(settings), settings)
+    table = Table("projection", "position", "head", "lag", "held by")
+    for status in runner.status():
+        table.add_row(
+            status.name,
+            str(status.position),
+            str(status.head),
+            str(status.lag),
+            status.holder or "–",
+        )
+    Console().print(table)
+
+
+@projections_cli.command("rebuild")
+def projections_rebuild(
+    name: Annotated[
+        str | None, typer.Argument(help=f"One of: {', '.join(NAMES)}; all if left out.")
+    ] = None,
+) -> None:
+    """Rebuild read models from the whole log into fresh tables, then swap them in."""
+    if name is not None and name not in NAMES:
+        raise typer.BadParameter(f"unknown projection {name!r}; choose from {', '.join(NAMES)}")
+    settings = Settings()
+    configure_logging(settings.log_format, "warning")
+    runner = make_projector(open_application(settings), open_read_models(settings), settings)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns) as progress:
+        for each in [name] if name else NAMES:
+            task = progress.add_task(each, total=None)
+
+            def advance(done: int, total: int, task: TaskID = task) -> None:
+                progress.update(task, completed=done, total=total)
+
+            runner.rebuild(each, advance)
 
 
 @cli.command()
@@ -45,3 +136,7 @@ def version() -> None:
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -18,17 +18,24 @@ def test_health_reports_the_store_and_the_log_position(database_url: str) -> Non
         position = writer.recorder.max_notification_id()
     finally:
         writer.close()
-    with TestClient(create_app(settings)) as client:
+    api = create_app(settings)
+    with TestClient(api) as client:
+        assert api.state.projector.wait_until(position or 0, timeout=10)
         response = client.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "position": position}
+    body = response.json()
+    assert (body["status"], body["database"], body["position"]) == ("ok", "ok", position)
+    assert body["projections"] == {
+        name: {"position": position, "lag": 0}
+        for name in ("register", "decision_register", "decision_documents", "budget")
+    }
 
 
 def test_health_says_unavailable_when_the_store_stops_answering(database_url: str) -> None:
     api = create_app(Settings(database_url=database_url))
     with TestClient(api) as client:
         assert client.get("/health").status_code == 200
-        api.state.fundcase.close()  # the store's connections are gone
+        api.state.fundcase.close()  # the event store's connections are gone
         response = client.get("/health")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"

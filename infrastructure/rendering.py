@@ -1,0 +1,178 @@
+"""Decision documents as Markdown, HTML and PDF, all from one template.
+
+`decision_blocks` is the template: the headings and their order, as in a
+diary-style delegation decision (seed 003). Each renderer only knows how to
+write a block in its format.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from fpdf import FPDF
+
+from application.decision_document import DecisionDocument
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Short lines kept as they are: the header, the signature, a list of documents."""
+
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Title:
+    text: str
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+
+
+@dataclass(frozen=True)
+class Paragraphs:
+    text: str
+
+
+@dataclass(frozen=True)
+class Numbered:
+    items: tuple[str, ...]
+
+
+Block = Lines | Title | Heading | Paragraphs | Numbered
+
+
+def decision_blocks(doc: DecisionDocument) -> list[Block]:
+    """The template of a delegation decision, in the order officials write it."""
+    header = [doc.unit, doc.case_officer, "", doc.decided_on, doc.diary_number]
+    if doc.version > 1:
+        header.append(f"Version {doc.version}")
+    blocks: list[Block] = [
+        Lines(tuple(header)),
+        Title(doc.title),
+        Heading("Ärendebeskrivning"),
+        Paragraphs(doc.description),
+        Heading("Beslutsunderlag"),
+        Lines(tuple(doc.basis)),
+        Heading("Delegationsbestämmelse och delegation"),
+        Paragraphs(doc.delegation),
+        Heading("Beslut"),
+        Numbered(tuple(doc.points)),
+    ]
+    if doc.commitments:
+        blocks.append(Lines(tuple(doc.commitments)))
+    blocks.append(Lines((doc.signer_name, doc.signer_title)))
+    if doc.reported_to:
+        blocks += [
+            Heading("Anmälan"),
+            Paragraphs(f"Beslutet anmäls till {_in_sentence(doc.reported_to)}"),
+        ]
+    if doc.extract_to:
+        blocks += [Heading("Utdrag till"), Lines(tuple(doc.extract_to))]
+    if doc.notes:
+        blocks += [Heading("Rättelser och ändringar"), Lines(tuple(doc.notes))]
+    return blocks
+
+
+def _in_sentence(name: str) -> str:
+    """'Regionala utvecklingsnämnden' reads 'regionala utvecklingsnämnden' mid-sentence."""
+    return name[:1].lower() + name[1:]
+
+
+# --- Markdown ------------------------------------------------------------------------
+
+
+def to_markdown(doc: DecisionDocument) -> str:
+    parts: list[str] = []
+    for block in decision_blocks(doc):
+        match block:
+            case Lines(lines):
+                parts.append("  \n".join(_md(line) for line in lines).replace("  \n  \n", "\n\n"))
+            case Title(text):
+                parts.append(f"# {_md(text)}")
+            case Heading(text):
+                parts.append(f"## {_md(text)}")
+            case Paragraphs(text):
+                parts.append("\n\n".join(_md(p) for p in text.split("\n\n")))
+            case Numbered(items):
+                parts.append("\n".join(f"{i}. {_md(item)}" for i, item in enumerate(items, 1)))
+    return "\n\n".join(parts) + "\n"
+
+
+def _md(text: str) -> str:
+    """Text that Markdown shows as written (no accidental emphasis, links or lists)."""
+    for char in "\\`*_[]<>#":
+        text = text.replace(char, f"\\{char}")
+    return text
+
+
+# --- HTML ------------------------------------------------------------------------------
+
+_STYLE = (
+    "body{font-family:Georgia,serif;max-width:42rem;margin:2rem auto;line-height:1.45}"
+    "h1{font-size:1.4rem;margin-top:2rem}h2{font-size:1.1rem;margin-top:1.6rem}"
+    ".lines{margin:1rem 0}"
+)
+
+
+def to_html(doc: DecisionDocument) -> str:
+    body: list[str] = []
+    for block in decision_blocks(doc):
+        match block:
+            case Lines(lines):
+                body.append(
+                    f'<p class="lines">{"<br>".join(html.escape(line) for line in lines)}</p>'
+                )
+            case Title(text):
+                body.append(f"<h1>{html.escape(text)}</h1>")
+            case Heading(text):
+                body.append(f"<h2>{html.escape(text)}</h2>")
+            case Paragraphs(text):
+                body.extend(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n"))
+            case Numbered(items):
+                listed = "".join(f"<li>{html.escape(item)}</li>" for item in items)
+                body.append(f"<ol>{listed}</ol>")
+    return (
+        '<!doctype html>\n<html lang="sv"><head><meta charset="utf-8">'
+        f"<title>{html.escape(doc.diary_number)} {html.escape(doc.title)}</title>"
+        f"<style>{_STYLE}</style></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )
+
+
+# --- PDF -------------------------------------------------------------------------------
+
+# The PDF's built-in fonts cover Latin-1 (å, ä, ö, é, §); a few typographic marks
+# outside it are written with their nearest Latin-1 sign.
+_LATIN1 = str.maketrans({"–": "-", "—": "-", "“": '"', "”": '"', "’": "'", "‘": "'", "…": "..."})
+
+
+def to_pdf(doc: DecisionDocument) -> bytes:
+    pdf = FPDF(format="A4")
+    pdf.set_title(f"{doc.diary_number} {doc.title}".translate(_LATIN1))
+    pdf.set_margins(25, 20, 25)
+    pdf.add_page()
+
+    def write(text: str, size: float, style: str = "", gap: float = 2) -> None:
+        pdf.set_font("helvetica", style, size)
+        safe = text.translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
+        pdf.multi_cell(0, size * 0.5, safe, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(gap)
+
+    for block in decision_blocks(doc):
+        match block:
+            case Lines(lines):
+                write("\n".join(lines), 10.5, gap=4)
+            case Title(text):
+                write(text, 15, "B", gap=5)
+            case Heading(text):
+                write(text, 12, "B")
+            case Paragraphs(text):
+                for paragraph in text.split("\n\n"):
+                    write(paragraph, 10.5, gap=3)
+            case Numbered(items):
+                for i, item in enumerate(items, 1):
+                    write(f"{i}. {item}", 10.5)
+    return bytes(pdf.output())

@@ -1,0 +1,181 @@
+"""A generated, varied history recorded through the use cases (seeded, so it repeats)."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+from itertools import pairwise
+from uuid import UUID
+
+from application import commands as cmd
+from application.service import Fundcase
+from application.worked_example import OFFICIAL
+from domain.errors import DomainError
+from domain.rules import luhn_valid
+from domain.values import Actor, Role
+
+ADMIN = Actor(id="admin", name="Administratör", role=Role.ADMIN)
+AREAS = ["Kultur och bildning", "Hållbar tillväxt", "Kollektivtrafik", "Folkhälsa"]
+FINANCIERS = ["Region Jämtland Härjedalen", "Tillväxtverket", "Länsstyrelsen", "Östersunds kommun"]
+OWNERS = ["Lycksele kommun", "Motala kommun", "Vansbro kommun", "Ljungby kommun", "SVID"]
+
+
+def organisation_number(rng: random.Random) -> str:
+    stem = f"{rng.randrange(200000, 999999)}{rng.randrange(100, 999)}"
+    check = next(d for d in range(10) if luhn_valid(f"{stem}{d}"))
+    return f"{stem[:6]}-{stem[6:]}{check}"
+
+
+def split(total: Decimal, parts: int, rng: random.Random) -> list[Decimal]:
+    """`parts` positive amounts adding up to `total`, in öre."""
+    öre = int(total * 100)
+    cuts = sorted(rng.sample(range(1, öre), parts - 1)) if parts > 1 else []
+    bounds = [0, *cuts, öre]
+    return [Decimal(b - a) / 100 for a, b in pairwise(bounds)]
+
+
+def generate_history(app: Fundcase, cases: int, seed: int = 7) -> UUID:
+    """Record `cases` cases with documents, secrecy, commitments, decisions and usage."""
+    rng = random.Random(seed)
+    order = app.adopt_delegation_order(
+        cmd.AdoptDelegationOrder(
+            title="Delegationsordning för regionala utvecklingsnämnden 2021-2024",
+            committee="Regionala utvecklingsnämnden",
+            valid_from=date(2021, 1, 1),
+            valid_to=date(2024, 12, 31),
+            provisions=[
+                cmd.ProvisionInput(
+                    "8.1", "Medfinansiering av projekt", "Regional utvecklingsdirektör", "2000000"
+                ),
+                cmd.ProvisionInput(
+                    "8.2",
+                    "Projektmedel enligt förordning 2003:596",
+                    "Enhetschef",
+                    None,
+                    True,
+                    False,
+                ),
+            ],
+        ),
+        ADMIN,
+    ).id
+    for i in range(cases):
+        _one_case(app, order, i, rng)
+    return order
+
+
+def _one_case(app: Fundcase, order: UUID, i: int, rng: random.Random) -> None:
+    received = date(2021, 1, 1) + timedelta(days=rng.randrange(900))
+    start = received + timedelta(days=rng.randrange(30, 200))
+    end = start + timedelta(days=rng.choice([0, 1, 180, 364, 365, 366, 800, 1500]))
+    case = app.register_case(
+        cmd.RegisterCase(
+            register_prefix=rng.choice(["RUN", "RUN", "KS"]),
+            title=f"Ansökan om medfinansiering: projekt {i}",
+            applicant=cmd.ApplicantInput(rng.choice(OWNERS), organisation_number(rng)),
+            project=cmd.ProjectInput(f"Projekt {i}", start, end, f"Syftet med projekt {i}"),
+            received_on=received,
+            case_officer=cmd.CaseOfficerInput(
+                rng.choice(["Åsa Hofsten", "Per Nilsson"]), "Näringsliv"
+            ),
+            programme=rng.choice([None, "Landsbygdsprogrammet", "Regionalfonden"]),
+        ),
+        OFFICIAL,
+    ).id
+    for d in range(rng.randrange(1, 4)):
+        secret = "OSL 31 kap. 16 §" if rng.random() < 0.2 else None
+        app.register_document(
+            cmd.RegisterDocument(
+                case,
+                f"Handling {d} i projekt {i}",
+                rng.choice(["incoming", "outgoing", "internal"]),
+                received,
+                party=rng.choice([None, "SVID", "Tillväxtverket"]),
+                secrecy_ground=secret,
+            ),
+            OFFICIAL,
+        )
+    if rng.random() < 0.15:
+        app.mark_field_secret(cmd.MarkFieldSecret(case, "applicant", "OSL 21 kap. 3 §"), OFFICIAL)
+    commitments = []
+    for _ in range(rng.randrange(1, 3)):
+        amount = Decimal(rng.randrange(1000_00, 900_000_00)) / 100
+        areas = rng.sample(AREAS, rng.randrange(1, 4))
+        commitments.append(
+            (
+                app.propose_commitment(
+                    cmd.ProposeCommitment(
+                        case_id=case,
+                        financier=rng.choice(FINANCIERS),
+                        kind=rng.choice(["cash", "in_kind"]),
+                        amount=str(amount),
+                        start=start,
+                        end=end,
+                        budget_areas=list(
+                            zip(
+                                areas, [str(p) for p in split(amount, len(areas), rng)], strict=True
+                            )
+                        ),
+                    ),
+                    OFFICIAL,
+                ).id,
+                amount,
+            )
+        )
+    app.change_case_status(cmd.ChangeCaseStatus(case, "under_review"), OFFICIAL)
+    if rng.random() < 0.15:
+        return
+    decided_on = received + timedelta(days=rng.randrange(1, 60))
+    try:
+        decision = app.take_decision(
+            cmd.TakeDecision(
+                case_id=case,
+                decided_on=decided_on,
+                decided_by_name="Anna Halvarsson",
+                decided_by_title="Tf. regional utvecklingsdirektör",
+                order_id=order,
+                point="8.1",
+                description=f"Beslut i projekt {i}",
+                points=["Regionen medfinansierar projektet."],
+                commitment_ids=[c for c, _ in commitments],
+                extract_to=["Sökanden"],
+            ),
+            OFFICIAL,
+        ).id
+    except DomainError:
+        return  # e.g. over the provision's limit: refused, nothing recorded
+    app.change_case_status(
+        cmd.ChangeCaseStatus(case, rng.choice(["granted", "partly_granted"])), OFFICIAL
+    )
+    if rng.random() < 0.08:
+        app.revoke_decision(
+            cmd.RevokeDecision(decision, "Felaktigt underlag", decided_on + timedelta(days=20)),
+            OFFICIAL,
+        )
+        return
+    for commitment, amount in commitments:
+        used = Decimal(0)
+        for _ in range(rng.randrange(0, 4)):
+            part = (amount * Decimal(rng.randrange(1, 30)) / 100).quantize(Decimal("0.01"))
+            when = decided_on + timedelta(days=rng.randrange(0, 900))
+            app.record_usage(cmd.RecordUsage(commitment, when, str(part), "Utbetalning"), OFFICIAL)
+            used += part
+        if rng.random() < 0.3 and used < amount:
+            app.release_rest(
+                cmd.ReleaseRest(commitment, decided_on + timedelta(days=950)), OFFICIAL
+            )
+    if rng.random() < 0.2:
+        app.correct_decision(
+            cmd.CorrectDecision(decision, "Skrivfel", extract_to=["Sökanden", "Ekonomi"]), OFFICIAL
+        )
+    if rng.random() < 0.7:
+        meeting = decided_on + timedelta(days=rng.randrange(5, 40))
+        app.report_decision(
+            cmd.ReportDecision(decision, "Regionala utvecklingsnämnden", meeting, f"§ {i}"),
+            OFFICIAL,
+        )
+        if rng.random() < 0.7:
+            app.record_announcement(
+                cmd.RecordAnnouncement(decision, meeting + timedelta(days=6)), OFFICIAL
+            )

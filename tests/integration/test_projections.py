@@ -1,0 +1,468 @@
+"""The read side on a real store: each projection, exactly once, rebuildable, crash-safe.
+
+Every test here runs on SQLite and on PostgreSQL (see tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, select
+
+from application import commands as cmd
+from application.projections.catalog import LIVE, READ_MODELS
+from application.queries import (
+    BudgetQuestion,
+    DecisionListing,
+    RegisterSearch,
+    budget_commitments,
+    budget_totals,
+    decision_document,
+    list_decisions,
+    search_register,
+)
+from application.service import Fundcase
+from application.worked_example import OFFICIAL, REGISTER_CASE, record_worked_example
+from infrastructure.projector import Projector
+from infrastructure.readmodels import positions
+from infrastructure.readside import make_projector, open_read_models
+from infrastructure.rendering import to_html, to_markdown, to_pdf
+from infrastructure.settings import Settings
+from tests.conftest import OpenApp
+from tests.integration.history import generate_history
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url)
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = open_read_models(settings)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def projector(app: Fundcase, engine: Engine, settings: Settings) -> Projector:
+    return make_projector(app, engine, settings, worker_id="test-worker")
+
+
+def checksums(engine: Engine) -> dict[str, str]:
+    """A digest of every live read-model table's rows, independent of row order."""
+    digests = {}
+    with engine.connect() as conn:
+        for projection in LIVE.values():
+            for table in projection.tables:
+                rows = sorted(repr(tuple(row)) for row in conn.execute(select(table)))
+                digests[table.name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+    return digests
+
+
+def positions_now(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return dict(conn.execute(select(positions.c.name, positions.c.position)).all())  # type: ignore[arg-type]
+
+
+# --- The schema ---------------------------------------------------------------------
+
+
+def test_the_migrations_build_exactly_the_tables_the_code_defines(engine: Engine) -> None:
+    with engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), READ_MODELS)
+    assert differences == []
+
+
+# --- Each projection from the worked example ------------------------------------------
+
+
+def test_the_register_shows_the_case_and_its_documents(
+    app: Fundcase, engine: Engine, projector: Projector
+) -> None:
+    example = record_worked_example(app)
+    projector.catch_up()
+    page = search_register(engine, RegisterSearch(diary_number="RUN/1/2021"), public=False)
+    assert [entry["id"] for entry in page.items] == [str(example.case_id)]
+    entry = page.items[0]
+    assert entry["title"] == "Deltagande i projekt: Designdrivna Innovationskluster"
+    assert entry["applicant"] == {
+        "name": "Stiftelsen Svensk industridesign (SVID)",
+        "organisation_number": "802011-2234",
+    }
+    assert entry["case_officer"] == {
+        "name": "Åsa Hofsten",
+        "unit": "Näringsliv och samhällsbyggnad",
+    }
+    assert entry["received_on"] == date(2021, 12, 8)
+    assert entry["decisions"] == 1
+    assert len(entry["documents"]) == 5
+    assert {d["party"] for d in entry["documents"]} == {"SVID"}
+    for search in (
+        RegisterSearch(q="innovationskluster"),
+        RegisterSearch(q="ÅSA HOFSTEN"),
+        RegisterSearch(party="svid"),
+        RegisterSearch(officer="hofsten"),
+        RegisterSearch(year=2021, status="registered"),
+    ):
+        assert len(search_register(engine, search, public=False).items) == 1, search
+    for search in (
+        RegisterSearch(q="100%_"),
+        RegisterSearch(year=2022),
+        RegisterSearch(status="closed"),
+    ):
+        assert search_register(engine, search, public=False).items == [], search
+
+
+def test_the_anmälningslista_lists_a_decision_until_it_is_reported(
+    app: Fundcase, engine: Engine, projector: Projector
+) -> None:
+    example = record_worked_example(app)
+    second_case = app.register_case(REGISTER_CASE, OFFICIAL).id
+    unreported = app.take_decision(
+        cmd.TakeDecision(
+            case_id=second_case,
+            decided_on=date(2022, 3, 14),
+            decided_by_name="Anna Halvarsson",
+            decided_by_title="Regional utvecklingsdirektör",
+            order_id=example.order_id,
+            point="8.1",
+            description="Deltagande",
+            points=["Regionen deltar."],
+        ),
+        OFFICIAL,
+    )
+    projector.catch_up()
+    committee = "Regionala utvecklingsnämnden"
+    waiting = list_decisions(engine, DecisionListing(committee=committee, reported=False)).items
+    assert [d["id"] for d in waiting] == [str(unreported.id)]
+    reported = list_decisions(engine, DecisionListing(committee=committee, reported=True)).items
+    assert [d["id"] for d in reported] == [str(example.decision_id)]
+    assert reported[0]["report"]["paragraph"] == "§ 45"
+    assert reported[0]["amount"] == Decimal("150000.00")
+    app.report_decision(
+        cmd.ReportDecision(unreported.id, committee, date(2022, 4, 6), "§ 46"), OFFICIAL
+    )
+    app.record_announcement(cmd.RecordAnnouncement(unreported.id, date(2022, 4, 12)), OFFICIAL)
+    projector.catch_up()
+    assert list_decisions(engine, DecisionListing(reported=False)).items == []
+    listed = list_decisions(engine, DecisionListing(decided_from=date(2022, 3, 11))).items
+    assert [(d["announced_on"], d["appeal_ends_on"]) for d in listed] == [
+        (date(2022, 4, 12), date(2022, 5, 3))
+    ]
+
+
+def test_the_decision_document_reads_like_seed_003_in_every_format(
+    app: Fundcase, engine: Engine, projector: Projector
+) -> None:
+    example = record_worked_example(app)
+    projector.catch_up()
+    document = decision_document(engine, str(example.decision_id))
+    assert document is not None
+    markdown, html = to_markdown(document), to_html(document)
+    for rendered in (markdown, html):
+        for heading in (
+            "Ärendebeskrivning",
+            "Beslutsunderlag",
+            "Delegationsbestämmelse och delegation",
+            "Beslut",
+            "Anmälan",
+            "Utdrag till",
+        ):
+            assert heading in rendered
+        for fact in (
+            "Näringsliv och samhällsbyggnad",
+            "Åsa Hofsten",
+            "2022-03-10",
+            "RUN/1/2021",
+            "150 000 kronor",
+            "Kultur och bildning",
+            "Hållbar tillväxt",
+            "2022-04-01",
+            "2024-06-30",
+            "punkt 8.1",
+            "Anna Halvarsson",
+            "Tf. regional utvecklingsdirektör",
+            "Beslutet anmäls till regionala utvecklingsnämnden",
+            "SVID",
+        ):
+            assert fact in rendered, fact
+    assert (
+        markdown.index("## Ärendebeskrivning")
+        < markdown.index("## Beslutsunderlag")
+        < markdown.index("## Beslut\n")
+        < markdown.index("## Anmälan")
+        < markdown.index("## Utdrag till")
+    )
+    pdf = to_pdf(document)
+    assert pdf.startswith(b"%PDF-")
+    assert pdf.rstrip().endswith(b"%%EOF")
+
+
+def test_a_correction_is_a_new_document_version_and_the_old_one_stays(
+    app: Fundcase, engine: Engine, projector: Projector
+) -> None:
+    example = record_worked_example(app)
+    app.correct_decision(
+        cmd.CorrectDecision(example.decision_id, "Utdrag saknades", extract_to=["SVID", "Åvki"]),
+        OFFICIAL,
+    )
+    projector.catch_up()
+    first = decision_document(engine, str(example.decision_id), version=1)
+    latest = decision_document(engine, str(example.decision_id))
+    assert first is not None
+    assert latest is not None
+    assert (first.version, first.extract_to) == (1, ["SVID"])
+    assert (latest.version, latest.extract_to) == (2, ["SVID", "Åvki"])
+    assert "Rättelse" in to_markdown(latest)
+    assert "Version 2" in to_markdown(latest)
+    assert decision_document(engine, str(example.decision_id), version=3) is None
+
+
+def test_budget_tracking_shows_the_commitment_by_area_year_and_date(
+    app: Fundcase, engine: Engine, projector: Projector
+) -> None:
+    example = record_worked_example(app)
+    app.record_usage(
+        cmd.RecordUsage(example.commitment_id, date(2022, 12, 31), "40000", "Arbetad tid"), OFFICIAL
+    )
+    app.record_usage(
+        cmd.RecordUsage(example.commitment_id, date(2023, 6, 30), "10000.50", "Arbetad tid"),
+        OFFICIAL,
+    )
+    projector.catch_up()
+    [total] = budget_totals(engine, BudgetQuestion(group_by=("financier", "kind")))
+    assert total == {
+        "financier": "Region Jämtland Härjedalen",
+        "kind": "in_kind",
+        "committed": Decimal("150000.00"),
+        "used": Decimal("50000.50"),
+        "released": Decimal("0.00"),
+        "remaining": Decimal("99999.50"),
+    }
+    by_area = budget_totals(engine, BudgetQuestion(group_by=("area",)))
+    assert [(r["area"], r["committed"], r["used"]) for r in by_area] == [
+        ("Hållbar tillväxt", Decimal("75000.00"), Decimal("25000.25")),
+        ("Kultur och bildning", Decimal("75000.00"), Decimal("25000.25")),
+    ]
+    by_year = budget_totals(engine, BudgetQuestion(group_by=("year",)))
+    assert [(r["year"], r["committed"], r["used"]) for r in by_year] == [
+        (2022, Decimal("50182.48"), Decimal("40000.00")),
+        (2023, Decimal("66605.84"), Decimal("10000.50")),
+        (2024, Decimal("33211.68"), Decimal("0.00")),
+    ]
+    cells = budget_totals(engine, BudgetQuestion(group_by=("area", "year")))
+    assert sum(r["committed"] for r in cells) == Decimal("150000.00")
+    before_decision = budget_totals(engine, BudgetQuestion(as_of=date(2022, 3, 9)))
+    assert before_decision[0]["committed"] == Decimal("0.00")
+    during_2022 = budget_totals(engine, BudgetQuestion(as_of=date(2022, 12, 31)))
+    assert (during_2022[0]["committed"], during_2022[0]["used"]) == (
+        Decimal("150000.00"),
+        Decimal("40000.00"),
+    )
+    app.release_rest(cmd.ReleaseRest(example.commitment_id, date(2024, 7, 1)), OFFICIAL)
+    projector.catch_up()
+    [closed] = budget_commitments(engine, BudgetQuestion())
+    assert (closed["state"], closed["released"], closed["remaining"]) == (
+        "closed",
+        Decimal("99999.50"),
+        Decimal("0.00"),
+    )
+    by_year = budget_totals(engine, BudgetQuestion(group_by=("year",)))
+    assert sum(r["released"] for r in by_year) == Decimal("99999.50")
+    assert all(r["remaining"] >= 0 for r in by_year)
+
+
+def test_the_public_register_masks_what_is_secret_and_cannot_be_searched_for_it(
+    app: Fundcase, engine: Engine, projector: Projector
+) -> None:
+    case = app.register_case(REGISTER_CASE, OFFICIAL).id
+    app.register_document(
+        cmd.RegisterDocument(
+            case,
+            "Affärsplan Hemliga Bolaget AB",
+            "incoming",
+            date(2021, 12, 9),
+            party="Hemliga Bolaget AB",
+            secrecy_ground="OSL 31 kap. 16 §",
+        ),
+        OFFICIAL,
+    )
+    app.register_document(
+        cmd.RegisterDocument(case, "Kvittens", "outgoing", date(2021, 12, 10), party="SVID"),
+        OFFICIAL,
+    )
+    app.mark_field_secret(cmd.MarkFieldSecret(case, "applicant", "OSL 21 kap. 3 §"), OFFICIAL)
+    projector.catch_up()
+    [public] = search_register(engine, RegisterSearch(), public=True).items
+    assert public["diary_number"] == "RUN/1/2021"
+    assert public["applicant"] == {"name": "[Sekretess]", "organisation_number": "[Sekretess]"}
+    secret_doc, open_doc = public["documents"]
+    assert secret_doc["title"] == "[Sekretess]"
+    assert secret_doc["party"] == "[Sekretess]"
+    assert secret_doc["secret"] == {"ground": "OSL 31 kap. 16 §"}
+    assert secret_doc["date"] == date(2021, 12, 9)  # the entry stays; its secret parts don't show
+    assert open_doc["title"] == "Kvittens"
+    for leak in ("Hemliga", "industridesign", "802011-2234"):
+        assert search_register(engine, RegisterSearch(q=leak), public=True).items == [], leak
+        assert len(search_register(engine, RegisterSearch(q=leak), public=False).items) == 1, leak
+    assert search_register(engine, RegisterSearch(party="Hemliga"), public=True).items == []
+    internal = search_register(engine, RegisterSearch(), public=False).items[0]
+    assert internal["documents"][0]["title"] == "Affärsplan Hemliga Bolaget AB"
+
+
+def test_pages_follow_each_other_without_gaps_or_repeats(
+    app: Fundcase, engine: Engine, projector: Projector
+) -> None:
+    for _ in range(7):
+        app.register_case(REGISTER_CASE, OFFICIAL)
+    projector.catch_up()
+    seen, cursor = [], None
+    while True:
+        page = search_register(engine, RegisterSearch(limit=3, cursor=cursor), public=True)
+        seen += [entry["diary_number"] for entry in page.items]
+        if page.next is None:
+            break
+        cursor = page.next
+    assert seen == [f"RUN/{n}/2021" for n in range(7, 0, -1)]
+
+
+# --- Following, waiting, leases -----------------------------------------------------
+
+
+def test_a_reader_can_wait_for_its_own_write(
+    app: Fundcase, engine: Engine, projector: Projector
+) -> None:
+    stop = threading.Event()
+    worker = threading.Thread(target=projector.run, args=(stop,))
+    worker.start()
+    try:
+        written = app.register_case(REGISTER_CASE, OFFICIAL)
+        assert written.position is not None
+        assert projector.wait_until(written.position, ["register"], timeout=10)
+        page = search_register(
+            engine, RegisterSearch(diary_number=str(written.diary_number)), public=False
+        )
+        assert [e["id"] for e in page.items] == [str(written.id)]
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+    assert not projector.wait_until(10_000, timeout=0.1)
+
+
+def test_one_worker_at_a_time_runs_a_projection(
+    app: Fundcase, engine: Engine, settings: Settings
+) -> None:
+    record_worked_example(app)
+    first = make_projector(app, engine, settings, worker_id="first", batch_size=5)
+    second = make_projector(app, engine, settings, worker_id="second")
+    assert first.step() > 0
+    assert second.step() == 0  # the first holds every lease
+    assert {s.holder for s in second.status()} == {"first"}
+    first.release_leases()
+    assert second.catch_up() > 0
+    assert {s.lag for s in second.status()} == {0}
+
+
+# --- Rebuilds, crashes and competing workers ------------------------------------------
+
+
+def test_a_rebuild_gives_the_same_rows_as_incremental_processing(
+    app: Fundcase, engine: Engine, settings: Settings
+) -> None:
+    incremental = make_projector(app, engine, settings, batch_size=37)
+    generate_history(app, cases=60, seed=11)
+    incremental.catch_up()
+    generate_history(app, cases=60, seed=12)  # more while the first part is projected
+    incremental.catch_up()
+    head = app.recorder.max_notification_id()
+    assert head is not None
+    assert head > 1500
+    live = checksums(engine)
+    progress: list[tuple[int, int]] = []
+    for name in LIVE:
+        incremental.rebuild(name, lambda done, total: progress.append((done, total)))
+    assert checksums(engine) == live
+    assert progress[-1] == (head, head)
+    assert set(positions_now(engine).values()) == {head}
+    # A second rebuild swaps in cleanly too (no names left over from the first).
+    incremental.rebuild("register")
+    assert checksums(engine) == live
+
+
+def _worker(database_url: str, *args: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "FUNDCASE_DATABASE_URL": database_url, "FUNDCASE_LOG_LEVEL": "warning"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "interfaces.cli", "projector", "--until-caught-up", *args],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def test_a_projector_killed_mid_batch_resumes_to_the_same_result(
+    app: Fundcase, engine: Engine, settings: Settings, database_url: str
+) -> None:
+    generate_history(app, cases=80, seed=21)
+    head = app.recorder.max_notification_id() or 0
+    worker = _worker(database_url, "--batch-size", "7", "--lease-seconds", "1")
+    deadline = time.monotonic() + 60
+    while min(positions_now(engine).values() or [0]) == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=10)
+    at_kill = positions_now(engine)
+    assert 0 < min(at_kill.values()) < head, at_kill  # it really died halfway
+    time.sleep(1.1)  # the dead worker's leases run out
+    survivor = make_projector(app, engine, settings)
+    survivor.catch_up()
+    assert set(positions_now(engine).values()) == {head}
+    resumed = checksums(engine)
+    for name in LIVE:
+        survivor.rebuild(name)
+    assert checksums(engine) == resumed
+
+
+def test_two_projector_processes_at_once_apply_each_event_once(
+    app: Fundcase, engine: Engine, settings: Settings, database_url: str
+) -> None:
+    generate_history(app, cases=60, seed=31)
+    head = app.recorder.max_notification_id() or 0
+    # Leases of zero seconds: both workers compete for every batch, so only the
+    # position's compare-and-set stands between them and applying an event twice.
+    workers = [_worker(database_url, "--batch-size", "5", "--lease-seconds", "0") for _ in range(2)]
+    for worker in workers:
+        _, errors = worker.communicate(timeout=180)
+        assert worker.returncode == 0, errors.decode()
+    assert set(positions_now(engine).values()) == {head}
+    together = checksums(engine)
+    rebuilder = make_projector(app, engine, settings)
+    for name in LIVE:
+        rebuilder.rebuild(name)
+    assert checksums(engine) == together
+
+
+def test_status_reports_position_and_lag(
+    app: Fundcase, projector: Projector, open_app: OpenApp
+) -> None:
+    record_worked_example(app)
+    head = app.recorder.max_notification_id()
+    assert {(s.position, s.lag) for s in projector.status()} == {(0, head)}
+    projector.catch_up()
+    assert {(s.position, s.lag) for s in projector.status()} == {(head, 0)}
