@@ -158,7 +158,7 @@ def to_pdf(doc: DecisionDocument) -> bytes:
     def write(text: str, size: float, style: str = "", gap: float = 2) -> None:
         pdf.set_font("helvetica", style, size)
         safe = text.translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
-        pdf.multi_cell(0, size * 0.5, safe, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, size * 0.5, safe, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(gap)
 
     for block in decision_blocks(doc):

@@ -56,6 +56,12 @@ def test_every_service_has_a_health_check(service: str) -> None:
     assert SERVICES[service]["healthcheck"]["test"]
 
 
+def test_the_api_leaves_the_read_models_to_the_projector() -> None:
+    assert SERVICES["api"]["environment"]["FUNDCASE_PROJECTIONS"] == "worker"
+    assert SERVICES["projector"]["command"] == ["fundcase", "projector"]
+    assert "profiles" not in SERVICES["projector"]
+
+
 def test_the_api_health_check_asks_the_health_route_on_its_port() -> None:
     api = SERVICES["api"]
     probe = " ".join(api["healthcheck"]["test"])

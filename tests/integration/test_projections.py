@@ -77,7 +77,7 @@ def checksums(engine: Engine) -> dict[str, str]:
 
 def positions_now(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
-        return dict(conn.execute(select(positions.c.name, positions.c.position)).all())  # type: ignore[arg-type]
+        return dict(conn.execute(select(positions.c.name, positions.c.position)).all())
 
 
 # --- The schema ---------------------------------------------------------------------
@@ -386,13 +386,13 @@ def test_a_rebuild_gives_the_same_rows_as_incremental_processing(
     app: Fundcase, engine: Engine, settings: Settings
 ) -> None:
     incremental = make_projector(app, engine, settings, batch_size=37)
-    generate_history(app, cases=60, seed=11)
+    generate_history(app, cases=90, seed=11)
     incremental.catch_up()
-    generate_history(app, cases=60, seed=12)  # more while the first part is projected
+    generate_history(app, cases=90, seed=12)  # more while the first part is projected
     incremental.catch_up()
     head = app.recorder.max_notification_id()
     assert head is not None
-    assert head > 1500
+    assert head > 2000
     live = checksums(engine)
     progress: list[tuple[int, int]] = []
     for name in LIVE:
