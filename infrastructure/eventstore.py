@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import cast
 
+import psycopg
+from eventsourcing.postgres import PostgresRecorder
 from sqlalchemy.engine import make_url
 
 from application.service import Fundcase
@@ -55,4 +58,27 @@ def persistence_env(database_url: str, pool_size: int = 5) -> dict[str, str]:
 def open_application(settings: Settings, today: Callable[[], date] = date.today) -> Fundcase:
     """The application on the configured event store (tables created if missing)."""
     env = persistence_env(settings.database_url, settings.database_pool_size)
-    return Fundcase(env=env, today=today)
+    if env["PERSISTENCE_MODULE"] != "eventsourcing.postgres":
+        return Fundcase(env=env, today=today)
+    # Processes starting together (an API and a projector on a fresh database) would
+    # run the library's CREATE TABLE/TYPE/FUNCTION at once and collide: create them
+    # here, one process at a time.
+    app = Fundcase(env={**env, "CREATE_TABLE": "n"}, today=today)
+    recorders = [app.recorder, *([app.snapshots.recorder] if app.snapshots else [])]
+    with psycopg.connect(plain_postgres_url(settings.database_url), autocommit=True) as lock:
+        lock.execute("SELECT pg_advisory_lock(%s)", (EVENT_STORE_LOCK,))
+        try:
+            for recorder in recorders:
+                cast(PostgresRecorder, recorder).create_table()
+        finally:
+            lock.execute("SELECT pg_advisory_unlock(%s)", (EVENT_STORE_LOCK,))
+    return app
+
+
+EVENT_STORE_LOCK = 7274615  # an advisory lock key of our own
+
+
+def plain_postgres_url(database_url: str) -> str:
+    """A libpq URL (no driver name, no `schema=`), as psycopg takes it."""
+    url = make_url(database_url).set(drivername="postgresql").difference_update_query(["schema"])
+    return str(url.render_as_string(hide_password=False))

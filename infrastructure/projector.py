@@ -33,7 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from application.projections.base import Projection
 from application.projections.catalog import LIVE, NAMES, fresh_copy
 from application.service import Fundcase
-from infrastructure.readmodels import leases, positions
+from infrastructure.readmodels import leases, positions, writer
 
 log = structlog.get_logger("fundcase.projector")
 
@@ -74,6 +74,7 @@ class Projector:
     ) -> None:
         self.app = app
         self.engine = engine
+        self.writes = writer(engine)
         self.projections = [LIVE[name] for name in names]
         self.batch_size = batch_size
         self.lease_seconds = lease_seconds
@@ -126,7 +127,7 @@ class Projector:
         log.info("projector_stopped", worker=self.worker_id)
 
     def _advance(self, projection: Projection) -> int:
-        with self.engine.begin() as conn:
+        with self.writes.begin() as conn:
             position = self._lock_position(conn, projection.name)
             notifications = self.app.recorder.select_notifications(
                 start=position + 1, limit=self.batch_size
@@ -194,7 +195,7 @@ class Projector:
 
     def _hold_lease(self, name: str) -> bool:
         now = time.time()
-        with self.engine.begin() as conn:
+        with self.writes.begin() as conn:
             taken = conn.execute(
                 update(leases)
                 .where(
@@ -206,13 +207,13 @@ class Projector:
         return taken.rowcount == 1
 
     def release_leases(self) -> None:
-        with self.engine.begin() as conn:
+        with self.writes.begin() as conn:
             conn.execute(
                 update(leases).where(leases.c.holder == self.worker_id).values(expires_at=0.0)
             )
 
     def _ensure_rows(self) -> None:
-        with self.engine.begin() as conn:
+        with self.writes.begin() as conn:
             for projection in self.projections:
                 _insert_missing(
                     conn, positions, name=projection.name, position=0, updated_at=_now()
@@ -232,20 +233,20 @@ class Projector:
     def rebuild(self, name: str, progress: Progress | None = None) -> int:
         """Rebuild one projection from the whole log into fresh tables, then swap them in."""
         shadow = fresh_copy(name, REBUILD_SUFFIX)
-        with self.engine.begin() as conn:
+        with self.writes.begin() as conn:
             for table in reversed(shadow.tables):
                 table.drop(conn, checkfirst=True)
             shadow.metadata.create_all(conn, tables=shadow.tables)
         position, head = 0, self.app.recorder.max_notification_id() or 0
         while True:
-            with self.engine.begin() as conn:
+            with self.writes.begin() as conn:
                 read = self._fill(conn, shadow, position)
             if not read:
                 break
             position = read
             if progress:
                 progress(position, max(head, position))
-        with self.engine.begin() as conn:
+        with self.writes.begin() as conn:
             self._lock_position(conn, name)  # the live runner waits for the swap
             position = self._fill_to_head(conn, shadow, position)
             self._swap(conn, shadow)

@@ -63,12 +63,17 @@ def read_model_engine(database_url: str) -> Engine:
     return create_engine(url, connect_args=connect_args, pool_pre_ping=True)
 
 
+def writer(engine: Engine) -> Engine:
+    """The engine for transactions that write: on SQLite they take the lock at BEGIN."""
+    return engine.execution_options(writes=True)
+
+
 def _begin_immediately(engine: Engine) -> None:
-    """SQLite: take the write lock when a transaction begins, not halfway through.
+    """SQLite: a writing transaction takes the write lock when it begins.
 
     A deferred transaction that reads and then writes fails at once if another
     writer went first; an immediate one waits its turn (the recipe from
-    SQLAlchemy's pysqlite documentation).
+    SQLAlchemy's pysqlite documentation). Readers stay deferred and never wait.
     """
 
     @event.listens_for(engine, "connect")
@@ -77,14 +82,15 @@ def _begin_immediately(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        writes = connection.get_execution_options().get("writes", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def migrate(engine: Engine) -> None:
     """Bring the read-model schema to the newest revision (safe with many processes)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    with writer(engine).begin() as connection:
         if connection.dialect.name == "postgresql":
             # One process migrates at a time; the others wait, then find nothing to do.
             connection.execute(text("SELECT pg_advisory_xact_lock(7274616)"))

@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 
 from application.projections.catalog import NAMES
 from application.service import Fundcase
+from infrastructure.eventstore import plain_postgres_url
 from infrastructure.projector import Projector
 from infrastructure.readmodels import migrate, read_model_engine
 from infrastructure.settings import Settings
@@ -38,8 +39,6 @@ def make_projector(
 
 def _notify_conninfo(database_url: str) -> str | None:
     """Where to LISTEN for new events: PostgreSQL only (SQLite cannot push)."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "postgresql":
+    if make_url(database_url).get_backend_name() != "postgresql":
         return None
-    plain = url.set(drivername="postgresql").difference_update_query(["schema"])
-    return plain.render_as_string(hide_password=False)
+    return plain_postgres_url(database_url)

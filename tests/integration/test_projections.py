@@ -421,7 +421,7 @@ def test_a_projector_killed_mid_batch_resumes_to_the_same_result(
 ) -> None:
     generate_history(app, cases=80, seed=21)
     head = app.recorder.max_notification_id() or 0
-    worker = _worker(database_url, "--batch-size", "7", "--lease-seconds", "1")
+    worker = _worker(database_url, "--batch-size", "2", "--lease-seconds", "1")
     deadline = time.monotonic() + 60
     while min(positions_now(engine).values() or [0]) == 0 and time.monotonic() < deadline:
         time.sleep(0.02)
