@@ -7,7 +7,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID, uuid4
 
@@ -219,7 +219,7 @@ class Fundcase(Application[UUID]):
             return DiarySeries(prefix=prefix, year=year, actor=actor)
 
     @use_case
-    def register_document(self, c: cmd.RegisterDocument, actor: Actor) -> Recorded:
+    def register_document(self, c: cmd.RegisterDocument, actor: Actor) -> DocumentRegistered:
         case = self._load(Case, c.case_id, c.expected_version)
         document = Document(
             id=uuid4(),
@@ -355,6 +355,18 @@ class Fundcase(Application[UUID]):
         return self._save_together(decision, *commitments)
 
     # --- Reading --------------------------------------------------------------------
+
+    def version_at(self, aggregate_id: UUID, moment: datetime) -> int:
+        """The version an aggregate had at a moment (its last event by then)."""
+        version = None
+        for recorded in self.events.get(aggregate_id):
+            assert isinstance(recorded, Aggregate.Event)
+            if recorded.timestamp > moment:
+                break
+            version = recorded.originator_version
+        if version is None:
+            raise NotFound("record at that time", aggregate_id)
+        return version
 
     def get_case(self, case_id: UUID, version: int | None = None) -> Case:
         return self._load(Case, case_id, version=version)

@@ -14,8 +14,11 @@ from sqlalchemy import (
     DateTime,
     Engine,
     Float,
+    Integer,
+    LargeBinary,
     String,
     Table,
+    Text,
     create_engine,
     event,
     text,
@@ -43,6 +46,20 @@ leases = Table(
     Column("name", String(100), primary_key=True),
     Column("holder", String(100), nullable=False),
     Column("expires_at", Float, nullable=False),
+)
+
+# Answers to POSTs sent with an Idempotency-Key, so a retry gets the first answer and
+# the work happens once. The primary key lets only one of two racing requests start.
+idempotency_keys = Table(
+    "idempotency_keys",
+    READ_MODELS,
+    Column("scope", String(200), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", Integer),
+    Column("headers", Text),
+    Column("body", LargeBinary),
+    Column("created_at", DateTime, nullable=False),
 )
 
 MIGRATIONS = Path(__file__).with_name("migrations")

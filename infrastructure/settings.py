@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,5 +24,19 @@ class Settings(BaseSettings):
         description="in_process: the service keeps its read models itself (one machine); "
         "worker: separate `fundcase projector` processes do (PostgreSQL deployments)",
     )
+    secret: SecretStr | None = Field(
+        default=None,
+        description="HS256 key for tokens signed locally (`fundcase token`); "
+        "when unset, a random one is kept in ./.fundcase-secret",
+    )
+    jwt_public_key_file: Path | None = Field(
+        default=None, description="PEM public key of an identity provider (RS256)"
+    )
+    jwks_file: Path | None = Field(
+        default=None, description="JWKS file of an identity provider (RS256)"
+    )
+    jwt_issuer: str = "fundcase"
+    jwt_audience: str = "fundcase-api"
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"

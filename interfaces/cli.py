@@ -21,11 +21,14 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from application.demo import load_demo
 from application.projections.catalog import NAMES
+from domain.values import Role
 from infrastructure.eventstore import open_application
 from infrastructure.logging import configure_logging
 from infrastructure.readside import make_projector, open_read_models
 from infrastructure.settings import Settings
+from infrastructure.tokens import TokenRefused, Tokens
 from interfaces.http.app import create_app
 
 cli = typer.Typer(
@@ -39,10 +42,15 @@ cli.add_typer(projections_cli, name="projections")
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    demo: Annotated[
+        bool, typer.Option(help="Load the demo history first, if the database is empty.")
+    ] = False,
 ) -> None:
     """Run the HTTP service (SQLite in ./fundcase.db unless FUNDCASE_DATABASE_URL says else)."""
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)
+    if demo:
+        _load_demo_if_empty(settings)
     host, port = host or settings.host, port or settings.port
     structlog.get_logger("fundcase").info("serving", url=f"http://{host}:{port}")
     uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
@@ -126,6 +134,54 @@ def projections_rebuild(
                 progress.update(task, completed=done, total=total)
 
             runner.rebuild(each, advance)
+
+
+@cli.command("demo")
+def demo_command() -> None:
+    """Record the demo history (seeds 000–004) through the use cases, into an empty database."""
+    settings = Settings()
+    configure_logging(settings.log_format, "warning")
+    if not _load_demo_if_empty(settings):
+        typer.echo("The database already holds events; the demo loads only into an empty one.")
+        raise typer.Exit(1)
+
+
+def _load_demo_if_empty(settings: Settings) -> bool:
+    app = open_application(settings)
+    try:
+        if app.recorder.max_notification_id():
+            return False
+        report = load_demo(app)
+    finally:
+        app.close()
+    for line in report.recorded:
+        typer.echo(f"recorded  {line}")
+    for line in report.refused:
+        typer.echo(f"refused   {line}", err=True)
+    return True
+
+
+@cli.command()
+def token(
+    role: Annotated[list[Role], typer.Option(help="A role the token holds (repeatable).")],
+    name: Annotated[str, typer.Option(help="The holder's name, recorded as the actor.")],
+    title: Annotated[str | None, typer.Option(help="The holder's title.")] = None,
+    subject: Annotated[
+        str | None, typer.Option(help="The holder's id; defaults to the name.")
+    ] = None,
+    ttl: Annotated[int, typer.Option(min=1, max=60 * 24 * 30, help="Minutes it is valid.")] = 60,
+) -> None:
+    """Print a bearer token signed with this installation's key, for local use."""
+    settings = Settings()
+    configure_logging(settings.log_format, "warning")  # on stderr: stdout is the token
+    tokens = Tokens(settings)
+    try:
+        printed = tokens.issue(
+            subject=subject or name, name=name, roles=list(role), title=title, ttl_minutes=ttl
+        )
+    except TokenRefused as refusal:
+        raise typer.BadParameter(str(refusal)) from None
+    typer.echo(printed)
 
 
 @cli.command()

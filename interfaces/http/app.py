@@ -1,4 +1,4 @@
-"""The HTTP service: for now `GET /health`; the full API (issue 4) is built on this."""
+"""The HTTP service: the API of `api.md` under /api/v1, health and docs at the root."""
 
 from __future__ import annotations
 
@@ -6,18 +6,41 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
-from typing import Annotated
+from typing import Any
 
 import structlog
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from starlette.types import Scope
 
 from infrastructure.eventstore import open_application
-from infrastructure.projector import Projector
+from infrastructure.idempotency import IdempotencyStore
 from infrastructure.readside import make_projector, open_read_models
 from infrastructure.settings import Settings
+from infrastructure.tokens import Tokens
+from interfaces.http.deps import ProjectorDep
+from interfaces.http.middleware import BodyLimit, Idempotency, RequestContext
+from interfaces.http.problems import install_problem_handlers
+from interfaces.http.routes import audit, budget, cases, commitments, decisions, orders, registers
+from interfaces.http.schemas import Health, ProblemOut
 
 log = structlog.get_logger("fundcase.http")
+
+DESCRIPTION = """\
+Case management for public funding decisions in Swedish regions and municipalities.
+Every change is an immutable event; the register, the decision documents and the budget
+figures are read models of the event log.
+
+* **Auth**: `Authorization: Bearer <JWT>` with roles `official`, `finance`, `auditor`,
+  `admin`. Only `/health` and `/api/v1/public/...` are open. The actor of every write
+  comes from the token.
+* **Writes** answer with `version`, an `ETag` and the log `position`. Send
+  `If-Match: "<version>"` to refuse a lost update (409), `Idempotency-Key` to make a
+  retry return the first answer, and read your own write with `?min_position=`.
+* **Errors** are `application/problem+json`; a broken rule is named in `rule`.
+* **Amounts** are strings in SEK with two decimals, e.g. `"150000.00"`.
+"""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -29,13 +52,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = open_read_models(settings)
         projector = make_projector(app, engine, settings)
         api.state.fundcase, api.state.read_models, api.state.projector = app, engine, projector
+        api.state.idempotency = IdempotencyStore(engine)
         stop = threading.Event()
         worker = threading.Thread(target=projector.run, args=(stop,), name="projector", daemon=True)
         if settings.projections == "in_process":
             worker.start()
         log.info(
             "service_started",
-            database=_backend(settings.database_url),
+            database=settings.database_url.split(":", 1)[0],
             projections=settings.projections,
         )
         try:
@@ -51,18 +75,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="fundcase",
         version=version("fundcase"),
         summary="Case management for public funding decisions, built on an event log.",
+        description=DESCRIPTION,
         lifespan=lifespan,
     )
+    api.state.tokens = Tokens(settings)
+    install_problem_handlers(api)
 
-    @api.get("/health", tags=["service"])
-    def health(projector: Annotated[Projector, Depends(_projector)]) -> JSONResponse:
+    v1 = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
+    for module in (orders, cases, commitments, decisions, registers, budget, audit):
+        v1.include_router(module.router)
+    api.include_router(v1)
+
+    @api.get(
+        "/health",
+        tags=["service"],
+        response_model=Health,
+        responses={503: {"model": Health, "description": "The database cannot be reached"}},
+    )
+    def health(projector: ProjectorDep) -> JSONResponse:
         """Liveness: whether the database answers, and how far each projection lags."""
         try:
             statuses = projector.status()
         except Exception as error:  # any failure to reach the store means "unavailable"
             log.warning("health_database_unreachable", error=type(error).__name__)
-            body = {"status": "unavailable", "database": "unreachable"}
-            return JSONResponse(body, status_code=503)
+            return JSONResponse(
+                {"status": "unavailable", "database": "unreachable"}, status_code=503
+            )
         return JSONResponse(
             {
                 "status": "ok",
@@ -72,13 +110,58 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             }
         )
 
+    api.openapi = lambda: _openapi(api)  # type: ignore[method-assign]
+
+    # Outermost first: every request gets an id, then its size is checked, then retries
+    # with an Idempotency-Key are answered from the first answer.
+    api.add_middleware(Idempotency, store=_idempotency_store, tokens=_tokens)
+    api.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    api.add_middleware(RequestContext)
     return api
 
 
-def _projector(request: Request) -> Projector:
-    projector: Projector = request.app.state.projector
-    return projector
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ProblemOut, "description": description}
+    for status, description in {
+        400: "Bad request (e.g. a malformed Idempotency-Key)",
+        401: "No token, or a token that is refused",
+        403: "The token's roles do not allow this",
+        404: "No such record",
+        406: "None of the formats asked for is offered",
+        409: "A business rule was broken, or the record moved on (If-Match)",
+        413: "The body is over the size limit",
+        422: "The request is not valid; `errors` lists each field",
+        503: "The database cannot be reached; nothing was changed",
+    }.items()
+}
 
 
-def _backend(database_url: str) -> str:
-    return database_url.split(":", 1)[0]
+def _openapi(api: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document, with errors under the media type they are sent as."""
+    if api.openapi_schema:
+        return api.openapi_schema
+    schema = get_openapi(
+        title=api.title,
+        version=api.version,
+        summary=api.summary,
+        description=api.description,
+        routes=api.routes,
+    )
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if status.isdigit() and int(status) >= 400 and "application/json" in content:
+                    content["application/problem+json"] = content.pop("application/json")
+    api.openapi_schema = schema
+    return schema
+
+
+def _idempotency_store(scope: Scope) -> IdempotencyStore:
+    store: IdempotencyStore = scope["app"].state.idempotency
+    return store
+
+
+def _tokens(scope: Scope) -> Tokens:
+    tokens: Tokens = scope["app"].state.tokens
+    return tokens

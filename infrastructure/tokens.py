@@ -1,0 +1,154 @@
+"""Bearer tokens: JWTs signed locally (HS256) or by an identity provider (RS256)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jwt
+import structlog
+
+from domain.values import Role
+from infrastructure.settings import Settings
+
+log = structlog.get_logger("fundcase.tokens")
+
+LOCAL_SECRET_FILE = Path(".fundcase-secret")
+
+
+class TokenRefused(Exception):
+    """The token is missing a part, expired, altered, or from someone we do not trust."""
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    subject: str
+    name: str
+    roles: tuple[Role, ...]
+    title: str | None
+
+
+class Tokens:
+    """Verifies every request's token; issues tokens only where the key is our own."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.issuer = settings.jwt_issuer
+        self.audience = settings.jwt_audience
+        self._jwks: jwt.PyJWKSet | None = None
+        self._signing_key: str | None = None
+        if settings.jwks_file is not None:
+            self.algorithm = "RS256"
+            self._jwks = jwt.PyJWKSet.from_json(settings.jwks_file.read_text())
+        elif settings.jwt_public_key_file is not None:
+            self.algorithm = "RS256"
+            self._verify_key: Any = settings.jwt_public_key_file.read_text()
+        else:
+            self.algorithm = "HS256"
+            self._signing_key = (
+                settings.secret.get_secret_value() if settings.secret else _local_secret()
+            )
+            self._verify_key = self._signing_key
+
+    def issue(
+        self,
+        *,
+        subject: str,
+        name: str,
+        roles: list[Role],
+        title: str | None = None,
+        ttl_minutes: int = 60,
+    ) -> str:
+        if self._signing_key is None:
+            msg = "tokens come from the identity provider when an RS256 key is configured"
+            raise TokenRefused(msg)
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "sub": subject,
+            "name": name,
+            "roles": [r.value for r in roles],
+            "iss": self.issuer,
+            "aud": self.audience,
+            "iat": now,
+            "exp": now + ttl_minutes * 60,
+        }
+        if title:
+            claims["title"] = title
+        return jwt.encode(claims, self._signing_key, algorithm=self.algorithm)
+
+    def verify(self, token: str) -> TokenClaims:
+        try:
+            claims = jwt.decode(
+                token,
+                self._key_for(token),
+                algorithms=[self.algorithm],  # never "none", never another family
+                issuer=self.issuer,
+                audience=self.audience,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+                leeway=30,
+            )
+        except jwt.PyJWTError as error:
+            raise TokenRefused(_reason(error)) from None
+        return _claims(claims)
+
+    def _key_for(self, token: str) -> Any:
+        if self._jwks is None:
+            return self._verify_key
+        try:
+            kid = str(jwt.get_unverified_header(token).get("kid"))
+            return self._jwks[kid].key
+        except (jwt.PyJWTError, KeyError):
+            msg = "the token was not signed by a key of the identity provider"
+            raise TokenRefused(msg) from None
+
+
+def _claims(claims: dict[str, Any]) -> TokenClaims:
+    raw_roles = claims.get("roles", claims.get("role", []))
+    raw_roles = [raw_roles] if isinstance(raw_roles, str) else raw_roles
+    known = {r.value for r in Role}
+    if not isinstance(raw_roles, list) or not raw_roles or not set(raw_roles) <= known:
+        raise TokenRefused(f"the token must name one or more roles of: {', '.join(sorted(known))}")
+    name = claims.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise TokenRefused("the token must name its holder")
+    title = claims.get("title")
+    return TokenClaims(
+        subject=str(claims["sub"]),
+        name=name.strip(),
+        roles=tuple(Role(r) for r in raw_roles),
+        title=title if isinstance(title, str) and title.strip() else None,
+    )
+
+
+def _reason(error: jwt.PyJWTError) -> str:
+    if isinstance(error, jwt.ExpiredSignatureError):
+        return "the token has expired"
+    if isinstance(error, jwt.InvalidIssuerError):
+        return "the token comes from an issuer this service does not trust"
+    if isinstance(error, jwt.InvalidAudienceError):
+        return "the token is meant for another service"
+    if isinstance(error, jwt.MissingRequiredClaimError):
+        return f"the token lacks the claim {error.claim!r}"
+    if isinstance(error, jwt.InvalidAlgorithmError):
+        return "the token is signed with an algorithm this service does not accept"
+    if isinstance(error, jwt.InvalidSignatureError):
+        return "the token's signature does not match its content"
+    return "the token cannot be read"
+
+
+def _local_secret() -> str:
+    """A random key kept beside the database, so a fresh machine runs with no setup."""
+    if LOCAL_SECRET_FILE.exists():
+        return LOCAL_SECRET_FILE.read_text().strip()
+    secret = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(LOCAL_SECRET_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first: use theirs
+        return LOCAL_SECRET_FILE.read_text().strip()
+    with os.fdopen(fd, "w") as file:
+        file.write(secret)
+    log.warning("local_secret_created", file=str(LOCAL_SECRET_FILE.resolve()))
+    return secret

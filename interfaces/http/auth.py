@@ -1,0 +1,70 @@
+"""Who is calling, and may they: bearer tokens and the role each route needs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from domain.values import Actor, Role
+from infrastructure.tokens import TokenClaims, TokenRefused, Tokens
+from interfaces.http.problems import Problem
+
+bearer = HTTPBearer(
+    auto_error=False,
+    description="A JWT from `fundcase token` (local) or from the identity provider.",
+)
+
+
+def _tokens(request: Request) -> Tokens:
+    tokens: Tokens = request.app.state.tokens
+    return tokens
+
+
+def _claims(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    tokens: Annotated[Tokens, Depends(_tokens)],
+) -> TokenClaims:
+    if credentials is None:
+        raise Problem(
+            401,
+            "This needs a bearer token: Authorization: Bearer <token>.",
+            kind="unauthenticated",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    try:
+        claims = tokens.verify(credentials.credentials)
+    except TokenRefused as refusal:
+        raise Problem(
+            401,
+            f"The token is refused: {refusal}.",
+            kind="unauthenticated",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        ) from None
+    request.state.actor = claims.subject  # for the access log
+    return claims
+
+
+def require(*roles: Role) -> Callable[[TokenClaims], Actor]:
+    """A dependency giving the actor, if the token holds one of the roles."""
+
+    def actor(claims: Annotated[TokenClaims, Depends(_claims)]) -> Actor:
+        held = [role for role in claims.roles if role in roles]
+        if not held:
+            needed = " or ".join(r.value for r in roles)
+            raise Problem(403, f"This needs the role {needed}.", kind="forbidden")
+        return Actor(id=claims.subject, name=claims.name, role=held[0], title=claims.title)
+
+    return actor
+
+
+Official = Annotated[Actor, Depends(require(Role.OFFICIAL))]
+Finance = Annotated[Actor, Depends(require(Role.FINANCE))]
+Admin = Annotated[Actor, Depends(require(Role.ADMIN))]
+Auditor = Annotated[Actor, Depends(require(Role.AUDITOR))]
+OfficialOrAuditor = Annotated[Actor, Depends(require(Role.OFFICIAL, Role.AUDITOR))]
+FinanceOrAuditor = Annotated[Actor, Depends(require(Role.FINANCE, Role.AUDITOR))]
+AnyRole = Annotated[Actor, Depends(require(*Role))]

@@ -1,0 +1,106 @@
+"""What routes need from the running service, as Annotated dependencies."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request, Response
+from sqlalchemy import Engine
+
+from application.service import Fundcase, Recorded
+from infrastructure.projector import Projector
+from interfaces.http.problems import Problem
+from interfaces.http.schemas import Written
+
+READ_WAIT_SECONDS = 5.0
+MAX_POSITION = 2**62  # log positions are 64-bit integers in the database
+MAX_VERSION = 2**31 - 1  # no aggregate comes near it; larger numbers overflow SQLite
+
+
+def _fundcase(request: Request) -> Fundcase:
+    app: Fundcase = request.app.state.fundcase
+    return app
+
+
+def _read_models(request: Request) -> Engine:
+    engine: Engine = request.app.state.read_models
+    return engine
+
+
+def _projector(request: Request) -> Projector:
+    projector: Projector = request.app.state.projector
+    return projector
+
+
+App = Annotated[Fundcase, Depends(_fundcase)]
+ProjectorDep = Annotated[Projector, Depends(_projector)]
+
+_VERSION = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
+
+
+def _expected_version(
+    if_match: Annotated[
+        str | None,
+        Header(description='The version the write is based on, e.g. "3"; 409 if it moved on'),
+    ] = None,
+) -> int | None:
+    if if_match is None or if_match.strip() == "*":
+        return None
+    found = _VERSION.match(if_match.strip())
+    if found is None:
+        raise Problem(
+            422,
+            'If-Match must be a version as given in ETag, e.g. "3".',
+            kind="validation",
+            errors=[{"field": "If-Match", "message": "not a version"}],
+        )
+    return int(found.group(1))
+
+
+ExpectedVersion = Annotated[int | None, Depends(_expected_version)]
+
+
+def _current_read_models(
+    request: Request,
+    min_position: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=MAX_POSITION,
+            description="Wait until the read models include this log position",
+        ),
+    ] = None,
+) -> Engine:
+    """The read models, once they include the caller's own write (read-your-writes)."""
+    if min_position is None:
+        return _read_models(request)
+    head = _fundcase(request).recorder.max_notification_id() or 0
+    if min_position > head:
+        raise Problem(
+            422,
+            f"The event log ends at position {head}; no write has reached {min_position}.",
+            kind="validation",
+            errors=[{"field": "min_position", "message": f"beyond the end of the log ({head})"}],
+        )
+    if not _projector(request).wait_until(min_position, timeout=READ_WAIT_SECONDS):
+        raise Problem(
+            503,
+            f"The read models have not yet reached position {min_position}; retry shortly.",
+            kind="not-yet-current",
+            headers={"Retry-After": "1"},
+        )
+    return _read_models(request)
+
+
+ReadModels = Annotated[Engine, Depends(_current_read_models)]
+
+
+def answer_write(response: Response, recorded: Recorded, location: str | None = None) -> Written:
+    """A write's answer: its body, and ETag, log position and (if new) Location headers."""
+    response.headers["ETag"] = f'"{recorded.version}"'
+    if recorded.position is not None:
+        response.headers["X-Fundcase-Position"] = str(recorded.position)
+    if location:
+        response.headers["Location"] = location
+    return Written(id=recorded.id, version=recorded.version, position=recorded.position)

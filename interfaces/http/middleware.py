@@ -1,0 +1,243 @@
+"""Cross-cutting HTTP behaviour: request ids and access log, body limit, idempotent POSTs."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import time
+from collections.abc import Callable
+from uuid import uuid4
+
+import structlog
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from infrastructure.idempotency import IdempotencyStore, Mismatch, Pending, Stored
+from infrastructure.tokens import TokenRefused, Tokens
+from interfaces.http.problems import problem_response
+
+log = structlog.get_logger("fundcase.http")
+
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,200}")
+REPLAYED = "idempotent-replayed"
+
+
+class RequestContext:
+    """A request id for every request (given or made), in every log line and answer.
+
+    One access-log line per request: method, path, status, time. The query string
+    and headers are left out: they can carry search text or tokens.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = Headers(scope=scope).get("x-request-id", "")
+        request_id = given if REQUEST_ID.fullmatch(given) else uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                ]
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            try:
+                await self.app(scope, receive, send_with_id)
+            finally:
+                log.info(
+                    "request",
+                    method=scope["method"],
+                    path=scope["path"],
+                    status=status,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                    actor=scope["state"].get("actor"),
+                )
+
+
+class BodyLimit:
+    """Refuse bodies over the limit, whether or not they say their length."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._refuse(scope, receive, send)
+            return
+        if declared is not None or scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        # A body of unstated length (chunked): read it here, up to the limit, then pass it on.
+        chunks, seen = [], 0
+        while True:
+            message = await receive()
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        await self.app(scope, _replayed_body(b"".join(chunks)), send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        detail = f"The request body is over the limit of {self.max_bytes} bytes."
+        await problem_response(None, 413, detail, kind="too-large")(scope, receive, send)
+
+
+class Idempotency:
+    """A POST with an Idempotency-Key is done once per caller and key.
+
+    The first request's answer is stored durably; a retry gets it back (with
+    `Idempotent-Replayed: true`); a request racing it waits for it; the same key
+    with a different request is refused. Answers of 5xx are not kept, so a retry
+    after a failure on our side does the work.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        store: Callable[[Scope], IdempotencyStore],
+        tokens: Callable[[Scope], Tokens],
+        wait_seconds: float = 10.0,
+    ) -> None:
+        self.app = app
+        self.store = store
+        self.tokens = tokens
+        self.wait_seconds = wait_seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        key = headers.get("idempotency-key")
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        if not IDEMPOTENCY_KEY.fullmatch(key):
+            detail = "Idempotency-Key must be 1 to 200 visible ASCII characters."
+            await problem_response(None, 400, detail, kind="idempotency-key")(scope, receive, send)
+            return
+        caller = _caller(self.tokens(scope), headers.get("authorization", ""))
+        if caller is None:  # not authenticated: the route answers 401 as usual
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        fingerprint = hashlib.sha256(
+            b"\n".join(
+                [
+                    scope["method"].encode(),
+                    scope["path"].encode(),
+                    scope.get("query_string", b""),
+                    body,
+                ]
+            )
+        ).hexdigest()
+        store = self.store(scope)
+        outcome = await run_in_threadpool(store.begin, caller, key, fingerprint)
+        deadline = time.monotonic() + self.wait_seconds
+        while isinstance(outcome, Pending) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+            outcome = await run_in_threadpool(store.begin, caller, key, fingerprint)
+        if isinstance(outcome, Stored):
+            await _replay(outcome, send)
+            return
+        if isinstance(outcome, Mismatch | Pending):
+            detail = (
+                "This Idempotency-Key was used for a different request."
+                if isinstance(outcome, Mismatch)
+                else "A request with this Idempotency-Key is still being answered; retry shortly."
+            )
+            status = 422 if isinstance(outcome, Mismatch) else 409
+            await problem_response(None, status, detail, kind="idempotency-key")(
+                scope, receive, send
+            )
+            return
+        answer = await _capture(self.app, scope, _replayed_body(body), send)
+        if answer.status >= 500:
+            await run_in_threadpool(store.abandon, caller, key)
+        else:
+            await run_in_threadpool(store.complete, caller, key, answer)
+
+
+def _caller(tokens: Tokens, authorization: str) -> str | None:
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    try:
+        return tokens.verify(token.strip()).subject
+    except TokenRefused:
+        return None
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replayed_body(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+async def _capture(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> Stored:
+    """Run the request, pass its answer on, and keep a copy of it."""
+    status, headers, chunks = 500, [], []
+
+    async def keep(message: Message) -> None:
+        nonlocal status, headers
+        if message["type"] == "http.response.start":
+            status = message["status"]
+            headers = [
+                (k.decode("latin-1"), v.decode("latin-1")) for k, v in message.get("headers", [])
+            ]
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+        await send(message)
+
+    await app(scope, receive, keep)
+    kept = [(k, v) for k, v in headers if k.lower() not in ("x-request-id", "content-length")]
+    return Stored(status, kept, b"".join(chunks))
+
+
+async def _replay(answer: Stored, send: Send) -> None:
+    headers: list[tuple[bytes, bytes]] = [
+        (k.encode("latin-1"), v.encode("latin-1")) for k, v in answer.headers
+    ]
+    headers += [(b"content-length", str(len(answer.body)).encode()), (REPLAYED.encode(), b"true")]
+    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+    await send({"type": "http.response.body", "body": answer.body})

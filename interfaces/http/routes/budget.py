@@ -1,0 +1,82 @@
+"""Budget tracking: totals grouped as asked, and every commitment with its figures."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+
+from application.queries import GROUPS, BudgetQuestion, budget_commitments, budget_totals
+from interfaces.http.auth import FinanceOrAuditor
+from interfaces.http.deps import ReadModels
+from interfaces.http.negotiation import best_match
+from interfaces.http.problems import Problem
+from interfaces.http.schemas import BudgetCommitmentPage, BudgetCommitmentRow, BudgetPage
+
+router = APIRouter(prefix="/budget", tags=["budget"])
+
+Financier = Annotated[str | None, Query(max_length=200)]
+Kind = Annotated[str | None, Query(pattern="^(cash|in_kind)$")]
+AsOf = Annotated[date | None, Query(description="Figures as they stood at the end of that day")]
+
+
+@router.get("/totals", response_model=BudgetPage)
+def totals(
+    _: FinanceOrAuditor,
+    read_models: ReadModels,
+    financier: Financier = None,
+    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+    area: Annotated[str | None, Query(max_length=200)] = None,
+    kind: Kind = None,
+    as_of: AsOf = None,
+    group_by: Annotated[
+        str | None,
+        Query(max_length=100, description=f"Comma-separated: {', '.join(GROUPS)}"),
+    ] = None,
+) -> dict[str, Any]:
+    """Committed, used, released and remaining co-financing, grouped and as of a day."""
+    groups = tuple(g.strip() for g in group_by.split(",") if g.strip()) if group_by else ()
+    question = BudgetQuestion(financier, year, area, kind, as_of, groups)
+    return {"items": budget_totals(read_models, question), "next": None}
+
+
+@router.get(
+    "/commitments",
+    response_model=BudgetCommitmentPage,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+def commitments(
+    request: Request,
+    _: FinanceOrAuditor,
+    read_models: ReadModels,
+    financier: Financier = None,
+    kind: Kind = None,
+    as_of: AsOf = None,
+) -> Any:
+    """Every commitment with its figures; `Accept: text/csv` gives a spreadsheet."""
+    rows = budget_commitments(
+        read_models, BudgetQuestion(financier=financier, kind=kind, as_of=as_of)
+    )
+    media_type = best_match(request.headers.get("accept", "*/*"), ("application/json", "text/csv"))
+    if media_type is None:
+        raise Problem(
+            406, "Budget lists come as application/json or text/csv.", kind="not-acceptable"
+        )
+    if media_type == "text/csv":
+        return Response(
+            _csv(rows), media_type="text/csv; charset=utf-8", headers={"Vary": "Accept"}
+        )
+    return {"items": rows, "next": None}
+
+
+def _csv(rows: list[dict[str, Any]]) -> str:
+    columns = list(BudgetCommitmentRow.model_fields)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(BudgetCommitmentRow.model_validate(row).model_dump(mode="json"))
+    return out.getvalue()
