@@ -106,6 +106,8 @@ class CoFinancingCommitment(Aggregate):
         self.decided_on: date | None = None
         self.usages: list[Usage] = []
         self.released = Money.zero()
+        self.released_on: date | None = None
+        self.cancelled_on: date | None = None
 
     @property
     def used(self) -> Money:
@@ -154,6 +156,7 @@ class CoFinancingCommitment(Aggregate):
     @event("Released")
     def _released(self, amount: Money, on: date, actor: Actor) -> None:
         self.released = self.released + amount
+        self.released_on = on
         self.state = CommitmentState.CLOSED
 
     def cancel(self, reason: str, on: date, actor: Actor) -> None:
@@ -165,3 +168,4 @@ class CoFinancingCommitment(Aggregate):
     @event("Cancelled")
     def _cancelled(self, reason: str, on: date, actor: Actor) -> None:
         self.state = CommitmentState.CANCELLED
+        self.cancelled_on = on

@@ -38,6 +38,7 @@ from infrastructure.readmodels import leases, positions, writer
 log = structlog.get_logger("fundcase.projector")
 
 REBUILD_SUFFIX = "__rebuild"
+REPLAY_SUFFIX = "__replay"
 
 
 class PositionMoved(Exception):
@@ -147,9 +148,7 @@ class Projector:
     def _apply(
         self, conn: Connection, projection: Projection, notifications: Sequence[Notification]
     ) -> None:
-        for notification in notifications:
-            if notification.topic in projection.topics:
-                projection.apply(conn, self.app.mapper.to_domain_event(notification))
+        projection.apply_batch(conn, notifications, self.app.mapper.to_domain_event)
 
     def _lock_position(self, conn: Connection, name: str) -> int:
         """The position, locked for this transaction (the row on PostgreSQL, the file on SQLite)."""
@@ -260,10 +259,40 @@ class Projector:
             progress(position, position)
         return position
 
-    def _fill(self, conn: Connection, projection: Projection, after: int) -> int:
-        """One batch into `projection` after `after`; the new position, or 0 if none."""
+    def replay_differences(self, name: str) -> list[str]:
+        """Rebuild one projection into scratch tables up to its live position, and
+        compare: every table whose rows differ, with how many rows each side lacks.
+
+        The live projection waits while this runs (its position is locked)."""
+        scratch = fresh_copy(name, REPLAY_SUFFIX)
+        live = LIVE[name]
+        with self.writes.begin() as conn:
+            for table in reversed(scratch.tables):
+                table.drop(conn, checkfirst=True)
+            scratch.metadata.create_all(conn, tables=scratch.tables)
+            position = self._lock_position(conn, name)
+            filled = 0
+            while read := self._fill(conn, scratch, filled, stop=position):
+                filled = read
+            differences = []
+            for live_table, scratch_table in zip(live.tables, scratch.tables, strict=True):
+                now = {tuple(r) for r in conn.execute(select(live_table))}
+                replayed = {tuple(r) for r in conn.execute(select(scratch_table))}
+                if now != replayed:
+                    differences.append(
+                        f"{live_table.name}: {len(now - replayed)} rows not in the replay, "
+                        f"{len(replayed - now)} replayed rows missing"
+                    )
+            for table in reversed(scratch.tables):
+                table.drop(conn)
+        return differences
+
+    def _fill(
+        self, conn: Connection, projection: Projection, after: int, stop: int | None = None
+    ) -> int:
+        """One batch into `projection` after `after` (up to `stop`); the new position, or 0."""
         notifications = self.app.recorder.select_notifications(
-            start=after + 1, limit=self.batch_size
+            start=after + 1, limit=self.batch_size, stop=stop
         )
         if not notifications:
             return 0

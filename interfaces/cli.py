@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import threading
 from importlib.metadata import version as installed_version
+from pathlib import Path
 from typing import Annotated
 
 import structlog
@@ -20,10 +22,15 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from sqlalchemy import Engine
 
+from application.audit import current_digest, stored_records, verify_store
 from application.demo import load_demo
+from application.digest import Digest, verify_against_digest
 from application.projections.catalog import NAMES
+from application.service import Fundcase
 from domain.values import Role
+from infrastructure.audit_bundle import verify_bundle, write_bundle
 from infrastructure.eventstore import open_application
 from infrastructure.logging import configure_logging
 from infrastructure.readside import make_projector, open_read_models
@@ -36,6 +43,8 @@ cli = typer.Typer(
 )
 projections_cli = typer.Typer(help="Look after the read models.", no_args_is_help=True)
 cli.add_typer(projections_cli, name="projections")
+audit_cli = typer.Typer(help="Check that history was not changed afterwards.", no_args_is_help=True)
+cli.add_typer(audit_cli, name="audit")
 
 
 @cli.command()
@@ -182,6 +191,80 @@ def token(
     except TokenRefused as refusal:
         raise typer.BadParameter(str(refusal)) from None
     typer.echo(printed)
+
+
+@audit_cli.command("digest")
+def audit_digest() -> None:
+    """Print the digest of the log so far, as JSON: keep it outside the system."""
+    settings = Settings()
+    configure_logging(settings.log_format, "warning")
+    digest = current_digest(_caught_up_read_models(settings))
+    if digest is None:
+        raise typer.BadParameter("the event log is empty")
+    typer.echo(json.dumps(digest.as_dict()))
+
+
+@audit_cli.command("verify")
+def audit_verify(
+    digest_file: Annotated[
+        Path | None, typer.Option("--digest", help="A digest kept earlier (JSON).")
+    ] = None,
+    bundle: Annotated[
+        Path | None, typer.Option("--bundle", help="Check an exported bundle, offline.")
+    ] = None,
+) -> None:
+    """Recompute the hash chain and say 'intact up to position N' or where history differs."""
+    kept = Digest(**json.loads(digest_file.read_text())) if digest_file else None
+    if bundle is not None:
+        verdicts = [verify_bundle(bundle, kept)]
+    else:
+        settings = Settings()
+        configure_logging(settings.log_format, "warning")
+        app = open_application(settings)
+        verdicts = [verify_store(app, _caught_up_read_models(settings, app))]
+        if kept is not None:
+            verdicts.append(verify_against_digest(stored_records(app), kept))
+    for verdict in verdicts:
+        typer.echo(str(verdict))
+    if not all(v.intact for v in verdicts):
+        raise typer.Exit(1)
+
+
+@audit_cli.command("export")
+def audit_export(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the bundle (JSON Lines).")],
+) -> None:
+    """Write an auditor's bundle: every event with its chain, and the digest."""
+    settings = Settings()
+    configure_logging(settings.log_format, "warning")
+    app = open_application(settings)
+    digest = current_digest(_caught_up_read_models(settings, app))
+    if digest is None:
+        raise typer.BadParameter("the event log is empty")
+    written = write_bundle(out, stored_records(app), digest)
+    typer.echo(f"wrote {written} events up to position {digest.position} to {out}")
+
+
+@audit_cli.command("replay")
+def audit_replay() -> None:
+    """Rebuild every projection into scratch tables from the log and compare with the live ones."""
+    settings = Settings()
+    configure_logging(settings.log_format, "warning")
+    app = open_application(settings)
+    runner = make_projector(app, open_read_models(settings), settings)
+    differences = {name: runner.replay_differences(name) for name in NAMES}
+    for name, found in differences.items():
+        typer.echo(f"{name}: " + ("same as a replay of the log" if not found else "; ".join(found)))
+    if any(differences.values()):
+        raise typer.Exit(1)
+
+
+def _caught_up_read_models(settings: Settings, app: Fundcase | None = None) -> Engine:
+    """The read models with the digest brought up to the end of the log, where it can be."""
+    app = app or open_application(settings)
+    engine = open_read_models(settings)
+    make_projector(app, engine, settings, names=["audit_digest"]).catch_up()
+    return engine
 
 
 @cli.command()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 from sqlalchemy import BigInteger, Column, Connection, MetaData, Table
 
@@ -54,6 +55,17 @@ class Projection(ABC):
 
     def apply(self, connection: Connection, event: Any) -> None:
         self._handlers[type(event)](connection, event)
+
+    def apply_batch(
+        self,
+        connection: Connection,
+        notifications: Sequence[Notification],
+        decode: Callable[[Notification], Any],
+    ) -> None:
+        """Apply a batch: events of the topics this projection handles, decoded, in order."""
+        for notification in notifications:
+            if notification.topic in self.topics:
+                self.apply(connection, decode(notification))
 
 
 def event_class(aggregate: type[Aggregate], name: str) -> type[Any]:

@@ -7,6 +7,7 @@ from sqlalchemy import MetaData
 from application.projections.base import Projection
 from application.projections.budget import BudgetProjection
 from application.projections.decisions import DecisionRegisterProjection
+from application.projections.digest import DigestProjection
 from application.projections.documents import DecisionDocumentProjection
 from application.projections.register import RegisterProjection
 
@@ -15,6 +16,7 @@ PROJECTIONS: tuple[type[Projection], ...] = (
     DecisionRegisterProjection,
     DecisionDocumentProjection,
     BudgetProjection,
+    DigestProjection,
 )
 NAMES = tuple(p.name for p in PROJECTIONS)
 
@@ -24,8 +26,9 @@ REGISTER = RegisterProjection(READ_MODELS)
 DECISION_REGISTER = DecisionRegisterProjection(READ_MODELS)
 DECISION_DOCUMENTS = DecisionDocumentProjection(READ_MODELS)
 BUDGET = BudgetProjection(READ_MODELS)
+DIGEST = DigestProjection(READ_MODELS)
 LIVE: dict[str, Projection] = {
-    p.name: p for p in (REGISTER, DECISION_REGISTER, DECISION_DOCUMENTS, BUDGET)
+    p.name: p for p in (REGISTER, DECISION_REGISTER, DECISION_DOCUMENTS, BUDGET, DIGEST)
 }
 
 

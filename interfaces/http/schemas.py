@@ -648,6 +648,12 @@ class AuditPage(Output):
     next: str | None
 
 
+class DigestOut(Output):
+    position: int = Field(description="The last log position the chain covers")
+    events: int = Field(description="How many events the chain covers")
+    chain_head: str = Field(description="SHA-256 chain head, hex")
+
+
 class ProjectionHealth(Output):
     position: int
     lag: int

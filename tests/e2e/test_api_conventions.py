@@ -50,6 +50,7 @@ ROUTES: list[tuple[str, str, set[Role], Any]] = [
     ("GET", "/budget/commitments", {FINANCE, AUDITOR}, None),
     ("GET", "/audit/events", {AUDITOR}, None),
     ("GET", f"/audit/aggregates/{X}/history", {AUDITOR}, None),
+    ("GET", "/audit/digest", {AUDITOR}, None),
 ]
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from itertools import pairwise
 
 from tests.e2e import bodies
 from tests.e2e.bodies import ADMIN, AUDITOR, FINANCE, OFFICIAL
@@ -217,3 +219,22 @@ def test_the_audit_log_in_order_and_each_history(service: Service) -> None:
     assert [e["type"] for e in history] == ["Registered"]
     for role in (OFFICIAL, FINANCE, ADMIN):
         assert service.get("/audit/events", role).status_code == 403
+
+
+def test_the_digest_and_a_streamed_export_of_the_log(service: Service) -> None:
+    case = bodies.new_case(service)
+    digest = service.get("/audit/digest", AUDITOR, min_position=case["position"]).json()
+    assert digest["position"] >= case["position"]
+    assert digest["events"] == digest["position"]
+    assert len(digest["chain_head"]) == 64
+    earlier = service.get("/audit/digest", AUDITOR, position=1).json()
+    assert (earlier["position"], earlier["events"]) == (1, 1)
+    streamed = service.client.get(
+        "/api/v1/audit/events",
+        params={"after": case["position"] - 2},
+        headers={**service.auth(AUDITOR), "Accept": "application/x-ndjson"},
+    )
+    assert streamed.headers["content-type"].startswith("application/x-ndjson")
+    lines = [json.loads(line) for line in streamed.text.splitlines()]
+    assert [e["position"] for e in lines][:2] == [case["position"] - 1, case["position"]]
+    assert all(e["position"] < f["position"] for e, f in pairwise(lines))

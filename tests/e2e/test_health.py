@@ -27,7 +27,13 @@ def test_health_reports_the_store_and_the_log_position(database_url: str) -> Non
     assert (body["status"], body["database"], body["position"]) == ("ok", "ok", position)
     assert body["projections"] == {
         name: {"position": position, "lag": 0}
-        for name in ("register", "decision_register", "decision_documents", "budget")
+        for name in (
+            "register",
+            "decision_register",
+            "decision_documents",
+            "budget",
+            "audit_digest",
+        )
     }
 
 

@@ -1,0 +1,58 @@
+"""The audit digest: the hash chain over the event log, one row per event."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Notification
+from sqlalchemy import BigInteger, Column, Connection, String, select
+
+from application.digest import GENESIS, StoredRecord, leaf, link
+from application.projections.base import Handler, Projection
+
+
+def stored_record(notification: Notification) -> StoredRecord:
+    aggregate_id = notification.originator_id
+    return StoredRecord(
+        position=notification.id,
+        aggregate_id=aggregate_id if isinstance(aggregate_id, UUID) else UUID(str(aggregate_id)),
+        version=notification.originator_version,
+        topic=notification.topic,
+        state=bytes(notification.state),
+    )
+
+
+class DigestProjection(Projection):
+    """Reads the stored records themselves, not decoded events."""
+
+    name = "audit_digest"
+
+    def define_tables(self) -> None:
+        self.chain = self.table(
+            "audit_chain",
+            Column("position", BigInteger, primary_key=True, autoincrement=False),
+            Column("leaf", String(64), nullable=False),
+            Column("chain", String(64), nullable=False),
+        )
+
+    def handlers(self) -> Mapping[type[Any], Handler]:
+        return {}
+
+    def apply_batch(
+        self,
+        conn: Connection,
+        notifications: Sequence[Notification],
+        decode: Callable[[Notification], Any],
+    ) -> None:
+        previous = conn.execute(
+            select(self.chain.c.chain).order_by(self.chain.c.position.desc()).limit(1)
+        ).scalar()
+        head = bytes.fromhex(previous) if previous else GENESIS
+        rows = []
+        for notification in notifications:
+            leaf_hash = leaf(stored_record(notification))
+            head = link(head, leaf_hash)
+            rows.append({"position": notification.id, "leaf": leaf_hash.hex(), "chain": head.hex()})
+        conn.execute(self.chain.insert(), rows)
