@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, TypeVar
+from uuid import UUID
 
+from eventsourcing.domain import Aggregate
 from fastapi import Depends, Header, Query, Request, Response
 from sqlalchemy import Engine
 
@@ -12,6 +17,8 @@ from application.service import Fundcase, Recorded
 from infrastructure.projector import Projector
 from interfaces.http.problems import Problem
 from interfaces.http.schemas import Written
+
+A = TypeVar("A", bound=Aggregate)
 
 READ_WAIT_SECONDS = 5.0
 MAX_POSITION = 2**62  # log positions are 64-bit integers in the database
@@ -104,3 +111,42 @@ def answer_write(response: Response, recorded: Recorded, location: str | None = 
     if location:
         response.headers["Location"] = location
     return Written(id=recorded.id, version=recorded.version, position=recorded.position)
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    """Where in an aggregate's history to read it: now, at a moment, or at a version."""
+
+    as_of: datetime | None
+    version: int | None
+
+    def load(self, app: Fundcase, aggregate_id: UUID, read: Callable[[UUID, int | None], A]) -> A:
+        version = self.version
+        if self.as_of is not None:
+            moment = self.as_of if self.as_of.tzinfo else self.as_of.replace(tzinfo=UTC)
+            version = app.version_at(aggregate_id, moment)
+        aggregate = read(aggregate_id, version)
+        if version is not None and aggregate.version != version:
+            raise Problem(
+                404, f"There is no version {version} of {aggregate_id}.", kind="not-found"
+            )
+        return aggregate
+
+
+def _history_point(
+    as_of: Annotated[datetime | None, Query(description="As it stood at this moment")] = None,
+    version: Annotated[
+        int | None, Query(ge=1, le=MAX_VERSION, description="As it stood at this version")
+    ] = None,
+) -> HistoryPoint:
+    if as_of is not None and version is not None:
+        raise Problem(
+            422,
+            "Give as_of or version, not both.",
+            kind="validation",
+            errors=[{"field": "as_of", "message": "not together with version"}],
+        )
+    return HistoryPoint(as_of, version)
+
+
+AtPoint = Annotated[HistoryPoint, Depends(_history_point)]

@@ -486,3 +486,29 @@ def test_corrections_and_revocation_are_new_events_with_a_reason(service: Servic
         "RevokedDecisionMustNotChange",
         head=service.head(),
     )
+
+
+def test_every_aggregate_reads_as_it_stood_at_a_version_or_moment(service: Service) -> None:
+    ids = bodies.decided(service)
+    commitment = f"/commitments/{ids['commitment']}"
+    assert service.get(commitment, FINANCE, version=1).json()["state"] == "proposed"
+    assert service.get(commitment, FINANCE).json()["state"] == "committed"
+    decision = f"/decisions/{ids['decision']}"
+    before = service.get(decision, AUDITOR).json()
+    service.post(
+        f"{decision}/corrections", {"reason": "Skrivfel", "extract_to": ["Åvki"]}, OFFICIAL
+    )
+    assert service.get(decision, AUDITOR, version=1).json()["extract_to"] == ["SVID"]
+    assert service.get(decision, AUDITOR).json()["extract_to"] == ["Åvki"]
+    order = f"/delegation-orders/{ids['order']}"
+    service.post(f"{order}/provisions/8.1/revocation", {"effective_from": "2019-01-01"}, ADMIN)
+    recorded_then = service.get(order, OFFICIAL, on="2022-03-10", version=1).json()
+    assert [p["point"] for p in recorded_then["provisions"]] == ["8.1", "8.2"]
+    assert [
+        p["point"] for p in service.get(order, OFFICIAL, on="2022-03-10").json()["provisions"]
+    ] == ["8.2"]
+    assert service.get(decision, AUDITOR, as_of="2000-01-01T00:00:00Z").status_code == 404
+    assert (
+        service.get(decision, AUDITOR, version=1, as_of="2030-01-01T00:00:00Z").status_code == 422
+    )
+    assert before["version"] == 1

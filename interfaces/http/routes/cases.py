@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from application import commands as cmd
 from domain.case import Case
 from interfaces.http.auth import AnyRole, Official
-from interfaces.http.deps import MAX_VERSION, App, ExpectedVersion, answer_write
-from interfaces.http.problems import Problem
+from interfaces.http.deps import App, AtPoint, ExpectedVersion, answer_write
 from interfaces.http.schemas import (
     ApplicantOut,
     CaseCreate,
@@ -59,25 +56,9 @@ def register_case(
 
 
 @router.get("/{case_id}", response_model=CaseOut)
-def read_case(
-    case_id: UUID,
-    _: AnyRole,
-    app: App,
-    response: Response,
-    as_of: Annotated[datetime | None, Query(description="The case as it stood then")] = None,
-    version: Annotated[
-        int | None, Query(ge=1, le=MAX_VERSION, description="The case at this version")
-    ] = None,
-) -> CaseOut:
+def read_case(case_id: UUID, _: AnyRole, app: App, at: AtPoint, response: Response) -> CaseOut:
     """The case now, at a past moment (`as_of`), or at a version."""
-    if as_of is not None and version is not None:
-        raise Problem(422, "Give as_of or version, not both.", kind="validation")
-    if as_of is not None:
-        moment = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
-        version = app.version_at(case_id, moment)
-    case = app.get_case(case_id, version=version)
-    if version is not None and case.version != version:
-        raise Problem(404, f"The case has no version {version}.", kind="not-found")
+    case = at.load(app, case_id, app.get_case)
     response.headers["ETag"] = f'"{case.version}"'
     return _case_out(case)
 

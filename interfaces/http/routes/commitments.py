@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Response
 from application import commands as cmd
 from domain.commitment import CoFinancingCommitment
 from interfaces.http.auth import AnyRole, Finance, Official
-from interfaces.http.deps import App, ExpectedVersion, answer_write
+from interfaces.http.deps import App, AtPoint, ExpectedVersion, answer_write
 from interfaces.http.schemas import (
     CancellationCreate,
     CommitmentCreate,
@@ -49,8 +49,10 @@ def propose_commitment(
 
 
 @router.get("/{commitment_id}", response_model=CommitmentOut)
-def read_commitment(commitment_id: UUID, _: AnyRole, app: App, response: Response) -> CommitmentOut:
-    commitment = app.get_commitment(commitment_id)
+def read_commitment(
+    commitment_id: UUID, _: AnyRole, app: App, at: AtPoint, response: Response
+) -> CommitmentOut:
+    commitment = at.load(app, commitment_id, app.get_commitment)
     response.headers["ETag"] = f'"{commitment.version}"'
     return _commitment_out(commitment)
 

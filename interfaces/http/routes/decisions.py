@@ -13,7 +13,14 @@ from application.queries import decision_document
 from domain.decision import DelegationDecision
 from infrastructure.rendering import to_html, to_markdown, to_pdf
 from interfaces.http.auth import AnyRole, Official
-from interfaces.http.deps import MAX_VERSION, App, ExpectedVersion, ReadModels, answer_write
+from interfaces.http.deps import (
+    MAX_VERSION,
+    App,
+    AtPoint,
+    ExpectedVersion,
+    ReadModels,
+    answer_write,
+)
 from interfaces.http.negotiation import best_match
 from interfaces.http.problems import Problem
 from interfaces.http.schemas import (
@@ -63,8 +70,10 @@ def take_decision(body: DecisionCreate, actor: Official, app: App, response: Res
 
 
 @router.get("/{decision_id}", response_model=DecisionOut)
-def read_decision(decision_id: UUID, _: AnyRole, app: App, response: Response) -> DecisionOut:
-    decision = app.get_decision(decision_id)
+def read_decision(
+    decision_id: UUID, _: AnyRole, app: App, at: AtPoint, response: Response
+) -> DecisionOut:
+    decision = at.load(app, decision_id, app.get_decision)
     response.headers["ETag"] = f'"{decision.version}"'
     return _decision_out(decision)
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Response
 from application import commands as cmd
 from domain.delegation import DelegationOrder, Provision
 from interfaces.http.auth import Admin, AnyRole
-from interfaces.http.deps import App, ExpectedVersion, answer_write
+from interfaces.http.deps import App, AtPoint, ExpectedVersion, answer_write
 from interfaces.http.schemas import (
     DelegationOrderCreate,
     DelegationOrderOut,
@@ -59,11 +59,13 @@ def read_order(
     order_id: UUID,
     _: AnyRole,
     app: App,
+    at: AtPoint,
     response: Response,
     on: Annotated[date | None, Query(description="Read the order as in force that day")] = None,
 ) -> DelegationOrderOut:
-    """The order as in force today, or as it read on `on`."""
-    order = app.get_order(order_id)
+    """The order as in force today, or as it read on `on`; `as_of`/`version` give the
+    order as it was recorded then (e.g. before a later amendment was entered)."""
+    order = at.load(app, order_id, app.get_order)
     day = on or app.today()
     response.headers["ETag"] = f'"{order.version}"'
     return _order_out(order, day)
