@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from application import commands as cmd
-from application.service import Fundcase
+from application.service import CaseRegistered, Fundcase
 from application.worked_example import OFFICIAL, record_worked_example
 from domain.errors import DomainError
 from domain.values import Period
@@ -205,15 +205,13 @@ def load_demo(app: Fundcase) -> DemoReport:
             project.title,
             project.owner,
             project.organisation_number,
-            period.start,
-            period.end,
+            period,
             project.purpose,
             PROGRAMME_004,
         )
-        report.recorded.append(f"{registered}: {project.title}")
+        report.recorded.append(f"{registered.diary_number}: {project.title}")
     for funded in PROJECTS_000_002:
-        registered = _register_funded(app, funded)
-        report.recorded.append(f"{registered}: {funded.title}")
+        report.recorded.append(f"{_register_funded(app, funded)}: {funded.title}")
     return report
 
 
@@ -222,37 +220,34 @@ def _register(
     title: str,
     owner: str,
     org: str,
-    start: date,
-    end: date,
+    period: Period,
     purpose: str,
-    programme: str | None,
-) -> str:
-    case = app.register_case(
+    programme: str | None = None,
+    officer: str = "Åsa Hofsten",
+) -> CaseRegistered:
+    return app.register_case(
         cmd.RegisterCase(
             register_prefix="RUN",
             title=title,
             applicant=cmd.ApplicantInput(owner, org),
-            project=cmd.ProjectInput(title, start, end, purpose),
-            received_on=start,
-            case_officer=cmd.CaseOfficerInput("Åsa Hofsten", "Näringsliv och samhällsbyggnad"),
+            project=cmd.ProjectInput(title, period.start, period.end, purpose),
+            received_on=period.start,
+            case_officer=cmd.CaseOfficerInput(officer, "Näringsliv och samhällsbyggnad"),
             programme=programme,
         ),
         OFFICIAL,
     )
-    return str(case.diary_number)
 
 
 def _register_funded(app: Fundcase, funded: FundedProject) -> str:
-    case = app.register_case(
-        cmd.RegisterCase(
-            register_prefix="RUN",
-            title=funded.title,
-            applicant=cmd.ApplicantInput(funded.owner, funded.organisation_number),
-            project=cmd.ProjectInput(funded.title, funded.start, funded.end, funded.purpose),
-            received_on=funded.start,
-            case_officer=cmd.CaseOfficerInput("Per Nilsson", "Näringsliv och samhällsbyggnad"),
-        ),
-        OFFICIAL,
+    case = _register(
+        app,
+        funded.title,
+        funded.owner,
+        funded.organisation_number,
+        Period(funded.start, funded.end),
+        funded.purpose,
+        officer="Per Nilsson",
     )
     for financier in funded.financiers:
         app.register_document(

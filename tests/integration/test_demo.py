@@ -1,0 +1,26 @@
+"""The demo history loads through the use cases, and reports the row it cannot read."""
+
+from __future__ import annotations
+
+from application.demo import PROJECTS_000_002, PROJECTS_004, load_demo
+from application.service import Fundcase
+
+
+def test_the_demo_records_the_seeds_and_reports_the_unreadable_row(app: Fundcase) -> None:
+    report = load_demo(app)
+    assert len(report.recorded) == 1 + len(PROJECTS_004) - 1 + len(PROJECTS_000_002)
+    [refused] = report.refused
+    assert refused.startswith("row 9 (Örnsköldsviks kommun i samverkan med Företagarna)")
+    assert "DateMustReadAsDayOrMonth" in refused
+    assert "'20112-01'" in refused
+    assert report.recorded[0] == "RUN/1/2021: delegationsbeslut enligt seed 003"
+    assert "RUN/1/2011: Business Unusual" in report.recorded  # received 2011-12: its own year
+    commitments = [
+        app.get_commitment(n.originator_id)  # type: ignore[arg-type]
+        for n in app.recorder.select_notifications(start=1, limit=10_000)
+        if n.topic.endswith("CoFinancingCommitment.Proposed")
+    ]
+    assert sorted((c.financier, str(c.amount), str(c.state)) for c in commitments) == [
+        ("Europeiska jordbruksfonden för landsbygdsutveckling", "2000000.00", "proposed"),
+        ("Region Jämtland Härjedalen", "150000.00", "committed"),
+    ]
