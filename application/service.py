@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import random
+import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -113,6 +115,14 @@ class Fundcase(Application[UUID]):
     def __init__(self, env: EnvType | None = None, today: Callable[[], date] = date.today):
         super().__init__(env)
         self.today = today
+        # Registrations in one series queue here instead of retrying against each other;
+        # other processes are still kept apart by the series' version (optimistic).
+        self._series_locks: dict[tuple[str, int], threading.Lock] = defaultdict(threading.Lock)
+        self._series_locks_guard = threading.Lock()
+
+    def _series_lock(self, prefix: str, year: int) -> threading.Lock:
+        with self._series_locks_guard:
+            return self._series_locks[(prefix, year)]
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -187,30 +197,31 @@ class Fundcase(Application[UUID]):
         programme = optional_text(c.programme, "programme", TITLE_TEXT)
         requested_amount = _optional_money(c.requested_amount, "requested_amount")
         total_budget = _optional_money(c.total_budget, "total_budget")
-        for attempt in range(SERIES_ATTEMPTS):
-            series = self._series(prefix, c.received_on.year, actor)
-            case_id = uuid4()
-            number = series.allocate(case_id, actor)
-            case = Case.register(
-                case_id=case_id,
-                diary_number=number,
-                title=c.title,
-                applicant=applicant,
-                project=project,
-                programme=programme,
-                requested_amount=requested_amount,
-                total_budget=total_budget,
-                received_on=c.received_on,
-                case_officer=officer,
-                actor=actor,
-            )
-            try:
-                recorded = self._save_together(case, series)
-            except ConcurrentWrite:
-                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311 — jitter
-                continue
-            return CaseRegistered(recorded.id, recorded.version, recorded.position, number)
-        raise ConcurrentWrite
+        with self._series_lock(prefix, c.received_on.year):
+            for attempt in range(SERIES_ATTEMPTS):
+                series = self._series(prefix, c.received_on.year, actor)
+                case_id = uuid4()
+                number = series.allocate(case_id, actor)
+                case = Case.register(
+                    case_id=case_id,
+                    diary_number=number,
+                    title=c.title,
+                    applicant=applicant,
+                    project=project,
+                    programme=programme,
+                    requested_amount=requested_amount,
+                    total_budget=total_budget,
+                    received_on=c.received_on,
+                    case_officer=officer,
+                    actor=actor,
+                )
+                try:
+                    recorded = self._save_together(case, series)
+                except ConcurrentWrite:
+                    time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311 — jitter
+                    continue
+                return CaseRegistered(recorded.id, recorded.version, recorded.position, number)
+            raise ConcurrentWrite
 
     def _series(self, prefix: str, year: int, actor: Actor) -> DiarySeries:
         try:

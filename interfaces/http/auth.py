@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -18,12 +18,12 @@ bearer = HTTPBearer(
 )
 
 
-def _tokens(request: Request) -> Tokens:
+async def _tokens(request: Request) -> Tokens:
     tokens: Tokens = request.app.state.tokens
     return tokens
 
 
-def _claims(
+async def _claims(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     tokens: Annotated[Tokens, Depends(_tokens)],
@@ -48,10 +48,10 @@ def _claims(
     return claims
 
 
-def require(*roles: Role) -> Callable[[TokenClaims], Actor]:
+def require(*roles: Role) -> Callable[[TokenClaims], Coroutine[Any, Any, Actor]]:
     """A dependency giving the actor, if the token holds one of the roles."""
 
-    def actor(claims: Annotated[TokenClaims, Depends(_claims)]) -> Actor:
+    async def actor(claims: Annotated[TokenClaims, Depends(_claims)]) -> Actor:
         held = [role for role in claims.roles if role in roles]
         if not held:
             needed = " or ".join(r.value for r in roles)

@@ -25,17 +25,17 @@ MAX_POSITION = 2**62  # log positions are 64-bit integers in the database
 MAX_VERSION = 2**31 - 1  # no aggregate comes near it; larger numbers overflow SQLite
 
 
-def _fundcase(request: Request) -> Fundcase:
+async def _fundcase(request: Request) -> Fundcase:
     app: Fundcase = request.app.state.fundcase
     return app
 
 
-def _read_models(request: Request) -> Engine:
+async def _read_models(request: Request) -> Engine:
     engine: Engine = request.app.state.read_models
     return engine
 
 
-def _projector(request: Request) -> Projector:
+async def _projector(request: Request) -> Projector:
     projector: Projector = request.app.state.projector
     return projector
 
@@ -46,7 +46,7 @@ ProjectorDep = Annotated[Projector, Depends(_projector)]
 _VERSION = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
 
 
-def _expected_version(
+async def _expected_version(
     if_match: Annotated[
         str | None,
         Header(description='The version the write is based on, e.g. "3"; 409 if it moved on'),
@@ -80,9 +80,11 @@ def _current_read_models(
     ] = None,
 ) -> Engine:
     """The read models, once they include the caller's own write (read-your-writes)."""
+    state = request.app.state
+    engine: Engine = state.read_models
     if min_position is None:
-        return _read_models(request)
-    head = _fundcase(request).recorder.max_notification_id() or 0
+        return engine
+    head = state.fundcase.recorder.max_notification_id() or 0
     if min_position > head:
         raise Problem(
             422,
@@ -90,14 +92,14 @@ def _current_read_models(
             kind="validation",
             errors=[{"field": "min_position", "message": f"beyond the end of the log ({head})"}],
         )
-    if not _projector(request).wait_until(min_position, timeout=READ_WAIT_SECONDS):
+    if not state.projector.wait_until(min_position, timeout=READ_WAIT_SECONDS):
         raise Problem(
             503,
             f"The read models have not yet reached position {min_position}; retry shortly.",
             kind="not-yet-current",
             headers={"Retry-After": "1"},
         )
-    return _read_models(request)
+    return engine
 
 
 ReadModels = Annotated[Engine, Depends(_current_read_models)]
@@ -133,7 +135,7 @@ class HistoryPoint:
         return aggregate
 
 
-def _history_point(
+async def _history_point(
     as_of: Annotated[datetime | None, Query(description="As it stood at this moment")] = None,
     version: Annotated[
         int | None, Query(ge=1, le=MAX_VERSION, description="As it stood at this version")

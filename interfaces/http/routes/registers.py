@@ -27,7 +27,7 @@ Cursor = Annotated[str | None, Query(max_length=500, description="`next` of the 
 Text = Annotated[str | None, Query(max_length=200)]
 
 
-def _search(
+async def _search(
     q: Text = None,
     diary_number: Annotated[str | None, Query(max_length=40, examples=["RUN/664/2021"])] = None,
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,

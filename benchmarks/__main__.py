@@ -1,0 +1,212 @@
+"""Run the benchmarks: `.venv/bin/python -m benchmarks [--quick] [--stores sqlite,pg]`.
+
+Every figure is measured next to its baseline in the same run, on the same database
+and driver; results go to benchmarks/results/latest.json and a table on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from uuid import uuid4
+
+import psycopg
+from psycopg import sql
+from pydantic import SecretStr
+
+from application.service import Fundcase
+from benchmarks.history import record_history
+from benchmarks.measure import (
+    BENCH_SECRET,
+    Figure,
+    as_of_ms,
+    load,
+    raw_insert_rate,
+    rebuild,
+    serve,
+    totals_p95_ms,
+    write_rate,
+)
+from domain.values import Role
+from infrastructure.eventstore import open_application
+from infrastructure.logging import configure_logging
+from infrastructure.readside import make_projector, open_read_models
+from infrastructure.settings import Settings
+from infrastructure.tokens import Tokens
+
+POSTGRES = os.environ.get("FUNDCASE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+@contextmanager
+def fresh_store(store: str) -> Iterator[Settings]:
+    """An empty database of the kind asked for, removed afterwards."""
+    if store == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield Settings(database_url=f"sqlite:///{folder}/bench.db", database_pool_size=20)
+        return
+    schema = f"bench_{uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    try:
+        yield Settings(database_url=f"{POSTGRES}?schema={schema}", database_pool_size=20)
+    finally:
+        with psycopg.connect(POSTGRES, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+
+
+def writes(store: str, count: int) -> list[Figure]:
+    figures = []
+    with fresh_store(store) as settings:
+        app = open_application(settings)
+        rate, size = write_rate(app, count)
+        figures.append(
+            Figure(
+                "write_1",
+                store,
+                rate,
+                "commands/s",
+                raw_insert_rate(settings, os.urandom(size), count),
+                f"raw INSERT+COMMIT of {size}-byte rows",
+                {"event_bytes": size},
+            )
+        )
+        if store == "pg":
+            rate16, _ = write_rate(app, count, clients=16)
+            figures.append(
+                Figure(
+                    "write_16",
+                    store,
+                    rate16,
+                    "commands/s",
+                    raw_insert_rate(settings, os.urandom(size), count, clients=16),
+                    "raw INSERT+COMMIT, 16 connections",
+                )
+            )
+        app.close()
+    return figures
+
+
+def api(store: str, events: int, seconds: float) -> list[Figure]:
+    figures = []
+    with fresh_store(store) as settings:
+        app: Fundcase = open_application(settings)
+        record_history(app, events)
+        engine = open_read_models(settings)
+        make_projector(app, engine, settings).catch_up()
+        engine.dispose()
+        app.close()
+        token = Tokens(Settings(database_url="sqlite://", secret=SecretStr(BENCH_SECRET))).issue(
+            subject="bench", name="Benchmark", roles=list(Role), ttl_minutes=120
+        )
+        bare = serve(settings, "benchmarks.bare:create_bare_app", 8791)
+        try:
+            baseline = load("http://127.0.0.1:8791/bare", seconds, 64)
+        finally:
+            _stop(bare)
+        server = serve(settings, "interfaces.http.app:create_app", 8792)
+        try:
+            for key, path in (
+                ("api_read_register", "/api/v1/register?limit=20"),
+                ("api_read_totals", "/api/v1/budget/totals?group_by=financier,year"),
+            ):
+                measured = load(f"http://127.0.0.1:8792{path}", seconds, 64, token=token)
+                figures.append(
+                    Figure(
+                        key,
+                        store,
+                        measured["rps"],
+                        "requests/s",
+                        baseline["rps"],
+                        "bare FastAPI endpoint, same server and client",
+                        {**measured, "baseline_p99_ms": baseline["p99_ms"]},
+                    )
+                )
+            body = json.dumps({**_case_body()})
+            written = load("http://127.0.0.1:8792/api/v1/cases", seconds, 64, "POST", body, token)
+            figures.append(Figure("api_write", store, written["rps"], "requests/s", extra=written))
+        finally:
+            _stop(server)
+    return figures
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop a server and wait for it, so its database can be dropped after."""
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def _case_body() -> dict[str, object]:
+    return {
+        "register_prefix": "RUN",
+        "title": "Benchmark",
+        "applicant": {"name": "SVID", "organisation_number": "802011-2234"},
+        "project": {"name": "P", "start": "2022-04-01", "end": "2024-06-30", "purpose": "Syfte"},
+        "received_on": "2021-12-08",
+        "case_officer": {"name": "Åsa Hofsten", "unit": "Näringsliv"},
+    }
+
+
+@dataclass(frozen=True)
+class Sizes:
+    writes: int = 3000
+    rebuild: int = 200_000
+    api_events: int = 20_000
+    api_seconds: float = 15.0
+    as_of: int = 1000
+    totals: int = 100_000
+
+    @classmethod
+    def quick(cls) -> Sizes:
+        return cls(writes=300, rebuild=20_000, api_events=2_000, api_seconds=4.0, totals=10_000)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("--quick", action="store_true", help="small sizes, under two minutes")
+    parser.add_argument("--stores", default="sqlite,pg")
+    args = parser.parse_args()
+    configure_logging("json", "error")
+    quick = args.quick
+    sizes = Sizes.quick() if quick else Sizes()
+    figures: list[Figure] = []
+    for store in args.stores.split(","):
+        figures += writes(store, sizes.writes)
+        with fresh_store(store) as settings:
+            figures += rebuild(settings, sizes.rebuild)
+        with fresh_store(store) as settings:
+            figures.append(as_of_ms(settings, sizes.as_of))
+        with fresh_store(store) as settings:
+            figures.append(totals_p95_ms(settings, sizes.totals))
+        figures += api(store, sizes.api_events, sizes.api_seconds)
+    RESULTS.mkdir(exist_ok=True)
+    report = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "quick": quick,
+        "sizes": asdict(sizes),
+        "figures": [{**asdict(f), "ratio": f.ratio} for f in figures],
+    }
+    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    print(f"{'key':22} {'store':6} {'value':>12} {'unit':18} {'baseline':>12} {'ratio':>7}")
+    for f in figures:
+        ratio = f"{f.ratio:.2f}" if f.ratio is not None else "–"
+        baseline = f"{f.baseline:.1f}" if f.baseline is not None else "–"
+        print(f"{f.key:22} {f.store:6} {f.value:12.1f} {f.unit:18} {baseline:>12} {ratio:>7}")
+
+
+if __name__ == "__main__":
+    main()
