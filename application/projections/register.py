@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from eventsourcing.persistence import Notification
 from sqlalchemy import (
     Column,
     Connection,
@@ -117,7 +118,7 @@ class RegisterProjection(Projection):
                 public_search_text="",
             )
         )
-        self._refresh_search(conn, str(e.originator_id))
+        _touched(conn).add(str(e.originator_id))
 
     def document_registered(self, conn: Connection, e: Any) -> None:
         doc = e.document
@@ -134,7 +135,7 @@ class RegisterProjection(Projection):
             )
         )
         self._touch(conn, e)
-        self._refresh_search(conn, str(e.originator_id))
+        _touched(conn).add(str(e.originator_id))
 
     def secrecy_marked(self, conn: Connection, e: Any) -> None:
         case_id, marking = str(e.originator_id), e.marking
@@ -154,7 +155,21 @@ class RegisterProjection(Projection):
                 .values(secret_fields=json.dumps(fields, sort_keys=True, ensure_ascii=False))
             )
         self._touch(conn, e)
-        self._refresh_search(conn, case_id)
+        _touched(conn).add(case_id)
+
+    def apply_batch(
+        self,
+        connection: Connection,
+        notifications: Sequence[Notification],
+        decode: Callable[[Notification], Any],
+    ) -> None:
+        """Apply the batch, then refresh the search text once for each case it touched."""
+        touched = _touched(connection)
+        touched.clear()  # a batch that rolled back may have left some behind
+        super().apply_batch(connection, notifications, decode)
+        for case_id in sorted(touched):
+            self._refresh_search(connection, case_id)
+        touched.clear()
 
     def status_changed(self, conn: Connection, e: Any) -> None:
         self._touch(conn, e, status=str(e.status))
@@ -200,6 +215,12 @@ class RegisterProjection(Projection):
                 public_search_text=_searchable(p for p, hidden in parts if not hidden),
             )
         )
+
+
+def _touched(conn: Connection) -> set[str]:
+    """Cases whose search text is due, kept on the batch's own connection."""
+    touched: set[str] = conn.info.setdefault("register_touched_cases", set())
+    return touched
 
 
 def _searchable(parts: Any) -> str:
