@@ -16,6 +16,7 @@ from application.decision_document import DecisionDocument
 from application.projections.base import from_öre
 from application.projections.catalog import BUDGET, DECISION_DOCUMENTS, DECISION_REGISTER, REGISTER
 from application.projections.register import MASKED
+from domain.rules import TextMustNotContainControlCharacters
 
 MAX_LIMIT = 500
 GROUPS = ("financier", "case", "area", "year", "kind")
@@ -56,6 +57,13 @@ def _limit(limit: int) -> int:
     return limit
 
 
+def _searched(text: str, field: str) -> str:
+    """Search text as given; control characters (NUL…) are refused, as in any text."""
+    if TextMustNotContainControlCharacters(text).is_broken():
+        raise InvalidQuery(field, "must not contain control characters")
+    return text
+
+
 def _like(text: str) -> str:
     """A substring pattern in which the user's %, _ and \\ mean themselves."""
     escaped = text.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -83,6 +91,10 @@ def search_register(engine: Engine, search: RegisterSearch, *, public: bool) -> 
     limit = _limit(search.limit)
     query: Select[Any] = select(REGISTER.cases)
     text_column = cases.public_search_text if public else cases.search_text
+    for name in ("q", "diary_number", "status", "party", "officer"):
+        value = getattr(search, name)
+        if value:
+            _searched(value, name)
     if search.q:
         query = query.where(text_column.like(_like(search.q), escape="\\"))
     if search.diary_number:
@@ -208,6 +220,8 @@ class DecisionListing:
 def list_decisions(engine: Engine, listing: DecisionListing) -> Page:
     d = DECISION_REGISTER.decisions.c
     limit = _limit(listing.limit)
+    if listing.committee:
+        _searched(listing.committee, "committee")
     query: Select[Any] = select(DECISION_REGISTER.decisions)
     if listing.committee:
         query = query.where(d.committee == listing.committee)
@@ -364,6 +378,10 @@ def _sums(movement: Any, öre: Any) -> list[Any]:
 
 def _budget_filters(query: Select[Any], question: BudgetQuestion) -> Select[Any]:
     m = BUDGET.movements.c
+    for name in ("financier", "area", "kind"):
+        value = getattr(question, name)
+        if value:
+            _searched(value, name)
     if question.as_of:
         query = query.where(m.on_date <= question.as_of)
     if question.financier:

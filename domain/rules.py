@@ -78,6 +78,19 @@ class TextMustNotExceedLengthLimit(InputRule):
 
 
 @dataclass(frozen=True)
+class TextMustNotContainControlCharacters(InputRule):
+    """Line breaks and tabs are text; NUL and other control characters are not."""
+
+    value: str
+
+    def is_broken(self) -> bool:
+        return any((ord(c) < 32 and c not in "\n\r\t") or ord(c) == 127 for c in self.value)
+
+    def message(self) -> str:
+        return "the text contains control characters (such as NUL) that no document holds"
+
+
+@dataclass(frozen=True)
 class ReasonMustBeGiven(InputRule):
     reason: str | None
 

@@ -27,6 +27,7 @@ from domain.rules import (
     PeriodTextMustNameTwoDates,
     RegisterPrefixMustBeCapitalLetters,
     TextMustNotBeBlank,
+    TextMustNotContainControlCharacters,
     TextMustNotExceedLengthLimit,
     ValueMustBeOneOf,
     check,
@@ -45,6 +46,7 @@ def text(value: str, field: str, limit: int = SHORT_TEXT) -> str:
     stripped = value.strip()
     check(TextMustNotBeBlank(stripped), field)
     check(TextMustNotExceedLengthLimit(stripped, limit), field)
+    check(TextMustNotContainControlCharacters(stripped), field)
     return stripped
 
 

@@ -176,3 +176,11 @@ def test_bad_periods_in_imported_text_name_the_part_that_is_wrong(
     assert refusal.value.rule == rule
     assert named in refusal.value.message
     assert refusal.value.field == "rows[9].period"
+
+
+@pytest.mark.parametrize("raw", ["Ansökan\x00", "A\x07B", "\x1b[31mröd", "x\x7f"])
+def test_control_characters_are_refused_in_text(raw: str) -> None:
+    with pytest.raises(InvalidInput) as refusal:
+        text(raw, "title")
+    assert refusal.value.rule == "TextMustNotContainControlCharacters"
+    assert text("Rad ett\nRad två\tflik", "description") == "Rad ett\nRad två\tflik"
