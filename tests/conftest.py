@@ -7,6 +7,8 @@ Each PostgreSQL test gets a schema of its own, dropped afterwards.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -60,3 +62,18 @@ def open_app(database_url: str) -> Iterator[OpenApp]:
 @pytest.fixture
 def app(open_app: OpenApp) -> Fundcase:
     return open_app()
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def start_projector_process(database_url: str, *args: str) -> subprocess.Popen[bytes]:
+    """A real `fundcase projector --until-caught-up` in a process of its own."""
+    env = {**os.environ, "FUNDCASE_DATABASE_URL": database_url, "FUNDCASE_LOG_LEVEL": "warning"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "interfaces.cli", "projector", "--until-caught-up", *args],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )

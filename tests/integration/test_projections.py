@@ -6,16 +6,12 @@ Every test here runs on SQLite and on PostgreSQL (see tests/conftest.py).
 from __future__ import annotations
 
 import hashlib
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -41,10 +37,8 @@ from infrastructure.readmodels import positions
 from infrastructure.readside import make_projector, open_read_models
 from infrastructure.rendering import to_html, to_markdown, to_pdf
 from infrastructure.settings import Settings
-from tests.conftest import OpenApp
+from tests.conftest import OpenApp, start_projector_process
 from tests.integration.history import generate_history
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -405,23 +399,12 @@ def test_a_rebuild_gives_the_same_rows_as_incremental_processing(
     assert checksums(engine) == live
 
 
-def _worker(database_url: str, *args: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "FUNDCASE_DATABASE_URL": database_url, "FUNDCASE_LOG_LEVEL": "warning"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "interfaces.cli", "projector", "--until-caught-up", *args],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-
-
 def test_a_projector_killed_mid_batch_resumes_to_the_same_result(
     app: Fundcase, engine: Engine, settings: Settings, database_url: str
 ) -> None:
     generate_history(app, cases=80, seed=21)
     head = app.recorder.max_notification_id() or 0
-    worker = _worker(database_url, "--batch-size", "2", "--lease-seconds", "1")
+    worker = start_projector_process(database_url, "--batch-size", "2", "--lease-seconds", "1")
     deadline = time.monotonic() + 60
     while min(positions_now(engine).values() or [0]) == 0 and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -446,7 +429,10 @@ def test_two_projector_processes_at_once_apply_each_event_once(
     head = app.recorder.max_notification_id() or 0
     # Leases of zero seconds: both workers compete for every batch, so only the
     # position's compare-and-set stands between them and applying an event twice.
-    workers = [_worker(database_url, "--batch-size", "5", "--lease-seconds", "0") for _ in range(2)]
+    workers = [
+        start_projector_process(database_url, "--batch-size", "5", "--lease-seconds", "0")
+        for _ in range(2)
+    ]
     for worker in workers:
         _, errors = worker.communicate(timeout=180)
         assert worker.returncode == 0, errors.decode()
