@@ -4,11 +4,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+)
 
 from domain.values import LONG_TEXT, SHORT_TEXT, TITLE_TEXT
 
@@ -34,6 +42,19 @@ Long = Annotated[str, Field(min_length=1, max_length=LONG_TEXT)]
 Lines = Annotated[
     list[Annotated[str, Field(min_length=1, max_length=TITLE_TEXT)]], Field(max_length=100)
 ]
+
+
+def _iso_date(value: object) -> object:
+    """Dates are written YYYY-MM-DD; a number is not a date (pydantic would read a timestamp)."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return value
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    msg = "a date is written YYYY-MM-DD"
+    raise ValueError(msg)
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
 class Input(BaseModel):
@@ -71,8 +92,8 @@ class ProvisionIn(Input):
 class DelegationOrderCreate(Input):
     title: Title
     committee: Short
-    valid_from: dt.date
-    valid_to: dt.date | None = None
+    valid_from: Day
+    valid_to: Day | None = None
     provisions: Annotated[list[ProvisionIn], Field(min_length=1, max_length=500)]
 
     model_config = ConfigDict(
@@ -101,7 +122,7 @@ class DelegationOrderCreate(Input):
 
 
 class ProvisionAdd(ProvisionIn):
-    effective_from: dt.date
+    effective_from: Day
 
 
 class ProvisionAmend(Input):
@@ -110,16 +131,16 @@ class ProvisionAmend(Input):
     amount_limit: AmountIn | None = None
     reporting_required: bool = True
     appealable: bool = True
-    effective_from: dt.date
+    effective_from: Day
 
 
 class EffectiveFrom(Input):
-    effective_from: dt.date
+    effective_from: Day
 
 
 class Supersession(Input):
     by_order_id: UUID
-    effective_from: dt.date
+    effective_from: Day
 
 
 class ProvisionOut(Output):
@@ -154,8 +175,8 @@ class ApplicantIn(Input):
 
 class ProjectIn(Input):
     name: Title
-    start: dt.date
-    end: dt.date
+    start: Day
+    end: Day
     purpose: Long
 
 
@@ -172,7 +193,7 @@ class CaseCreate(Input):
     programme: Title | None = None
     requested_amount: AmountIn | None = None
     total_budget: AmountIn | None = None
-    received_on: dt.date
+    received_on: Day
     case_officer: CaseOfficerIn
 
     model_config = ConfigDict(
@@ -219,7 +240,7 @@ class Secret(Input):
 class DocumentCreate(Input):
     title: Title
     direction: Literal["incoming", "outgoing", "internal"]
-    date: dt.date
+    date: Day
     party: Short | None = None
     secret: Secret | None = None
 
@@ -326,8 +347,8 @@ class CommitmentCreate(Input):
     financier: Short
     kind: Literal["cash", "in_kind"]
     amount: AmountIn
-    start: dt.date
-    end: dt.date
+    start: Day
+    end: Day
     budget_areas: Annotated[list[BudgetAreaIn], Field(min_length=1, max_length=50)]
     years: Annotated[list[YearIn], Field(max_length=100)] | None = None
 
@@ -353,18 +374,18 @@ class CommitmentCreate(Input):
 
 
 class UsageCreate(Input):
-    date: dt.date
+    date: Day
     amount: AmountIn
     note: Short | None = None
 
 
 class ReleaseCreate(Input):
-    date: dt.date | None = Field(default=None, description="Defaults to today")
+    date: Day | None = Field(default=None, description="Defaults to today")
 
 
 class CancellationCreate(Input):
     reason: Long
-    date: dt.date | None = Field(default=None, description="Defaults to today")
+    date: Day | None = Field(default=None, description="Defaults to today")
 
 
 class ShareOut(Output):
@@ -419,7 +440,7 @@ class DelegationIn(Input):
 
 class DecisionCreate(Input):
     case_id: UUID
-    decided_on: dt.date
+    decided_on: Day
     decided_by: DecisionMakerIn
     delegation: DelegationIn
     description: Long
@@ -463,12 +484,12 @@ class DecisionCreate(Input):
 
 class ReportCreate(Input):
     committee: Short
-    meeting_date: dt.date
+    meeting_date: Day
     paragraph: Annotated[str, Field(min_length=1, max_length=50, examples=["§ 45"])]
 
 
 class AnnouncementCreate(Input):
-    announced_on: dt.date
+    announced_on: Day
 
 
 class CorrectionCreate(Input):
@@ -481,7 +502,7 @@ class CorrectionCreate(Input):
 
 class RevocationCreate(Input):
     reason: Long
-    revoked_on: dt.date
+    revoked_on: Day
 
 
 class DecisionMakerOut(Output):

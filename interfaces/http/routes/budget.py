@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -14,13 +13,13 @@ from interfaces.http.auth import FinanceOrAuditor
 from interfaces.http.deps import ReadModels
 from interfaces.http.negotiation import best_match
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import BudgetCommitmentPage, BudgetCommitmentRow, BudgetPage
+from interfaces.http.schemas import BudgetCommitmentPage, BudgetCommitmentRow, BudgetPage, Day
 
 router = APIRouter(prefix="/budget", tags=["budget"])
 
 Financier = Annotated[str | None, Query(max_length=200)]
 Kind = Annotated[str | None, Query(pattern="^(cash|in_kind)$")]
-AsOf = Annotated[date | None, Query(description="Figures as they stood at the end of that day")]
+AsOf = Annotated[Day | None, Query(description="Figures as they stood at the end of that day")]
 
 
 @router.get("/totals", response_model=BudgetPage)

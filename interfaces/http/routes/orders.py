@@ -13,6 +13,7 @@ from domain.delegation import DelegationOrder, Provision
 from interfaces.http.auth import Admin, AnyRole
 from interfaces.http.deps import App, AtPoint, ExpectedVersion, answer_write
 from interfaces.http.schemas import (
+    Day,
     DelegationOrderCreate,
     DelegationOrderOut,
     EffectiveFrom,
@@ -61,7 +62,7 @@ def read_order(
     app: App,
     at: AtPoint,
     response: Response,
-    on: Annotated[date | None, Query(description="Read the order as in force that day")] = None,
+    on: Annotated[Day | None, Query(description="Read the order as in force that day")] = None,
 ) -> DelegationOrderOut:
     """The order as in force today, or as it read on `on`; `as_of`/`version` give the
     order as it was recorded then (e.g. before a later amendment was entered)."""

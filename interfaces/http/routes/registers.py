@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -18,7 +17,7 @@ from application.queries import (
 )
 from interfaces.http.auth import AnyRole, OfficialOrAuditor
 from interfaces.http.deps import ReadModels
-from interfaces.http.schemas import DecisionPage, RegisterPage
+from interfaces.http.schemas import Day, DecisionPage, RegisterPage
 
 router = APIRouter(tags=["register"])
 
@@ -68,8 +67,8 @@ def delegation_decisions(
     _: OfficialOrAuditor,
     read_models: ReadModels,
     committee: Annotated[str | None, Query(max_length=200)] = None,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: date | None = None,
+    from_: Annotated[Day | None, Query(alias="from")] = None,
+    to: Annotated[Day | None, Query()] = None,
     reported: bool | None = None,
     limit: Limit = 100,
     cursor: Cursor = None,
