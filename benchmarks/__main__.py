@@ -167,7 +167,7 @@ class Sizes:
 
     @classmethod
     def quick(cls) -> Sizes:
-        return cls(writes=300, rebuild=20_000, api_events=2_000, api_seconds=4.0, totals=10_000)
+        return cls(writes=300, rebuild=15_000, api_events=2_000, api_seconds=3.0, totals=10_000)
 
 
 def main() -> None:
