@@ -14,9 +14,19 @@ from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID, uuid4
 
 import structlog
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProjectorFunction,
+    project_aggregate,
+)
 from eventsourcing.domain import Aggregate, MutableOrImmutableAggregate
-from eventsourcing.persistence import JSONTranscoder, RecordConflictError
+from eventsourcing.persistence import (
+    InterfaceError,
+    JSONTranscoder,
+    OperationalError,
+    RecordConflictError,
+)
 from eventsourcing.utils import EnvType
 
 from application import commands as cmd
@@ -127,6 +137,25 @@ class Fundcase(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_domain_transcodings(transcoder)
+
+    def take_snapshot(
+        self,
+        aggregate_id: UUID,
+        version: int | None = None,
+        projector_func: ProjectorFunction[Any, Any] = project_aggregate,
+    ) -> None:
+        """Snapshots are taken after a save has committed and are only a shortcut: one
+        that cannot be stored (the database went away in between) must not turn a
+        recorded write into a failure. The next interval takes one again."""
+        try:
+            super().take_snapshot(aggregate_id, version, projector_func)
+        except (OperationalError, InterfaceError) as error:
+            log.warning(
+                "snapshot_skipped",
+                aggregate_id=str(aggregate_id),
+                version=version,
+                error=type(error).__name__,
+            )
 
     # --- Delegation orders --------------------------------------------------------
 

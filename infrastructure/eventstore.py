@@ -18,12 +18,19 @@ class UnsupportedDatabaseURL(ValueError):
     pass
 
 
-def persistence_env(database_url: str, pool_size: int = 5) -> dict[str, str]:
+POSTGRES_FACTORY = "infrastructure.postgres_store:GatedPostgresFactory"
+
+
+def persistence_env(
+    database_url: str, pool_size: int = 5, connection_wait: int = 2
+) -> dict[str, str]:
     """The eventsourcing library's settings for a database URL.
 
     `sqlite:///PATH` uses the library's SQLite recorder; `postgresql://…` its
-    PostgreSQL recorder. A `?schema=NAME` on a PostgreSQL URL keeps the tables in
-    that schema (tests use one schema each).
+    PostgreSQL recorders behind our gate (infrastructure/postgres_store.py). A
+    `?schema=NAME` on a PostgreSQL URL keeps the tables in that schema (tests use one
+    schema each). `connection_wait` bounds how long a call waits for a connection
+    (whole seconds, as the library reads it).
     """
     url = make_url(database_url)
     backend = url.get_backend_name()
@@ -36,7 +43,7 @@ def persistence_env(database_url: str, pool_size: int = 5) -> dict[str, str]:
     if backend == "postgresql":
         schema = url.query.get("schema", "")
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": POSTGRES_FACTORY,
             "POSTGRES_DBNAME": url.database or "postgres",
             "POSTGRES_HOST": url.host or "127.0.0.1",
             "POSTGRES_PORT": str(url.port or 5432),
@@ -45,7 +52,8 @@ def persistence_env(database_url: str, pool_size: int = 5) -> dict[str, str]:
             "POSTGRES_SCHEMA": schema if isinstance(schema, str) else schema[0],
             "POSTGRES_POOL_SIZE": str(pool_size),
             "POSTGRES_MAX_OVERFLOW": str(pool_size * 2),
-            "POSTGRES_CONNECT_TIMEOUT": "5",
+            # The library's name for the pool's wait for a connection.
+            "POSTGRES_CONNECT_TIMEOUT": str(connection_wait),
             # Check pooled connections before use, so the service recovers from a
             # database restart without being restarted itself.
             "POSTGRES_PRE_PING": "y",
@@ -57,8 +65,10 @@ def persistence_env(database_url: str, pool_size: int = 5) -> dict[str, str]:
 
 def open_application(settings: Settings, today: Callable[[], date] = date.today) -> Fundcase:
     """The application on the configured event store (tables created if missing)."""
-    env = persistence_env(settings.database_url, settings.database_pool_size)
-    if env["PERSISTENCE_MODULE"] != "eventsourcing.postgres":
+    env = persistence_env(
+        settings.database_url, settings.database_pool_size, settings.database_connection_wait
+    )
+    if env["PERSISTENCE_MODULE"] != POSTGRES_FACTORY:
         return Fundcase(env=env, today=today)
     # Processes starting together (an API and a projector on a fresh database) would
     # run the library's CREATE TABLE/TYPE/FUNCTION at once and collide: create them

@@ -33,6 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from application.projections.base import Projection
 from application.projections.catalog import LIVE, NAMES, fresh_copy
 from application.service import Fundcase
+from infrastructure.availability import UNAVAILABLE
 from infrastructure.readmodels import leases, positions, writer
 
 log = structlog.get_logger("fundcase.projector")
@@ -120,6 +121,9 @@ class Projector:
                 try:
                     if self.step() == 0:
                         wait(stop)
+                except UNAVAILABLE as error:
+                    log.warning("projector_waiting_for_database", error=type(error).__name__)
+                    stop.wait(self.poll_seconds * 4)
                 except Exception:
                     # A projection that fails is retried after a pause, not skipped.
                     log.exception("projection_batch_failed")

@@ -17,6 +17,13 @@ class Settings(BaseSettings):
         description="sqlite:///PATH (the embedded default) or postgresql://USER@HOST:PORT/DB",
     )
     database_pool_size: int = Field(default=5, ge=1, le=100)
+    database_connection_wait: int = Field(
+        default=2,
+        ge=1,
+        le=60,
+        description="seconds a call waits for a PostgreSQL connection before the request "
+        "is answered 503; while the database stays away, requests are answered at once",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     projections: Literal["in_process", "worker"] = Field(

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from sqlalchemy.engine import make_url
 
-from infrastructure.eventstore import persistence_env
+from infrastructure.eventstore import POSTGRES_FACTORY, persistence_env
 from infrastructure.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +41,7 @@ def test_every_variable_is_a_setting_the_code_reads(service: str) -> None:
 def test_services_reach_the_compose_database_with_its_credentials(service: str) -> None:
     url = make_url(SERVICES[service]["environment"]["FUNDCASE_DATABASE_URL"])
     db = SERVICES["postgres"]["environment"]
-    assert persistence_env(str(url))["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+    assert persistence_env(str(url))["PERSISTENCE_MODULE"] == POSTGRES_FACTORY
     assert url.host == "postgres"
     assert (url.username, url.password, url.database) == (
         db["POSTGRES_USER"],

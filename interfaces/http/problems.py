@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
-import psycopg
-import psycopg_pool
-import sqlalchemy.exc
 import structlog
-from eventsourcing import persistence
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -18,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from application.errors import Conflict, NotFound
 from application.queries import InvalidQuery
 from domain.errors import DomainError, InvalidInput, RuleViolation
+from infrastructure.availability import UNAVAILABLE, WriteOutcomeUnknown
 
 log = structlog.get_logger("fundcase.http")
 
@@ -36,20 +32,6 @@ TITLES = {
     500: "Internal Server Error",
     503: "Service Unavailable",
 }
-
-# Failures that mean "the database cannot be reached right now", not a bug.
-UNAVAILABLE = (
-    persistence.OperationalError,
-    persistence.InterfaceError,
-    persistence.ConnectionUnavailableError,
-    psycopg.OperationalError,
-    psycopg.InterfaceError,
-    psycopg_pool.PoolTimeout,
-    psycopg_pool.PoolClosed,
-    sqlalchemy.exc.OperationalError,
-    sqlalchemy.exc.InterfaceError,
-    sqlite3.OperationalError,
-)
 
 
 class Problem(Exception):
@@ -169,13 +151,17 @@ def install_problem_handlers(api: FastAPI) -> None:
 
 async def _unavailable(request: Request, error: Exception) -> JSONResponse:
     log.warning("database_unavailable", error=type(error).__name__)
-    return problem_response(
-        request,
-        503,
-        "The database cannot be reached right now; nothing was changed. Try again shortly.",
-        kind="unavailable",
-        headers={"Retry-After": "2"},
-    )
+    headers = {"Retry-After": "2"}
+    if isinstance(error, WriteOutcomeUnknown):
+        detail = (
+            "The connection to the database was lost while this change was being saved, "
+            "so it may or may not have been recorded. Look for it before sending it again."
+        )
+        return problem_response(
+            request, 503, detail, kind="unavailable", headers=headers, write_outcome="unknown"
+        )
+    detail = "The database cannot be reached right now; nothing was changed. Try again shortly."
+    return problem_response(request, 503, detail, kind="unavailable", headers=headers)
 
 
 def _refusal(request: Request, status: int, error: DomainError) -> JSONResponse:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,9 @@ from tests.conftest import ROOT
 
 SECRET = "outage-test-secret-outage-test-secret-outage"
 PORT = 8795
+# How soon a request must be answered while the database is away (it shapes which
+# requests count as sent "during" the outage; the latencies are printed, not asserted).
+PROMPT = 3.0
 CASE = {
     "register_prefix": "RUN",
     "title": "Under avbrottet",
@@ -33,6 +37,15 @@ CASE = {
     "received_on": "2021-12-08",
     "case_officer": {"name": "Åsa Hofsten", "unit": "Näringsliv"},
 }
+
+
+@dataclass
+class Answer:
+    method: str
+    sent: float
+    answered: float
+    status: int
+    body: dict[str, Any]
 
 
 def _postgres(action: str) -> None:
@@ -69,18 +82,19 @@ def test_an_outage_under_load_gives_503s_and_loses_nothing(postgres_url: str) ->
         subject="load", name="Last", roles=list(Role)
     )
     headers = {"Authorization": f"Bearer {token}"}
-    answers: list[tuple[str, float, int, dict[str, Any]]] = []
+    answers: list[Answer] = []
     stop = threading.Event()
 
     def load() -> None:
         with httpx.Client(
-            base_url=f"http://127.0.0.1:{PORT}", headers=headers, timeout=20
+            base_url=f"http://127.0.0.1:{PORT}", headers=headers, timeout=60
         ) as client:
             while not stop.is_set():
                 for method, path in (
                     ("POST", "/api/v1/cases"),
                     ("GET", "/api/v1/register?limit=5"),
                 ):
+                    sent = time.monotonic()
                     try:
                         r = client.request(method, path, json=CASE if method == "POST" else None)
                     except httpx.TransportError:
@@ -90,14 +104,8 @@ def test_an_outage_under_load_gives_503s_and_loses_nothing(postgres_url: str) ->
                         if r.headers.get("content-type", "").startswith("application/")
                         else {}
                     )
-                    answers.append(
-                        (
-                            method,
-                            time.monotonic(),
-                            r.status_code,
-                            body | {"_type": r.headers.get("content-type")},
-                        )
-                    )
+                    body["_type"] = r.headers.get("content-type")
+                    answers.append(Answer(method, sent, time.monotonic(), r.status_code, body))
 
     try:
         _wait_for_server()
@@ -105,13 +113,13 @@ def test_an_outage_under_load_gives_503s_and_loses_nothing(postgres_url: str) ->
         for w in workers:
             w.start()
         time.sleep(3)
-        went_down = time.monotonic()
         _postgres("stop")
-        # Longer than the connect timeout (5 s) and the store's retries: a short outage
-        # is ridden out (requests wait and then succeed); this one must be answered.
+        went_down = time.monotonic()
+        # Longer than any wait for a connection: a request that waited the outage out
+        # instead of being answered would show up as a success after the restart.
         time.sleep(12)
+        restarting = time.monotonic()
         _postgres("start")
-        came_back = time.monotonic()
         time.sleep(6)
         stop.set()
         for w in workers:
@@ -126,32 +134,44 @@ def test_an_outage_under_load_gives_503s_and_loses_nothing(postgres_url: str) ->
             server.wait(timeout=10)
         _postgres("start")
 
-    statuses = [s for _, _, s, _ in answers]
+    statuses = [a.status for a in answers]
     assert 500 not in statuses, "an outage must never look like a bug"
-    outage = [(s, b) for _, t, s, b in answers if went_down < t < came_back]
-    assert any(s == 503 for s, _ in outage), "no request met the outage"
-    for status, body in outage:
-        if status == 503:
-            assert body["_type"] == "application/problem+json"
-            assert body["type"] == "urn:fundcase:problem:unavailable"
-    recovered = [s for m, t, s, _ in answers if m == "POST" and t > came_back + 3]
-    assert 201 in recovered, "the service did not recover without a restart"
+    # Every request sent while the database was away, early enough to have been answered
+    # before it came back, got a 503 problem: none waited the outage out.
+    during = [a for a in answers if went_down < a.sent < restarting - PROMPT]
+    assert len(during) > 20, "the load did not go on through the outage"
+    for answer in during:
+        assert answer.status == 503, answer
+        assert answer.body["_type"] == "application/problem+json"
+        assert answer.body["type"] == "urn:fundcase:problem:unavailable"
+    waits = sorted(a.answered - a.sent for a in during)
+    recovered = [
+        a for a in answers if a.method == "POST" and a.status == 201 and a.sent > restarting
+    ]
+    assert recovered, "the service did not recover without a restart"
+    recovery = recovered[0].answered - restarting
 
     # Nothing half-written: every case answered 201 is stored whole, numbers run without gaps.
     settings = Settings(database_url=postgres_url)
     app = open_application(settings)
-    created = [b for m, _, s, b in answers if m == "POST" and s == 201]
+    created = [a.body for a in answers if a.method == "POST" and a.status == 201]
     for body in created:
         assert str(app.get_case(body["id"]).diary_number) == body["diary_number"]
     numbers = sorted(c.diary_number.sequence for c in _stored_cases(app))
     assert numbers == list(range(1, len(numbers) + 1))
-    assert len(numbers) >= len(created)
+    # A case stored but not answered 201 can only be one whose caller was told that the
+    # connection went during the save and the outcome is unknown.
+    unknown = [a for a in answers if a.body.get("write_outcome") == "unknown"]
+    assert len(created) <= len(numbers) <= len(created) + len(unknown)
     engine = open_read_models(settings)
     make_projector(app, engine, settings, names=["audit_digest"]).catch_up()
     assert verify_store(app, engine).intact
     print(
-        f"\noutage: {len(answers)} answers, {statuses.count(503)} x 503 during the outage, "
-        f"{len(created)} cases created, {len(numbers)} stored, no 500s"
+        f"\noutage: {len(answers)} answers; {len(during)} sent during the outage, all 503, "
+        f"answered in {waits[len(waits) // 2] * 1000:.0f} ms (median), "
+        f"{waits[-1] * 1000:.0f} ms (longest); {len(created)} cases created, "
+        f"{len(numbers)} stored ({len(unknown)} told the outcome is unknown), no 500s; "
+        f"first case {recovery:.1f} s after the database was told to start"
     )
     engine.dispose()
     app.close()

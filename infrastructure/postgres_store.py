@@ -1,0 +1,124 @@
+"""The library's PostgreSQL recorders, with a gate instead of their retries.
+
+Each of the library's recorder methods retries ten times, waiting for a pooled
+connection each time, so during an outage a request waits until the database is
+back. These subclasses run the library's own method body once (a read once more on a
+fresh connection) behind a `DatabaseGate` shared by every recorder on one datastore,
+so callers are answered at once while the database is away. Everything else is the
+library's code, and the library's recorder test cases run against these classes
+(tests/integration/test_library_recorder_cases.py).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+from typing import Any, cast
+from uuid import UUID
+from weakref import WeakKeyDictionary
+
+from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.postgres import (
+    PostgresAggregateRecorder,
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+    PostgresFactory,
+)
+
+from infrastructure.availability import DatabaseGate
+
+_gates: WeakKeyDictionary[PostgresDatastore, DatabaseGate] = WeakKeyDictionary()
+
+
+def gate_of(datastore: PostgresDatastore) -> DatabaseGate:
+    """The gate of a datastore: one per connection pool, so per process and store."""
+    gate = _gates.get(datastore)
+    if gate is None:
+        gate = _gates.setdefault(datastore, DatabaseGate())
+    return gate
+
+
+def _without_retry(method: Callable[..., Any]) -> Callable[..., Any]:
+    """The library's method body, without its `@retry` decorator."""
+    unwrapped: Callable[..., Any] = inspect.unwrap(method)
+    assert unwrapped is not method, f"{method.__qualname__} is no longer wrapped in a retry"
+    return unwrapped
+
+
+_insert_aggregate_events = _without_retry(PostgresAggregateRecorder.insert_events)
+_select_events = _without_retry(PostgresAggregateRecorder.select_events)
+_insert_application_events = _without_retry(PostgresApplicationRecorder.insert_events)
+_select_notifications = _without_retry(PostgresApplicationRecorder.select_notifications)
+_max_notification_id = _without_retry(PostgresApplicationRecorder.max_notification_id)
+
+
+class GatedAggregateRecorder(PostgresAggregateRecorder):
+    """Snapshots."""
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        gate = gate_of(self.datastore)
+        return cast(
+            "Sequence[int] | None",
+            gate.write(_insert_aggregate_events, self, stored_events, **kwargs),
+        )
+
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        gate = gate_of(self.datastore)
+        return cast(
+            "Sequence[StoredEvent]",
+            gate.read(_select_events, self, originator_id, gt=gt, lte=lte, desc=desc, limit=limit),
+        )
+
+
+class GatedApplicationRecorder(PostgresApplicationRecorder, GatedAggregateRecorder):
+    """Events and their notifications."""
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        gate = gate_of(self.datastore)
+        return cast(
+            "Sequence[int] | None",
+            gate.write(_insert_application_events, self, stored_events, **kwargs),
+        )
+
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        gate = gate_of(self.datastore)
+        return cast(
+            "Sequence[Notification]",
+            gate.read(
+                _select_notifications,
+                self,
+                start,
+                limit,
+                stop,
+                topics,
+                inclusive_of_start=inclusive_of_start,
+            ),
+        )
+
+    def max_notification_id(self) -> int | None:
+        return cast("int | None", gate_of(self.datastore).read(_max_notification_id, self))
+
+
+class GatedPostgresFactory(PostgresFactory):
+    aggregate_recorder_class = GatedAggregateRecorder
+    application_recorder_class = GatedApplicationRecorder

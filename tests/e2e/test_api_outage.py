@@ -1,0 +1,90 @@
+"""Over HTTP while PostgreSQL is away: a 503 problem at once, nothing recorded, and the
+service answering again when the database returns, without a restart.
+
+The outage is a cut proxy in front of the test cluster (tests/cuttable_proxy.py); the
+long suite stops the real cluster under load (tests/reliability/test_outage.py).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from domain.values import Role
+from infrastructure.settings import Settings
+from infrastructure.tokens import Tokens
+from interfaces.http.app import create_app
+from tests.cuttable_proxy import CuttableProxy, cuttable_proxy
+from tests.e2e.bodies import case
+from tests.e2e.conftest import SECRET
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.parametrize("database_url", ["postgres"], indirect=True),
+]
+
+
+@pytest.fixture
+def proxy(database_url: str) -> Iterator[CuttableProxy]:
+    with cuttable_proxy(database_url) as proxy:
+        yield proxy
+
+
+def test_requests_during_an_outage_get_a_503_problem_and_change_nothing(
+    database_url: str, proxy: CuttableProxy
+) -> None:
+    settings = Settings(
+        database_url=proxy.url_for(database_url),
+        secret=SecretStr(SECRET),
+        database_connection_wait=1,
+    )
+    token = Tokens(settings).issue(subject="s", name="Åsa Hofsten", roles=[Role.OFFICIAL])
+    auth = {"Authorization": f"Bearer {token}"}
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        first = client.post("/api/v1/cases", json=case(), headers=auth)
+        assert first.status_code == 201
+        proxy.cut()
+
+        answers = [
+            client.post("/api/v1/cases", json=case(title="Under avbrottet"), headers=auth),
+            client.get(f"/api/v1/cases/{first.json()['id']}", headers=auth),
+            client.get("/api/v1/register", headers=auth),
+            client.post("/api/v1/cases", json=case(title="Under avbrottet"), headers=auth),
+        ]
+        for answer in answers:
+            assert answer.status_code == 503, answer.text
+            assert answer.headers["content-type"] == "application/problem+json"
+            assert answer.headers["Retry-After"] == "2"
+            problem = answer.json()
+            assert problem["type"] == "urn:fundcase:problem:unavailable"
+            assert "nothing was changed" in problem["detail"]
+            assert "Traceback" not in answer.text
+            assert "psycopg" not in answer.text
+        assert client.get("/health").status_code == 503
+
+        proxy.restore()
+        again = _when_answered(client, "/api/v1/cases", case(title="Efter"), auth)
+        assert again.status_code == 201
+        # The refused registrations took no numbers.
+        assert _sequence(again.json()) == _sequence(first.json()) + 1
+        assert client.get("/health").status_code == 200
+
+
+def _when_answered(
+    client: TestClient, path: str, body: object, headers: dict[str, str]
+) -> httpx.Response:
+    deadline = time.monotonic() + 20
+    while True:
+        answer: httpx.Response = client.post(path, json=body, headers=headers)
+        if answer.status_code != 503 or time.monotonic() > deadline:
+            return answer
+        time.sleep(0.2)
+
+
+def _sequence(registered: dict[str, str]) -> int:
+    return int(registered["diary_number"].split("/")[1])

@@ -1,0 +1,162 @@
+"""The event store while PostgreSQL is away: refused at once, nothing half-written, and
+back by itself when the database returns.
+
+PostgreSQL only: an outage is a network and server matter that an embedded SQLite file
+does not have. The outage is a cut proxy (tests/cuttable_proxy.py), so the shared test
+cluster keeps serving every other test; the long suite stops the real cluster
+(tests/reliability/test_outage.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import Any, TypeVar
+
+import psycopg
+import pytest
+from eventsourcing.persistence import OperationalError
+
+from application.service import Fundcase
+from application.worked_example import OFFICIAL, REGISTER_CASE
+from infrastructure.availability import DatabaseUnavailable, WriteOutcomeUnknown
+from infrastructure.eventstore import open_application, plain_postgres_url
+from infrastructure.settings import Settings
+from tests.cuttable_proxy import CuttableProxy, cuttable_proxy
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.parametrize("database_url", ["postgres"], indirect=True),
+]
+
+T = TypeVar("T")
+
+
+@pytest.fixture
+def proxy(database_url: str) -> Iterator[CuttableProxy]:
+    with cuttable_proxy(database_url) as proxy:
+        yield proxy
+
+
+@pytest.fixture
+def app(database_url: str, proxy: CuttableProxy) -> Iterator[Fundcase]:
+    """The application, reaching its database through the proxy."""
+    settings = Settings(database_url=proxy.url_for(database_url), database_connection_wait=1)
+    app = open_application(settings)
+    yield app
+    app.close()
+
+
+def register(app: Fundcase, title: str = "Under avbrottet") -> Any:
+    return app.register_case(replace(REGISTER_CASE, title=title), OFFICIAL)
+
+
+def when_back(call: Callable[[], T], within: float = 15.0) -> T:
+    """The call's result once the database answers again (it is retried until then)."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            return call()
+        except OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def test_while_the_database_is_away_calls_are_refused_without_trying(
+    app: Fundcase, proxy: CuttableProxy
+) -> None:
+    case = register(app)
+    proxy.cut()
+
+    # The first call finds no connection and waits the pool out; it closes the gate ...
+    with pytest.raises(OperationalError) as first:
+        app.get_case(case.id)
+    assert not isinstance(first.value, DatabaseUnavailable)
+    # ... so the ones after it are refused without a wait, reads and writes alike.
+    with pytest.raises(DatabaseUnavailable):
+        app.get_case(case.id)
+    with pytest.raises(DatabaseUnavailable):
+        register(app, "Refused")
+
+    proxy.restore()
+    assert when_back(lambda: app.get_case(case.id)).title == "Under avbrottet"
+    later = register(app, "After")
+    # The refused registration burnt no number, and nothing of it was stored.
+    assert later.diary_number.sequence == case.diary_number.sequence + 1
+    titles = [app.get_case(c).title for c in (case.id, later.id)]
+    assert titles == ["Under avbrottet", "After"]
+
+
+def test_a_read_whose_connection_breaks_is_answered_from_a_fresh_one(
+    app: Fundcase, database_url: str
+) -> None:
+    case = register(app)
+    result: list[Any] = []
+    # A lock that even readers wait for; the read's backend is ended while it waits.
+    with _waiting_on_events_table(database_url, "ACCESS EXCLUSIVE") as waiting:
+        reader = threading.Thread(target=lambda: result.append(app.get_case(case.id)))
+        reader.start()
+        waiting.end_the_waiter()
+    reader.join(timeout=30)
+    assert [c.title for c in result] == ["Under avbrottet"]
+
+
+def test_a_write_whose_connection_breaks_is_reported_as_of_unknown_outcome(
+    app: Fundcase, database_url: str
+) -> None:
+    register(app)
+    errors: list[Exception] = []
+
+    def write() -> None:
+        try:
+            register(app, "Cut off")
+        except Exception as error:
+            errors.append(error)
+
+    # A lock that writers wait for (readers pass); the write's backend is ended.
+    with _waiting_on_events_table(database_url, "EXCLUSIVE") as waiting:
+        writer = threading.Thread(target=write)
+        writer.start()
+        waiting.end_the_waiter()
+    writer.join(timeout=30)
+    assert [type(e) for e in errors] == [WriteOutcomeUnknown]
+    # Here it had not committed: the next registration takes the number it would have had.
+    assert register(app, "Next").diary_number.sequence == 2
+
+
+class _Waiting:
+    def __init__(self, admin: psycopg.Connection[Any], table: str) -> None:
+        self.admin = admin
+        self.table = table
+
+    def end_the_waiter(self) -> None:
+        """End the backend waiting for the lock, as a server going down would."""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            row = self.admin.execute(
+                "SELECT pid FROM pg_locks WHERE NOT granted AND relation = %s::regclass",
+                (self.table,),
+            ).fetchone()
+            if row:
+                self.admin.execute("SELECT pg_terminate_backend(%s)", (row[0],))
+                return
+            time.sleep(0.05)
+        raise AssertionError("nothing came to wait on the lock")
+
+
+@contextlib.contextmanager
+def _waiting_on_events_table(database_url: str, mode: str) -> Iterator[_Waiting]:
+    schema = database_url.rsplit("schema=", 1)[1]
+    table = f"{schema}.fundcase_events"
+    conninfo = plain_postgres_url(database_url)
+    with (
+        psycopg.connect(conninfo, autocommit=True) as admin,
+        psycopg.connect(conninfo) as blocker,
+    ):
+        blocker.execute(f"LOCK TABLE {table} IN {mode} MODE")
+        yield _Waiting(admin, table)
+        blocker.rollback()
