@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
@@ -375,7 +376,10 @@ class _PollWaker:
 
 
 class _NotifyWaker:
-    """PostgreSQL: wake on the event store's NOTIFY, or after the poll interval at most."""
+    """PostgreSQL: wake on the event store's NOTIFY, or after the poll interval at most.
+
+    A listening connection lost with the database is opened again on a later wait;
+    until then the waker polls, so the projector rides out an outage."""
 
     def __init__(self, conninfo: str, channel: str, seconds: float) -> None:
         self.conninfo = conninfo
@@ -384,16 +388,35 @@ class _NotifyWaker:
         self.connection: psycopg.Connection[Any] | None = None
 
     def __enter__(self) -> Callable[[threading.Event], None]:
-        self.connection = psycopg.connect(self.conninfo, autocommit=True)
-        self.connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
+        self._listen()
+        return self.wait
 
-        def wait(stop: threading.Event) -> None:
-            assert self.connection is not None
+    def wait(self, stop: threading.Event) -> None:
+        if self.connection is None and not self._listen():
+            stop.wait(self.seconds)
+            return
+        assert self.connection is not None
+        try:
             for _ in self.connection.notifies(timeout=self.seconds, stop_after=1):
                 break
+        except psycopg.Error:
+            self._close()
+            stop.wait(self.seconds)
 
-        return wait
+    def _listen(self) -> bool:
+        try:
+            connection = psycopg.connect(self.conninfo, autocommit=True, connect_timeout=5)
+            connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
+        except psycopg.Error:
+            return False
+        self.connection = connection
+        return True
+
+    def _close(self) -> None:
+        if self.connection is not None:
+            with contextlib.suppress(psycopg.Error):
+                self.connection.close()
+            self.connection = None
 
     def __exit__(self, *_: object) -> None:
-        if self.connection is not None:
-            self.connection.close()
+        self._close()

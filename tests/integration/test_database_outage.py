@@ -24,6 +24,7 @@ from application.service import Fundcase
 from application.worked_example import OFFICIAL, REGISTER_CASE
 from infrastructure.availability import DatabaseUnavailable, WriteOutcomeUnknown
 from infrastructure.eventstore import open_application, plain_postgres_url
+from infrastructure.readside import make_projector, open_read_models
 from infrastructure.settings import Settings
 from tests.cuttable_proxy import CuttableProxy, cuttable_proxy
 
@@ -126,6 +127,29 @@ def test_a_write_whose_connection_breaks_is_reported_as_of_unknown_outcome(
     assert [type(e) for e in errors] == [WriteOutcomeUnknown]
     # Here it had not committed: the next registration takes the number it would have had.
     assert register(app, "Next").diary_number.sequence == 2
+
+
+def test_a_projector_started_while_the_database_is_away_follows_the_log_when_it_returns(
+    app: Fundcase, database_url: str, proxy: CuttableProxy
+) -> None:
+    settings = Settings(database_url=proxy.url_for(database_url))
+    engine = open_read_models(settings)
+    projector = make_projector(app, engine, settings)
+    register(app)
+    proxy.cut()
+    stop = threading.Event()
+    follower = threading.Thread(target=projector.run, args=(stop,))
+    follower.start()
+    try:
+        time.sleep(1)  # it starts, cannot listen or read, and keeps trying
+        proxy.restore()
+        later = when_back(lambda: register(app, "After"))
+        assert projector.wait_until(later.position, timeout=20)
+        assert follower.is_alive()
+    finally:
+        stop.set()
+        follower.join(timeout=10)
+        engine.dispose()
 
 
 class _Waiting:
