@@ -58,11 +58,13 @@ class GatedAggregateRecorder(PostgresAggregateRecorder):
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
+        return self._gated_insert(_insert_aggregate_events, stored_events, **kwargs)
+
+    def _gated_insert(
+        self, body: Callable[..., Any], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
         gate = gate_of(self.datastore)
-        return cast(
-            "Sequence[int] | None",
-            gate.write(_insert_aggregate_events, self, stored_events, **kwargs),
-        )
+        return cast("Sequence[int] | None", gate.write(body, self, stored_events, **kwargs))
 
     def select_events(
         self,
@@ -86,11 +88,7 @@ class GatedApplicationRecorder(PostgresApplicationRecorder, GatedAggregateRecord
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        gate = gate_of(self.datastore)
-        return cast(
-            "Sequence[int] | None",
-            gate.write(_insert_application_events, self, stored_events, **kwargs),
-        )
+        return self._gated_insert(_insert_application_events, stored_events, **kwargs)
 
     def select_notifications(
         self,

@@ -7,6 +7,7 @@ while these pass on both stores.
 from __future__ import annotations
 
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -37,6 +38,7 @@ class _Store:
 
     def setUp(self) -> None:
         self._factories: list[InfrastructureFactory[Any]] = []
+        self._threads_before = set(threading.enumerate())
         if self.backend == "sqlite":
             self._dir = tempfile.TemporaryDirectory()
             self._url = f"sqlite:///{Path(self._dir.name) / 'events.db'}"
@@ -47,6 +49,12 @@ class _Store:
             self._url = f"{POSTGRES_URL}?schema={self._schema}"
 
     def tearDown(self) -> None:
+        # The library's concurrency case signals its reader threads to stop but does
+        # not join them; closing a SQLite connection under a reading thread crashes
+        # the interpreter, so wait for them first.
+        for thread in set(threading.enumerate()) - self._threads_before:
+            if not thread.daemon:  # (the connection pool's workers are daemons)
+                thread.join(timeout=30)
         for factory in self._factories:
             factory.close()
         if self.backend == "sqlite":
