@@ -38,6 +38,9 @@ UNAVAILABLE: tuple[type[Exception], ...] = (
 # failures) come from a database that answered.
 _BROKEN_CONNECTION_STATES = ("08", "57P01", "57P02", "57P03")
 
+# The pool's own refusals: no connection was handed out at all.
+_POOL_REFUSALS = (psycopg_pool.PoolTimeout, psycopg_pool.PoolClosed)
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -52,10 +55,7 @@ class WriteOutcomeUnknown(persistence.OperationalError):
 
 def could_not_connect(error: BaseException) -> bool:
     """No connection could be had at all (the pool waited its timeout in vain)."""
-    return any(
-        isinstance(e, (psycopg_pool.PoolTimeout, psycopg_pool.PoolClosed, DatabaseUnavailable))
-        for e in _chain(error)
-    )
+    return any(isinstance(e, (*_POOL_REFUSALS, DatabaseUnavailable)) for e in _chain(error))
 
 
 def connection_broke(error: BaseException) -> bool:
@@ -63,7 +63,7 @@ def connection_broke(error: BaseException) -> bool:
     for e in _chain(error):
         if isinstance(e, psycopg.InterfaceError):
             return True
-        if isinstance(e, psycopg.OperationalError) and not isinstance(e, psycopg_pool.PoolTimeout):
+        if isinstance(e, psycopg.OperationalError) and not isinstance(e, _POOL_REFUSALS):
             state = e.sqlstate
             return state is None or state.startswith(_BROKEN_CONNECTION_STATES)
     return False
