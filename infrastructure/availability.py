@@ -19,7 +19,8 @@ import psycopg_pool
 import sqlalchemy.exc
 from eventsourcing import persistence
 
-# Failures that mean "the database cannot be reached right now", not a bug.
+# Failures that mean "the database cannot be reached right now" (or not by this request,
+# under overload), not a bug: answered 503 with Retry-After.
 UNAVAILABLE: tuple[type[Exception], ...] = (
     persistence.OperationalError,
     persistence.InterfaceError,
@@ -30,6 +31,7 @@ UNAVAILABLE: tuple[type[Exception], ...] = (
     psycopg_pool.PoolClosed,
     sqlalchemy.exc.OperationalError,
     sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.TimeoutError,  # every pooled connection busy for the whole wait
     sqlite3.OperationalError,
 )
 

@@ -65,19 +65,24 @@ idempotency_keys = Table(
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def read_model_engine(database_url: str) -> Engine:
-    """An engine on the event store's database (PostgreSQL schema from `?schema=`)."""
+def read_model_engine(database_url: str, connection_wait: int = 2) -> Engine:
+    """An engine on the event store's database (PostgreSQL schema from `?schema=`).
+
+    On PostgreSQL a request waits at most `connection_wait` seconds to connect or for
+    a pooled connection, as it does for the event store's (docs/adr/0008)."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _begin_immediately(engine)
         return engine
     schema = url.query.get("schema")
-    connect_args: dict[str, Any] = {"connect_timeout": 5}
+    connect_args: dict[str, Any] = {"connect_timeout": connection_wait}
     if schema:
         connect_args["options"] = f"-csearch_path={schema}"
     url = url.set(drivername="postgresql+psycopg").difference_update_query(["schema"])
-    return create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    return create_engine(
+        url, connect_args=connect_args, pool_pre_ping=True, pool_timeout=connection_wait
+    )
 
 
 def writer(engine: Engine) -> Engine:

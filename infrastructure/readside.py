@@ -16,7 +16,7 @@ from infrastructure.settings import Settings
 
 
 def open_read_models(settings: Settings) -> Engine:
-    engine = read_model_engine(settings.database_url)
+    engine = read_model_engine(settings.database_url, settings.database_connection_wait)
     migrate(engine)
     return engine
 

@@ -98,3 +98,23 @@ def _when_answered(
 
 def _sequence(registered: dict[str, str]) -> int:
     return int(registered["diary_number"].split("/")[1])
+
+
+def test_a_read_that_finds_every_connection_busy_gets_a_503_not_a_500(database_url: str) -> None:
+    settings = Settings(
+        database_url=database_url, secret=SecretStr(SECRET), database_connection_wait=1
+    )
+    token = Tokens(settings).issue(subject="s", name="Åsa Hofsten", roles=[Role.OFFICIAL])
+    auth = {"Authorization": f"Bearer {token}"}
+    api = create_app(settings)
+    with TestClient(api, raise_server_exceptions=False) as client:
+        engine = api.state.read_models
+        held = [engine.connect() for _ in range(engine.pool.size() + engine.pool._max_overflow)]
+        try:
+            answer = client.get("/api/v1/register", headers=auth)
+        finally:
+            for connection in held:
+                connection.close()
+        assert answer.status_code == 503
+        assert answer.json()["type"] == "urn:fundcase:problem:unavailable"
+        assert client.get("/api/v1/register", headers=auth).status_code == 200
