@@ -22,6 +22,7 @@ from eventsourcing.persistence import OperationalError
 
 from application.service import Fundcase
 from application.worked_example import OFFICIAL, REGISTER_CASE
+from domain.diary import DiarySeries
 from infrastructure.availability import DatabaseUnavailable, WriteOutcomeUnknown
 from infrastructure.eventstore import open_application, plain_postgres_url
 from infrastructure.readside import make_projector, open_read_models
@@ -98,7 +99,7 @@ def test_a_read_whose_connection_breaks_is_answered_from_a_fresh_one(
     case = register(app)
     result: list[Any] = []
     # A lock that even readers wait for; the read's backend is ended while it waits.
-    with _waiting_on_events_table(database_url, "ACCESS EXCLUSIVE") as waiting:
+    with _waiting_on_table(database_url, "fundcase_events", "ACCESS EXCLUSIVE") as waiting:
         reader = threading.Thread(target=lambda: result.append(app.get_case(case.id)))
         reader.start()
         waiting.end_the_waiter()
@@ -119,7 +120,7 @@ def test_a_write_whose_connection_breaks_is_reported_as_of_unknown_outcome(
             errors.append(error)
 
     # A lock that writers wait for (readers pass); the write's backend is ended.
-    with _waiting_on_events_table(database_url, "EXCLUSIVE") as waiting:
+    with _waiting_on_table(database_url, "fundcase_events", "EXCLUSIVE") as waiting:
         writer = threading.Thread(target=write)
         writer.start()
         waiting.end_the_waiter()
@@ -152,6 +153,27 @@ def test_a_projector_started_while_the_database_is_away_follows_the_log_when_it_
         engine.dispose()
 
 
+def test_a_snapshot_that_cannot_be_stored_does_not_fail_the_write_it_follows(
+    app: Fundcase, database_url: str
+) -> None:
+    series_id = DiarySeries.create_id(REGISTER_CASE.register_prefix, REGISTER_CASE.received_on.year)
+    interval = Fundcase.snapshotting_intervals[DiarySeries]
+    registered = [register(app)]
+    while (app.repository.get(series_id).version + 1) % interval:
+        registered.append(register(app))
+    answers: list[Any] = []
+    # The next registration snapshots the series after its events commit; the
+    # snapshot's insert waits on a lock and its connection is ended.
+    with _waiting_on_table(database_url, "fundcase_snapshots", "EXCLUSIVE") as waiting:
+        writer = threading.Thread(target=lambda: answers.append(register(app, "Snapshotted")))
+        writer.start()
+        waiting.end_the_waiter()
+    writer.join(timeout=30)
+    assert [a.diary_number.sequence for a in answers] == [len(registered) + 1]
+    assert app.get_case(answers[0].id).title == "Snapshotted"
+    assert register(app, "Next").diary_number.sequence == len(registered) + 2
+
+
 class _Waiting:
     def __init__(self, admin: psycopg.Connection[Any], table: str) -> None:
         self.admin = admin
@@ -173,9 +195,10 @@ class _Waiting:
 
 
 @contextlib.contextmanager
-def _waiting_on_events_table(database_url: str, mode: str) -> Iterator[_Waiting]:
+def _waiting_on_table(database_url: str, name: str, mode: str) -> Iterator[_Waiting]:
+    """A lock held on one of the event store's tables, in `mode`, for the block."""
     schema = database_url.rsplit("schema=", 1)[1]
-    table = f"{schema}.fundcase_events"
+    table = f"{schema}.{name}"
     conninfo = plain_postgres_url(database_url)
     with (
         psycopg.connect(conninfo, autocommit=True) as admin,
