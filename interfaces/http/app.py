@@ -131,7 +131,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         409: "A business rule was broken, or the record moved on (If-Match)",
         413: "The body is over the size limit",
         422: "The request is not valid; `errors` lists each field",
-        503: "The database cannot be reached; nothing was changed",
+        503: "The database cannot be reached: nothing was changed, or, with "
+        '`write_outcome: "unknown"`, the connection was lost while saving',
     }.items()
 }
 
