@@ -21,6 +21,7 @@ from psycopg import sql
 from application.service import Fundcase
 from infrastructure.eventstore import open_application
 from infrastructure.settings import Settings
+from tests.cuttable_proxy import CuttableProxy, cuttable_proxy
 
 POSTGRES_URL = os.environ.get(
     "FUNDCASE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -42,6 +43,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     finally:
         with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+
+
+@pytest.fixture
+def proxy(database_url: str) -> Iterator[CuttableProxy]:
+    """A proxy in front of the test's PostgreSQL whose line a test can cut (outages)."""
+    with cuttable_proxy(database_url) as proxy:
+        yield proxy
 
 
 @pytest.fixture

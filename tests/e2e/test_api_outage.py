@@ -8,7 +8,6 @@ long suite stops the real cluster under load (tests/reliability/test_outage.py).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -19,7 +18,7 @@ from domain.values import Role
 from infrastructure.settings import Settings
 from infrastructure.tokens import Tokens
 from interfaces.http.app import create_app
-from tests.cuttable_proxy import CuttableProxy, cuttable_proxy
+from tests.cuttable_proxy import CuttableProxy
 from tests.e2e.bodies import case
 from tests.e2e.conftest import SECRET
 
@@ -27,12 +26,6 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.parametrize("database_url", ["postgres"], indirect=True),
 ]
-
-
-@pytest.fixture
-def proxy(database_url: str) -> Iterator[CuttableProxy]:
-    with cuttable_proxy(database_url) as proxy:
-        yield proxy
 
 
 def test_requests_during_an_outage_get_a_503_problem_and_change_nothing(

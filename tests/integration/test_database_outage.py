@@ -27,7 +27,7 @@ from infrastructure.availability import DatabaseUnavailable, WriteOutcomeUnknown
 from infrastructure.eventstore import open_application, plain_postgres_url
 from infrastructure.readside import make_projector, open_read_models
 from infrastructure.settings import Settings
-from tests.cuttable_proxy import CuttableProxy, cuttable_proxy
+from tests.cuttable_proxy import CuttableProxy
 
 pytestmark = [
     pytest.mark.postgres,
@@ -35,12 +35,6 @@ pytestmark = [
 ]
 
 T = TypeVar("T")
-
-
-@pytest.fixture
-def proxy(database_url: str) -> Iterator[CuttableProxy]:
-    with cuttable_proxy(database_url) as proxy:
-        yield proxy
 
 
 @pytest.fixture
