@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.rules import (
-    ClosedCaseMustNotChange,
-    IdMustBeNew,
+    BusinessRule,
+    InputRule,
+    MustNotBeInTheFuture,
     ReasonMustBeGiven,
-    RequestedAmountMustNotExceedTotalBudget,
-    SecrecyMustConcernAMaskableField,
-    StatusChangeMustFollowLifecycle,
     check,
+    sek,
 )
 from domain.values import (
     LONG_TEXT,
@@ -90,7 +91,115 @@ class Document:
     party: str | None
 
 
+# --- Rules of the case ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestedAmountMustNotExceedTotalBudget(InputRule):
+    requested: Decimal
+    total_budget: Decimal
+
+    def is_broken(self) -> bool:
+        return self.requested > self.total_budget
+
+    def message(self) -> str:
+        return (
+            f"the requested {sek(self.requested)} exceeds the project's total "
+            f"budget of {sek(self.total_budget)}"
+        )
+
+
+@dataclass(frozen=True)
+class ReceiptDateMustNotBeInTheFuture(MustNotBeInTheFuture):
+    what: str = "date of receipt"
+
+
+@dataclass(frozen=True)
+class StatusChangeMustFollowLifecycle(BusinessRule):
+    current: str
+    requested: str
+    allowed: Collection[str]
+
+    def is_broken(self) -> bool:
+        return self.requested not in self.allowed
+
+    def message(self) -> str:
+        nexts = ", ".join(sorted(self.allowed)) or "nothing"
+        return (
+            f"a case that is {self.current} cannot become {self.requested}; it can become: {nexts}"
+        )
+
+
+@dataclass(frozen=True)
+class ClosedCaseMustNotChange(BusinessRule):
+    is_closed: bool
+
+    def is_broken(self) -> bool:
+        return self.is_closed
+
+    def message(self) -> str:
+        return "the case is closed; reopen it, with a reason, before changing it"
+
+
+@dataclass(frozen=True)
+class IdMustBeNew(BusinessRule):
+    new_id: object
+    existing: Collection[object]
+
+    def is_broken(self) -> bool:
+        return self.new_id in self.existing
+
+    def message(self) -> str:
+        return f"{self.new_id} is already registered"
+
+
+@dataclass(frozen=True)
+class SecrecyMustConcernAMaskableField(InputRule):
+    target: str
+    maskable: Collection[str]
+
+    def is_broken(self) -> bool:
+        return self.target not in self.maskable
+
+    def message(self) -> str:
+        return (
+            f"{self.target!r} cannot be marked secret; "
+            f"choose one of: {', '.join(sorted(self.maskable))}"
+        )
+
+
 class Case(Aggregate):
+    class Registered(Aggregate.Created):
+        """No `id` field: the library takes `__init__`'s id as the originator id."""
+
+        diary_number: DiaryNumber
+        title: str
+        applicant: Applicant
+        project: Project
+        programme: str | None
+        requested_amount: Money | None
+        total_budget: Money | None
+        received_on: date
+        case_officer: CaseOfficer
+        actor: Actor
+
+    class DocumentRegistered(Aggregate.Event):
+        document: Document
+        actor: Actor
+
+    class SecrecyMarked(Aggregate.Event):
+        marking: SecrecyMarking
+        actor: Actor
+
+    class StatusChanged(Aggregate.Event):
+        status: CaseStatus
+        reason: str | None
+        actor: Actor
+
+    class DecisionRecorded(Aggregate.Event):
+        decision_id: UUID
+        actor: Actor
+
     @classmethod
     def register(
         cls,
@@ -128,7 +237,7 @@ class Case(Aggregate):
             actor=actor,
         )
 
-    @event("Registered")
+    @event(Registered)
     def __init__(
         self,
         *,
@@ -184,11 +293,11 @@ class Case(Aggregate):
         check(SecrecyMustConcernAMaskableField(field, MASKABLE_FIELDS), "field")
         self._secrecy_marked(SecrecyMarking(field, text(ground, "ground")), actor)
 
-    @event("DocumentRegistered")
+    @event(DocumentRegistered)
     def _document_registered(self, document: Document, actor: Actor) -> None:
         self.documents[document.id] = document
 
-    @event("SecrecyMarked")
+    @event(SecrecyMarked)
     def _secrecy_marked(self, marking: SecrecyMarking, actor: Actor) -> None:
         self.secrecy[marking.target] = marking
 
@@ -205,7 +314,7 @@ class Case(Aggregate):
             status, None if reason is None else text(reason, "reason", LONG_TEXT), actor
         )
 
-    @event("StatusChanged")
+    @event(StatusChanged)
     def _status_changed(self, status: CaseStatus, reason: str | None, actor: Actor) -> None:
         self.status = CaseStatus(status)  # stored as its value
 
@@ -213,6 +322,6 @@ class Case(Aggregate):
         """Note a delegation decision taken in the case (checked by the decision)."""
         self._decision_recorded(decision_id, actor)
 
-    @event("DecisionRecorded")
+    @event(DecisionRecorded)
     def _decision_recorded(self, decision_id: UUID, actor: Actor) -> None:
         self.decision_ids.append(decision_id)

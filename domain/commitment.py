@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
 
@@ -11,15 +12,12 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.budget import BudgetAreaShare, YearShare, spread_over_years
 from domain.rules import (
-    CommitmentMustBeCommitted,
-    CommitmentMustBeOpen,
+    BusinessRule,
     CommitmentMustBeProposed,
-    CommitmentWithUsageMustNotBeCancelled,
+    MustNotPrecede,
     ReasonMustBeGiven,
-    SomethingMustRemainToRelease,
-    UsageMustNotExceedCommitment,
-    UsageMustNotPrecedeDecision,
     check,
+    sek,
 )
 from domain.values import LONG_TEXT, Actor, DiaryNumber, Money, Period, text
 
@@ -45,8 +43,110 @@ class Usage:
     note: str
 
 
+# --- Rules of the commitment -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommitmentMustBeCommitted(BusinessRule):
+    state: str
+    action: str
+
+    def is_broken(self) -> bool:
+        return self.state != "committed"
+
+    def message(self) -> str:
+        return f"{self.action} needs a committed commitment; this one is {self.state}"
+
+
+@dataclass(frozen=True)
+class UsageMustNotPrecedeDecision(MustNotPrecede):
+    later_what: str = "usage date"
+    earlier_what: str = "decision date"
+
+
+@dataclass(frozen=True)
+class UsageMustNotExceedCommitment(BusinessRule):
+    committed: Decimal
+    used: Decimal
+    amount: Decimal
+
+    def is_broken(self) -> bool:
+        return self.used + self.amount > self.committed
+
+    def message(self) -> str:
+        left = self.committed - self.used
+        return (
+            f"{sek(self.amount)} exceeds what is left of the commitment: "
+            f"{sek(left)} of {sek(self.committed)}"
+        )
+
+
+@dataclass(frozen=True)
+class SomethingMustRemainToRelease(BusinessRule):
+    remaining: Decimal
+
+    def is_broken(self) -> bool:
+        return self.remaining <= 0
+
+    def message(self) -> str:
+        return "the commitment is fully used; nothing remains to release"
+
+
+@dataclass(frozen=True)
+class CommitmentWithUsageMustNotBeCancelled(BusinessRule):
+    used: Decimal
+
+    def is_broken(self) -> bool:
+        return self.used > 0
+
+    def message(self) -> str:
+        return f"{sek(self.used)} is already used; release the rest instead of cancelling"
+
+
+@dataclass(frozen=True)
+class CommitmentMustBeOpen(BusinessRule):
+    state: str
+
+    def is_broken(self) -> bool:
+        return self.state in ("closed", "cancelled")
+
+    def message(self) -> str:
+        return f"the commitment is {self.state}"
+
+
 class CoFinancingCommitment(Aggregate):
     """Proposed by an official, committed only by a decision, then used or released."""
+
+    class Proposed(Aggregate.Created):
+        case_id: UUID
+        diary_number: DiaryNumber
+        financier: str
+        kind: CommitmentKind
+        amount: Money
+        period: Period
+        budget_areas: tuple[BudgetAreaShare, ...]
+        years: tuple[YearShare, ...]
+        years_given: bool
+        actor: Actor
+
+    class Committed(Aggregate.Event):
+        decision_id: UUID
+        decided_on: date
+        actor: Actor
+
+    class UsageRecorded(Aggregate.Event):
+        usage: Usage
+        actor: Actor
+
+    class Released(Aggregate.Event):
+        amount: Money
+        on: date
+        actor: Actor
+
+    class Cancelled(Aggregate.Event):
+        reason: str
+        on: date
+        actor: Actor
 
     @classmethod
     def propose(
@@ -77,7 +177,7 @@ class CoFinancingCommitment(Aggregate):
             actor=actor,
         )
 
-    @event("Proposed")
+    @event(Proposed)
     def __init__(
         self,
         *,
@@ -121,7 +221,7 @@ class CoFinancingCommitment(Aggregate):
         check(CommitmentMustBeProposed(self.id, self.state), "commitment_ids")
         self._committed(decision_id, decided_on, actor)
 
-    @event("Committed")
+    @event(Committed)
     def _committed(self, decision_id: UUID, decided_on: date, actor: Actor) -> None:
         self.state = CommitmentState.COMMITTED
         self.decision_id = decision_id
@@ -141,7 +241,7 @@ class CoFinancingCommitment(Aggregate):
         )
         self._usage_recorded(usage, actor)
 
-    @event("UsageRecorded")
+    @event(UsageRecorded)
     def _usage_recorded(self, usage: Usage, actor: Actor) -> None:
         self.usages.append(usage)
 
@@ -153,7 +253,7 @@ class CoFinancingCommitment(Aggregate):
         self._released(rest, on, actor)
         return rest
 
-    @event("Released")
+    @event(Released)
     def _released(self, amount: Money, on: date, actor: Actor) -> None:
         self.released = self.released + amount
         self.released_on = on
@@ -165,7 +265,7 @@ class CoFinancingCommitment(Aggregate):
         check(ReasonMustBeGiven(reason), "reason")
         self._cancelled(text(reason, "reason", LONG_TEXT), on, actor)
 
-    @event("Cancelled")
+    @event(Cancelled)
     def _cancelled(self, reason: str, on: date, actor: Actor) -> None:
         self.state = CommitmentState.CANCELLED
         self.cancelled_on = on

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -13,24 +16,16 @@ from domain.case import OPEN_FOR_DECISIONS, Case
 from domain.commitment import CoFinancingCommitment
 from domain.delegation import DelegationOrder
 from domain.rules import (
-    AnnouncementMustBeRecordedOnce,
-    AnnouncementMustFollowReport,
-    AnnouncementMustNotPrecedeMeeting,
-    CaseMustBeOpenForDecision,
-    CommitmentMustBelongToDecisionCase,
+    BusinessRule,
     CommitmentMustBeProposed,
-    CorrectionMustChangeSomething,
-    DecidedAmountMustNotExceedProvisionLimit,
-    DecisionDateMustNotBeInTheFuture,
-    DecisionMakerMustHoldDelegatedTitle,
-    DecisionMustBeReportedOnce,
-    DecisionMustNotPrecedeReceipt,
     EachNameMustAppearOnce,
+    InputRule,
     ListMustNotBeEmpty,
+    MustNotBeInTheFuture,
+    MustNotPrecede,
     ReasonMustBeGiven,
-    ReportMustNotPrecedeDecision,
-    RevokedDecisionMustNotChange,
     check,
+    sek,
 )
 from domain.values import LONG_TEXT, Actor, CaseOfficer, DiaryNumber, Money, text
 
@@ -82,7 +77,200 @@ class CommitteeReport:
     paragraph: str
 
 
+# --- Rules of the decision -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseMustBeOpenForDecision(BusinessRule):
+    status: str
+    open_statuses: Collection[str]
+
+    def is_broken(self) -> bool:
+        return self.status not in self.open_statuses
+
+    def message(self) -> str:
+        return f"no decision can be taken in a case that is {self.status}"
+
+
+@dataclass(frozen=True)
+class DecisionDateMustNotBeInTheFuture(MustNotBeInTheFuture):
+    what: str = "decision date"
+
+
+@dataclass(frozen=True)
+class DecisionMustNotPrecedeReceipt(BusinessRule):
+    decided_on: date
+    received_on: date
+
+    def is_broken(self) -> bool:
+        return self.decided_on < self.received_on
+
+    def message(self) -> str:
+        return (
+            f"the decision date {self.decided_on} precedes the day the case "
+            f"was received, {self.received_on}"
+        )
+
+
+def _same_title(a: str, b: str) -> bool:
+    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+
+
+@dataclass(frozen=True)
+class DecisionMakerMustHoldDelegatedTitle(BusinessRule):
+    point: str
+    delegate_title: str
+    decision_maker_title: str
+
+    def is_broken(self) -> bool:
+        # "Tf." (acting) holds the title it stands in for.
+        given = re.sub(r"^(tf\.?|t\.f\.)\s+", "", self.decision_maker_title.strip(), flags=re.I)
+        return not (
+            _same_title(self.delegate_title, self.decision_maker_title)
+            or _same_title(self.delegate_title, given)
+        )
+
+    def message(self) -> str:
+        return (
+            f"point {self.point} delegates to {self.delegate_title!r}, "
+            f"not to {self.decision_maker_title!r}"
+        )
+
+
+@dataclass(frozen=True)
+class DecidedAmountMustNotExceedProvisionLimit(BusinessRule):
+    point: str
+    limit: Decimal | None
+    decided: Decimal
+
+    def is_broken(self) -> bool:
+        return self.limit is not None and self.decided > self.limit
+
+    def message(self) -> str:
+        assert self.limit is not None
+        return (
+            f"point {self.point} allows at most {sek(self.limit)}; "
+            f"the decision commits {sek(self.decided)}"
+        )
+
+
+@dataclass(frozen=True)
+class CommitmentMustBelongToDecisionCase(BusinessRule):
+    commitment_id: object
+    commitment_case: object
+    decision_case: object
+
+    def is_broken(self) -> bool:
+        return self.commitment_case != self.decision_case
+
+    def message(self) -> str:
+        return f"commitment {self.commitment_id} belongs to another case"
+
+
+@dataclass(frozen=True)
+class RevokedDecisionMustNotChange(BusinessRule):
+    revoked: bool
+
+    def is_broken(self) -> bool:
+        return self.revoked
+
+    def message(self) -> str:
+        return "the decision is revoked; it can no longer change"
+
+
+@dataclass(frozen=True)
+class CorrectionMustChangeSomething(InputRule):
+    changed_fields: Collection[str]
+
+    def is_broken(self) -> bool:
+        return not self.changed_fields
+
+    def message(self) -> str:
+        return "a correction must change at least one field of the decision"
+
+
+@dataclass(frozen=True)
+class DecisionMustBeReportedOnce(BusinessRule):
+    already_reported: bool
+
+    def is_broken(self) -> bool:
+        return self.already_reported
+
+    def message(self) -> str:
+        return "the decision is already reported to the committee"
+
+
+@dataclass(frozen=True)
+class ReportMustNotPrecedeDecision(MustNotPrecede):
+    later_what: str = "meeting date"
+    earlier_what: str = "decision date"
+
+
+@dataclass(frozen=True)
+class AnnouncementMustFollowReport(BusinessRule):
+    reported: bool
+
+    def is_broken(self) -> bool:
+        return not self.reported
+
+    def message(self) -> str:
+        return (
+            "the decision must be reported to the committee before the "
+            "protocol's announcement is recorded"
+        )
+
+
+@dataclass(frozen=True)
+class AnnouncementMustBeRecordedOnce(BusinessRule):
+    announced_on: date | None
+
+    def is_broken(self) -> bool:
+        return self.announced_on is not None
+
+    def message(self) -> str:
+        return f"the protocol's announcement was already recorded as {self.announced_on}"
+
+
+@dataclass(frozen=True)
+class AnnouncementMustNotPrecedeMeeting(MustNotPrecede):
+    later_what: str = "announcement date"
+    earlier_what: str = "meeting date"
+
+
 class DelegationDecision(Aggregate):
+    class Taken(Aggregate.Created):
+        case_id: UUID
+        diary_number: DiaryNumber
+        case_title: str
+        case_officer: CaseOfficer
+        decided_on: date
+        decided_by: DecisionMaker
+        delegation: DelegationReference
+        wording: DecisionText
+        commitment_ids: tuple[UUID, ...]
+        decided_amount: Money
+        actor: Actor
+
+    class Corrected(Aggregate.Event):
+        reason: str
+        wording: DecisionText
+        changed_fields: tuple[str, ...]
+        actor: Actor
+
+    class Revoked(Aggregate.Event):
+        reason: str
+        revoked_on: date
+        actor: Actor
+
+    class Reported(Aggregate.Event):
+        report: CommitteeReport
+        actor: Actor
+
+    class ProtocolAnnounced(Aggregate.Event):
+        announced_on: date
+        appeal_ends_on: date | None
+        actor: Actor
+
     @classmethod
     def take(
         cls,
@@ -148,7 +336,7 @@ class DelegationDecision(Aggregate):
             actor=actor,
         )
 
-    @event("Taken")
+    @event(Taken)
     def __init__(
         self,
         *,
@@ -197,7 +385,7 @@ class DelegationDecision(Aggregate):
         self._corrected(text(reason, "reason", LONG_TEXT), corrected, tuple(changed), actor)
         return changed
 
-    @event("Corrected")
+    @event(Corrected)
     def _corrected(
         self,
         reason: str,
@@ -213,7 +401,7 @@ class DelegationDecision(Aggregate):
         check(ReasonMustBeGiven(reason), "reason")
         self._revoked(text(reason, "reason", LONG_TEXT), revoked_on, actor)
 
-    @event("Revoked")
+    @event(Revoked)
     def _revoked(self, reason: str, revoked_on: date, actor: Actor) -> None:
         self.revoked_on = revoked_on
 
@@ -227,7 +415,7 @@ class DelegationDecision(Aggregate):
         )
         self._reported(report, actor)
 
-    @event("Reported")
+    @event(Reported)
     def _reported(self, report: CommitteeReport, actor: Actor) -> None:
         self.report = report
 
@@ -244,7 +432,7 @@ class DelegationDecision(Aggregate):
         self._protocol_announced(announced_on, ends, actor)
         return ends
 
-    @event("ProtocolAnnounced")
+    @event(ProtocolAnnounced)
     def _protocol_announced(
         self, announced_on: date, appeal_ends_on: date | None, actor: Actor
     ) -> None:

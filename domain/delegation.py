@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
@@ -9,15 +10,10 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.rules import (
+    BusinessRule,
     EachNameMustAppearOnce,
     ListMustNotBeEmpty,
     PeriodMustNotEndBeforeItStarts,
-    ProvisionChangeMustFallWithinOrderValidity,
-    ProvisionChangesMustBeInDateOrder,
-    ProvisionMustBeInForceOnDecisionDate,
-    ProvisionMustExist,
-    ProvisionMustNotAlreadyBeInForce,
-    SupersededOrderMustNotChange,
     check,
 )
 from domain.values import TITLE_TEXT, Actor, Money, text
@@ -65,8 +61,124 @@ class ProvisionChange:
     provision: Provision | None
 
 
+# --- Rules of the delegation order -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProvisionMustExist(BusinessRule):
+    point: str
+    order_title: str
+    known_points: Collection[str]
+
+    def is_broken(self) -> bool:
+        return self.point not in self.known_points
+
+    def message(self) -> str:
+        return f"point {self.point} does not exist in {self.order_title!r}"
+
+
+@dataclass(frozen=True)
+class ProvisionMustBeInForceOnDecisionDate(BusinessRule):
+    point: str
+    on: date
+    in_force: bool
+
+    def is_broken(self) -> bool:
+        return not self.in_force
+
+    def message(self) -> str:
+        return f"point {self.point} is not in force on {self.on}"
+
+
+@dataclass(frozen=True)
+class ProvisionMustNotAlreadyBeInForce(BusinessRule):
+    point: str
+    on: date
+    in_force: bool
+
+    def is_broken(self) -> bool:
+        return self.in_force
+
+    def message(self) -> str:
+        return f"point {self.point} is already in force on {self.on}; amend it instead"
+
+
+@dataclass(frozen=True)
+class ProvisionChangeMustFallWithinOrderValidity(BusinessRule):
+    effective_from: date
+    valid_from: date
+    valid_to: date | None
+
+    def is_broken(self) -> bool:
+        too_late = self.valid_to is not None and self.effective_from > self.valid_to
+        return self.effective_from < self.valid_from or too_late
+
+    def message(self) -> str:
+        until = self.valid_to or "further notice"
+        return (
+            f"{self.effective_from} lies outside the order's validity {self.valid_from} – {until}"
+        )
+
+
+@dataclass(frozen=True)
+class ProvisionChangesMustBeInDateOrder(BusinessRule):
+    point: str
+    effective_from: date
+    latest_change: date
+
+    def is_broken(self) -> bool:
+        return self.effective_from < self.latest_change
+
+    def message(self) -> str:
+        return (
+            f"point {self.point} was last changed from {self.latest_change}; "
+            f"a change from the earlier {self.effective_from} would rewrite history"
+        )
+
+
+@dataclass(frozen=True)
+class SupersededOrderMustNotChange(BusinessRule):
+    superseded_from: date | None
+
+    def is_broken(self) -> bool:
+        return self.superseded_from is not None
+
+    def message(self) -> str:
+        return f"the order was superseded from {self.superseded_from}"
+
+
 class DelegationOrder(Aggregate):
     """Adopted by a committee; judged as it read on each decision's date."""
+
+    class Adopted(Aggregate.Created):
+        title: str
+        committee: str
+        valid_from: date
+        valid_to: date | None
+        provisions: tuple[Provision, ...]
+        actor: Actor
+
+    class ProvisionAdded(Aggregate.Event):
+        point: str
+        effective_from: date
+        provision: Provision
+        actor: Actor
+
+    class ProvisionAmended(Aggregate.Event):
+        point: str
+        effective_from: date
+        provision: Provision
+        actor: Actor
+
+    class ProvisionRevoked(Aggregate.Event):
+        point: str
+        effective_from: date
+        actor: Actor
+
+    class Superseded(Aggregate.Event):
+        by_order_id: UUID
+        effective_from: date
+        actor: Actor
 
     @classmethod
     def adopt(
@@ -92,7 +204,7 @@ class DelegationOrder(Aggregate):
             actor=actor,
         )
 
-    @event("Adopted")
+    @event(Adopted)
     def __init__(
         self,
         *,
@@ -196,26 +308,26 @@ class DelegationOrder(Aggregate):
                 "effective_from",
             )
 
-    @event("ProvisionAdded")
+    @event(ProvisionAdded)
     def _provision_added(
         self, point: str, effective_from: date, provision: Provision, actor: Actor
     ) -> None:
         self._record_change(point, ProvisionChange(effective_from, provision))
 
-    @event("ProvisionAmended")
+    @event(ProvisionAmended)
     def _provision_amended(
         self, point: str, effective_from: date, provision: Provision, actor: Actor
     ) -> None:
         self._record_change(point, ProvisionChange(effective_from, provision))
 
-    @event("ProvisionRevoked")
+    @event(ProvisionRevoked)
     def _provision_revoked(self, point: str, effective_from: date, actor: Actor) -> None:
         self._record_change(point, ProvisionChange(effective_from, None))
 
     def _record_change(self, point: str, change: ProvisionChange) -> None:
         self.history.setdefault(point, []).append(change)
 
-    @event("Superseded")
+    @event(Superseded)
     def _superseded(self, by_order_id: UUID, effective_from: date, actor: Actor) -> None:
         self.superseded_by = by_order_id
         self.superseded_from = effective_from

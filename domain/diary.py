@@ -18,11 +18,21 @@ class DiarySeries(Aggregate):
     registration never burns a number.
     """
 
+    class Opened(Aggregate.Created):
+        prefix: str
+        year: int
+        actor: Actor
+
+    class NumberAllocated(Aggregate.Event):
+        sequence: int
+        case_id: UUID
+        actor: Actor
+
     @staticmethod
     def create_id(prefix: str, year: int) -> UUID:
         return uuid5(NAMESPACE_URL, f"fundcase:diary-series:{prefix}/{year}")
 
-    @event("Opened")
+    @event(Opened)
     def __init__(self, prefix: str, year: int, actor: Actor) -> None:
         self.prefix = prefix
         self.year = year
@@ -33,6 +43,6 @@ class DiarySeries(Aggregate):
         self._number_allocated(self.last_sequence + 1, case_id, actor)
         return DiaryNumber(self.prefix, self.last_sequence, self.year)
 
-    @event("NumberAllocated")
+    @event(NumberAllocated)
     def _number_allocated(self, sequence: int, case_id: UUID, actor: Actor) -> None:
         self.last_sequence = sequence
