@@ -23,7 +23,6 @@ import psycopg
 from psycopg import sql
 from pydantic import SecretStr
 
-from application.service import Fundcase
 from benchmarks.history import record_history
 from benchmarks.measure import (
     BENCH_SECRET,
@@ -39,8 +38,8 @@ from benchmarks.measure import (
 from domain.values import Role
 from infrastructure.eventstore import open_application
 from infrastructure.logging import configure_logging
-from infrastructure.readside import make_projector, open_read_models
 from infrastructure.settings import Settings
+from infrastructure.system import open_system
 from infrastructure.tokens import Tokens
 
 POSTGRES = os.environ.get("FUNDCASE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -99,12 +98,10 @@ def writes(store: str, count: int) -> list[Figure]:
 def api(store: str, events: int, seconds: float) -> list[Figure]:
     figures = []
     with fresh_store(store) as settings:
-        app: Fundcase = open_application(settings)
-        record_history(app, events)
-        engine = open_read_models(settings)
-        make_projector(app, engine, settings).catch_up()
-        engine.dispose()
-        app.close()
+        system = open_system(settings)
+        record_history(system.app, events)
+        system.projector.catch_up()
+        system.close()
         token = Tokens(Settings(database_url="sqlite://", secret=SecretStr(BENCH_SECRET))).issue(
             subject="bench", name="Benchmark", roles=list(Role), ttl_minutes=120
         )

@@ -9,7 +9,7 @@ from uuid import uuid4
 
 from eventsourcing.domain import Aggregate
 
-from application.service import Fundcase
+from application.fundcase import Fundcase
 from domain.budget import budget_area_split
 from domain.case import Case, CaseStatus, Direction, Document
 from domain.commitment import CoFinancingCommitment, CommitmentKind, Usage

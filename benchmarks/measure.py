@@ -22,15 +22,16 @@ from uuid import uuid4
 import psycopg
 from sqlalchemy import Engine, text
 
-from application import commands as cmd
-from application.projections.catalog import NAMES
-from application.queries import BudgetQuestion, budget_totals
-from application.service import Fundcase
-from application.worked_example import OFFICIAL, REGISTER_CASE
+from application.budget.queries import BudgetQuestion, budget_totals
+from application.cases.commands import RegisterDocument
+from application.fundcase import Fundcase
+from application.read_models import NAMES
 from benchmarks.history import record_history
+from demo.worked_example import OFFICIAL, REGISTER_CASE
 from infrastructure.eventstore import open_application, plain_postgres_url
-from infrastructure.readside import make_projector, open_read_models
+from infrastructure.readside import open_read_models
 from infrastructure.settings import Settings
+from infrastructure.system import open_system
 
 HERE = Path(__file__).resolve().parent
 BENCH_SECRET = "benchmark-secret-benchmark-secret-benchmark"
@@ -133,8 +134,9 @@ def write_rate(app: Fundcase, count: int, clients: int = 1) -> tuple[float, int]
         mine = cases[next(done)]
         for i in range(n):
             app.register_document(
-                cmd.RegisterDocument(
-                    mine[i % len(mine)], f"Handling {i}", "incoming", date(2022, 1, 1)
+                mine[i % len(mine)],
+                RegisterDocument(
+                    title=f"Handling {i}", direction="incoming", date=date(2022, 1, 1)
                 ),
                 OFFICIAL,
             )
@@ -148,10 +150,9 @@ def write_rate(app: Fundcase, count: int, clients: int = 1) -> tuple[float, int]
 
 
 def rebuild(settings: Settings, events: int) -> tuple[Figure, Figure]:
-    app = open_application(settings)
+    system = open_system(settings, batch_size=1000)
+    app, projector = system.app, system.projector
     recorded = record_history(app, events)
-    engine = open_read_models(settings)
-    projector = make_projector(app, engine, settings, batch_size=1000)
     seconds = 0.0
     for name in NAMES:
         started = time.perf_counter()
@@ -177,8 +178,7 @@ def rebuild(settings: Settings, events: int) -> tuple[Figure, Figure]:
         _bulk_write_rate(settings, int(statistics.mean(sizes)), recorded),
         "bulk write of same-sized rows",
     )
-    engine.dispose()
-    app.close()
+    system.close()
     return figure, copy
 
 
@@ -226,7 +226,9 @@ def as_of_ms(settings: Settings, events: int) -> Figure:
     middle: datetime | None = None
     for i in range(events - 1):
         app.register_document(
-            cmd.RegisterDocument(case_id, f"Handling {i}", "incoming", date(2022, 1, 1)), OFFICIAL
+            case_id,
+            RegisterDocument(title=f"Handling {i}", direction="incoming", date=date(2022, 1, 1)),
+            OFFICIAL,
         )
         if i == events // 2:
             middle = datetime.now(UTC)

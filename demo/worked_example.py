@@ -11,9 +11,23 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from application import commands as cmd
-from application.service import Fundcase
-from domain.values import Actor, DiaryNumber, Role
+from application.cases.commands import (
+    ApplicantDetails,
+    CaseOfficerDetails,
+    ProjectDetails,
+    RegisterCase,
+    RegisterDocument,
+)
+from application.commitments.commands import BudgetAreaPart, ProposeCommitment
+from application.decisions.commands import (
+    DecisionMakerDetails,
+    DelegationUsed,
+    ReportDecision,
+    TakeDecision,
+)
+from application.delegation.commands import AdoptDelegationOrder, NewProvision
+from application.fundcase import Fundcase
+from domain.values import Actor, Role
 
 COMMITTEE = "Regionala utvecklingsnämnden"
 ORDER_TITLE = (
@@ -21,17 +35,19 @@ ORDER_TITLE = (
     "2019-2022"
 )
 DELEGATE_TITLE = "Regional utvecklingsdirektör"
-DECISION_MAKER = ("Anna Halvarsson", "Tf. regional utvecklingsdirektör")
-CASE_OFFICER = cmd.CaseOfficerInput(name="Åsa Hofsten", unit="Näringsliv och samhällsbyggnad")
+DECISION_MAKER = DecisionMakerDetails(
+    name="Anna Halvarsson", title="Tf. regional utvecklingsdirektör"
+)
+CASE_OFFICER = CaseOfficerDetails(name="Åsa Hofsten", unit="Näringsliv och samhällsbyggnad")
 REGION = "Region Jämtland Härjedalen"
 
-ADOPT_ORDER = cmd.AdoptDelegationOrder(
+ADOPT_ORDER = AdoptDelegationOrder(
     title=ORDER_TITLE,
     committee=COMMITTEE,
     valid_from=date(2019, 1, 1),  # assumption: the order covers the years in its title
     valid_to=date(2022, 12, 31),
     provisions=[
-        cmd.ProvisionInput(
+        NewProvision(
             point="8.1",
             # Assumption: the document names the point, not its wording.
             matter="Beslut om regionens deltagande i och medfinansiering av projekt",
@@ -70,13 +86,13 @@ POINTS = [
     "Finansiering sker inom ram för område Kultur och bildning och område Hållbar tillväxt.",
 ]
 
-REGISTER_CASE = cmd.RegisterCase(
+REGISTER_CASE = RegisterCase(
     register_prefix="RUN",
     title="Deltagande i projekt: Designdrivna Innovationskluster",
-    applicant=cmd.ApplicantInput(
+    applicant=ApplicantDetails(
         name="Stiftelsen Svensk industridesign (SVID)", organisation_number="802011-2234"
     ),
-    project=cmd.ProjectInput(
+    project=ProjectDetails(
         name="Designdrivna innovationskluster",
         start=date(2022, 4, 1),
         end=date(2024, 6, 30),
@@ -101,7 +117,7 @@ ADMIN = Actor(id="registrator", name="Registrator", role=Role.ADMIN)
 class WorkedExample:
     order_id: UUID
     case_id: UUID
-    diary_number: DiaryNumber
+    diary_number: str
     commitment_id: UUID
     decision_id: UUID
 
@@ -112,17 +128,14 @@ def record_worked_example(app: Fundcase) -> WorkedExample:
     case = app.register_case(REGISTER_CASE, OFFICIAL)
     for title in BASIS:
         app.register_document(
-            cmd.RegisterDocument(
-                case_id=case.id,
-                title=title,
-                direction="incoming",
-                date=REGISTER_CASE.received_on,
-                party="SVID",
+            case.id,
+            RegisterDocument(
+                title=title, direction="incoming", date=REGISTER_CASE.received_on, party="SVID"
             ),
             OFFICIAL,
         )
     commitment = app.propose_commitment(
-        cmd.ProposeCommitment(
+        ProposeCommitment(
             case_id=case.id,
             financier=REGION,
             kind="in_kind",
@@ -130,18 +143,19 @@ def record_worked_example(app: Fundcase) -> WorkedExample:
             start=date(2022, 4, 1),
             end=date(2024, 6, 30),
             # Assumption: the decision names both areas, not how the sum is split.
-            budget_areas=[("Kultur och bildning", "75000.00"), ("Hållbar tillväxt", "75000.00")],
+            budget_areas=[
+                BudgetAreaPart(name="Kultur och bildning", amount="75000.00"),
+                BudgetAreaPart(name="Hållbar tillväxt", amount="75000.00"),
+            ],
         ),
         OFFICIAL,
     )
     decision = app.take_decision(
-        cmd.TakeDecision(
+        TakeDecision(
             case_id=case.id,
             decided_on=date(2022, 3, 10),
-            decided_by_name=DECISION_MAKER[0],
-            decided_by_title=DECISION_MAKER[1],
-            order_id=order.id,
-            point="8.1",
+            decided_by=DECISION_MAKER,
+            delegation=DelegationUsed(order_id=order.id, point="8.1"),
             description=DESCRIPTION,
             basis=BASIS,
             points=POINTS,
@@ -151,8 +165,8 @@ def record_worked_example(app: Fundcase) -> WorkedExample:
         OFFICIAL,
     )
     app.report_decision(
-        cmd.ReportDecision(
-            decision_id=decision.id,
+        decision.id,
+        ReportDecision(
             committee=COMMITTEE,
             meeting_date=date(2022, 4, 6),  # assumption: the next meeting
             paragraph="§ 45",  # assumption

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from uuid import UUID
 
-from application.digest import GENESIS, Digest, StoredRecord, Verdict, leaf, link
+from application.audit.chain import GENESIS, Digest, StoredRecord, Verdict, leaf, link
 
 
 def write_bundle(path: Path, records: Iterable[StoredRecord], digest: Digest) -> int:
@@ -34,7 +34,7 @@ def write_bundle(path: Path, records: Iterable[StoredRecord], digest: Digest) ->
             }
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
             written += 1
-        out.write(json.dumps({"digest": digest.as_dict()}) + "\n")
+        out.write(json.dumps({"digest": digest.model_dump()}) + "\n")
     return written
 
 

@@ -10,7 +10,7 @@ import psycopg
 from eventsourcing.postgres import PostgresRecorder
 from sqlalchemy.engine import make_url
 
-from application.service import Fundcase
+from application.fundcase import Fundcase
 from infrastructure.settings import Settings
 
 
@@ -19,6 +19,8 @@ class UnsupportedDatabaseURL(ValueError):
 
 
 POSTGRES_FACTORY = "infrastructure.postgres_store:GatedPostgresFactory"
+# The library's plain-object store: the use cases in memory, for fast tests (no read models).
+IN_MEMORY = "memory://"
 
 
 def persistence_env(
@@ -26,12 +28,14 @@ def persistence_env(
 ) -> dict[str, str]:
     """The eventsourcing library's settings for a database URL.
 
-    `sqlite:///PATH` uses the library's SQLite recorder; `postgresql://…` its
-    PostgreSQL recorders behind our gate (infrastructure/postgres_store.py). A
-    `?schema=NAME` on a PostgreSQL URL keeps the tables in that schema (tests use one
-    schema each). `connection_wait` bounds how long a call waits for a connection
-    (whole seconds, as the library reads it).
+    `memory://` keeps events in memory; `sqlite:///PATH` uses the library's SQLite
+    recorder; `postgresql://…` its PostgreSQL recorders behind our gate
+    (infrastructure/postgres_store.py). A `?schema=NAME` on a PostgreSQL URL keeps the
+    tables in that schema (tests use one schema each). `connection_wait` bounds how long
+    a call waits for a connection (whole seconds, as the library reads it).
     """
+    if database_url == IN_MEMORY:
+        return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
     url = make_url(database_url)
     backend = url.get_backend_name()
     if backend == "sqlite":

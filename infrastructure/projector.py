@@ -31,9 +31,9 @@ from psycopg import sql
 from sqlalchemy import Connection, Engine, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from application.projections.base import Projection
-from application.projections.catalog import LIVE, NAMES, fresh_copy
-from application.service import Fundcase
+from application.fundcase import Fundcase
+from application.read_models import LIVE, NAMES, fresh_copy
+from application.shared.read_model import Projection
 from infrastructure.availability import UNAVAILABLE
 from infrastructure.readmodels import leases, positions, writer
 

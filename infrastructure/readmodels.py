@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 
-from application.projections.catalog import READ_MODELS
+from application.read_models import READ_MODELS
 
 # Where each projection has got to in the event log. The position moves only by a
 # compare-and-set in the same transaction as the projection's rows, so an event is

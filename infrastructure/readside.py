@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from application.projections.catalog import NAMES
-from application.service import Fundcase
+from application.fundcase import Fundcase
+from application.read_models import NAMES
 from infrastructure.eventstore import plain_postgres_url
 from infrastructure.projector import Projector
 from infrastructure.readmodels import migrate, read_model_engine

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from fpdf import FPDF
 
-from application.decision_document import DecisionDocument
+from application.decisions.documents import DecisionDocument
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import threading
 from importlib.metadata import version as installed_version
@@ -24,17 +23,15 @@ from rich.progress import (
 from rich.table import Table
 from sqlalchemy import Engine
 
-from application.audit import current_digest, stored_records, verify_store
-from application.demo import load_demo
-from application.digest import Digest, verify_against_digest
-from application.projections.catalog import NAMES
-from application.service import Fundcase
+from application.audit.chain import Digest, verify_against_digest
+from application.audit.queries import current_digest, verify_store
+from application.read_models import NAMES
+from demo.demo import load_demo
 from domain.values import Role
 from infrastructure.audit_bundle import verify_bundle, write_bundle
-from infrastructure.eventstore import open_application
 from infrastructure.logging import configure_logging
-from infrastructure.readside import make_projector, open_read_models
 from infrastructure.settings import Settings
+from infrastructure.system import System, open_system
 from infrastructure.tokens import TokenRefused, Tokens
 from interfaces.http.app import create_app
 
@@ -79,16 +76,8 @@ def projector(
     ] = 15.0,
 ) -> None:
     """Keep the read models up to date from the event log (a worker process)."""
-    settings = Settings()
-    configure_logging(settings.log_format, settings.log_level)
-    app = open_application(settings)
-    runner = make_projector(
-        app,
-        open_read_models(settings),
-        settings,
-        batch_size=batch_size,
-        lease_seconds=lease_seconds,
-    )
+    system = _open(batch_size=batch_size, lease_seconds=lease_seconds)
+    runner = system.projector
     if until_caught_up:
         runner.catch_up()
         runner.release_leases()
@@ -102,9 +91,7 @@ def projector(
 @projections_cli.command("status")
 def projections_status() -> None:
     """Where each projection stands in the log, and who runs it."""
-    settings = Settings()
-    configure_logging(settings.log_format, "warning")
-    runner = make_projector(open_application(settings), open_read_models(settings), settings)
+    runner = _open("warning").projector
     table = Table("projection", "position", "head", "lag", "held by")
     for status in runner.status():
         table.add_row(
@@ -126,9 +113,7 @@ def projections_rebuild(
     """Rebuild read models from the whole log into fresh tables, then swap them in."""
     if name is not None and name not in NAMES:
         raise typer.BadParameter(f"unknown projection {name!r}; choose from {', '.join(NAMES)}")
-    settings = Settings()
-    configure_logging(settings.log_format, "warning")
-    runner = make_projector(open_application(settings), open_read_models(settings), settings)
+    runner = _open("warning").projector
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -156,13 +141,13 @@ def demo_command() -> None:
 
 
 def _load_demo_if_empty(settings: Settings) -> bool:
-    app = open_application(settings)
+    system = open_system(settings)
     try:
-        if app.recorder.max_notification_id():
+        if system.app.log_head():
             return False
-        report = load_demo(app)
+        report = load_demo(system.app)
     finally:
-        app.close()
+        system.close()
     for line in report.recorded:
         typer.echo(f"recorded  {line}")
     for line in report.refused:
@@ -196,12 +181,10 @@ def token(
 @audit_cli.command("digest")
 def audit_digest() -> None:
     """Print the digest of the log so far, as JSON: keep it outside the system."""
-    settings = Settings()
-    configure_logging(settings.log_format, "warning")
-    digest = current_digest(_caught_up_read_models(settings))
+    digest = current_digest(_digested(_open("warning")))
     if digest is None:
         raise typer.BadParameter("the event log is empty")
-    typer.echo(json.dumps(digest.as_dict()))
+    typer.echo(digest.model_dump_json())
 
 
 @audit_cli.command("verify")
@@ -214,16 +197,14 @@ def audit_verify(
     ] = None,
 ) -> None:
     """Recompute the hash chain and say 'intact up to position N' or where history differs."""
-    kept = Digest(**json.loads(digest_file.read_text())) if digest_file else None
+    kept = Digest.model_validate_json(digest_file.read_text()) if digest_file else None
     if bundle is not None:
         verdicts = [verify_bundle(bundle, kept)]
     else:
-        settings = Settings()
-        configure_logging(settings.log_format, "warning")
-        app = open_application(settings)
-        verdicts = [verify_store(app, _caught_up_read_models(settings, app))]
+        system = _open("warning")
+        verdicts = [verify_store(system.app, _digested(system))]
         if kept is not None:
-            verdicts.append(verify_against_digest(stored_records(app), kept))
+            verdicts.append(verify_against_digest(system.app.stored_records(), kept))
     for verdict in verdicts:
         typer.echo(str(verdict))
     if not all(v.intact for v in verdicts):
@@ -235,23 +216,18 @@ def audit_export(
     out: Annotated[Path, typer.Option("--out", help="Where to write the bundle (JSON Lines).")],
 ) -> None:
     """Write an auditor's bundle: every event with its chain, and the digest."""
-    settings = Settings()
-    configure_logging(settings.log_format, "warning")
-    app = open_application(settings)
-    digest = current_digest(_caught_up_read_models(settings, app))
+    system = _open("warning")
+    digest = current_digest(_digested(system))
     if digest is None:
         raise typer.BadParameter("the event log is empty")
-    written = write_bundle(out, stored_records(app), digest)
+    written = write_bundle(out, system.app.stored_records(), digest)
     typer.echo(f"wrote {written} events up to position {digest.position} to {out}")
 
 
 @audit_cli.command("replay")
 def audit_replay() -> None:
     """Rebuild every projection into scratch tables from the log and compare with the live ones."""
-    settings = Settings()
-    configure_logging(settings.log_format, "warning")
-    app = open_application(settings)
-    runner = make_projector(app, open_read_models(settings), settings)
+    runner = _open("warning").projector
     differences = {name: runner.replay_differences(name) for name in NAMES}
     for name, found in differences.items():
         typer.echo(f"{name}: " + ("same as a replay of the log" if not found else "; ".join(found)))
@@ -259,12 +235,19 @@ def audit_replay() -> None:
         raise typer.Exit(1)
 
 
-def _caught_up_read_models(settings: Settings, app: Fundcase | None = None) -> Engine:
+def _open(
+    log_level: str | None = None, *, batch_size: int = 1000, lease_seconds: float = 15.0
+) -> System:
+    """The product as configured, logging at the level given (else as configured)."""
+    settings = Settings()
+    configure_logging(settings.log_format, log_level or settings.log_level)
+    return open_system(settings, batch_size=batch_size, lease_seconds=lease_seconds)
+
+
+def _digested(system: System) -> Engine:
     """The read models with the digest brought up to the end of the log, where it can be."""
-    app = app or open_application(settings)
-    engine = open_read_models(settings)
-    make_projector(app, engine, settings, names=["audit_digest"]).catch_up()
-    return engine
+    system.projector_of(["audit_digest"]).catch_up()
+    return system.read_models
 
 
 @cli.command()

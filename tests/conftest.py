@@ -18,7 +18,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from application.service import Fundcase
+from application.fundcase import Fundcase
 from infrastructure.eventstore import open_application
 from infrastructure.settings import Settings
 from tests.cuttable_proxy import CuttableProxy, cuttable_proxy

@@ -14,6 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
+from eventsourcing.persistence import Notification
+from pydantic import Field
+
+from application.shared.views import View
+
 GENESIS = bytes(32)
 
 
@@ -28,16 +33,23 @@ class StoredRecord:
     state: bytes
 
 
-@dataclass(frozen=True)
-class Digest:
+class Digest(View):
     """What an auditor keeps: the chain's head after `events` events, up to `position`."""
 
-    position: int
-    events: int
-    chain_head: str
+    position: int = Field(description="The last log position the chain covers")
+    events: int = Field(description="How many events the chain covers")
+    chain_head: str = Field(description="SHA-256 chain head, hex")
 
-    def as_dict(self) -> dict[str, int | str]:
-        return {"position": self.position, "events": self.events, "chain_head": self.chain_head}
+
+def stored_record(notification: Notification) -> StoredRecord:
+    aggregate_id = notification.originator_id
+    return StoredRecord(
+        position=notification.id,
+        aggregate_id=aggregate_id if isinstance(aggregate_id, UUID) else UUID(str(aggregate_id)),
+        version=notification.originator_version,
+        topic=notification.topic,
+        state=bytes(notification.state),
+    )
 
 
 def leaf(record: StoredRecord) -> bytes:

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.persistence import Notification
 from sqlalchemy import BigInteger, Column, Connection, String, select
 
-from application.digest import GENESIS, StoredRecord, leaf, link
-from application.projections.base import Handler, Projection
+from application.audit.chain import GENESIS, leaf, link, stored_record
+from application.shared.read_model import READ_MODELS, On, Projection
 
 
-def stored_record(notification: Notification) -> StoredRecord:
-    aggregate_id = notification.originator_id
-    return StoredRecord(
-        position=notification.id,
-        aggregate_id=aggregate_id if isinstance(aggregate_id, UUID) else UUID(str(aggregate_id)),
-        version=notification.originator_version,
-        topic=notification.topic,
-        state=bytes(notification.state),
-    )
-
-
-class DigestProjection(Projection):
+class AuditDigestProjection(Projection):
     """Reads the stored records themselves, not decoded events."""
 
     name = "audit_digest"
@@ -37,14 +25,14 @@ class DigestProjection(Projection):
             Column("chain", String(64), nullable=False),
         )
 
-    def handlers(self) -> Mapping[type[Any], Handler]:
-        return {}
+    def handlers(self) -> Sequence[On[Any]]:
+        return ()
 
     def apply_batch(
         self,
         conn: Connection,
         notifications: Sequence[Notification],
-        decode: Callable[[Notification], Any],
+        decode: Callable[[Notification], object],
     ) -> None:
         previous = conn.execute(
             select(self.chain.c.chain).order_by(self.chain.c.position.desc()).limit(1)
@@ -56,3 +44,6 @@ class DigestProjection(Projection):
             head = link(head, leaf_hash)
             rows.append({"position": notification.id, "leaf": leaf_hash.hex(), "chain": head.hex()})
         conn.execute(self.chain.insert(), rows)
+
+
+AUDIT_DIGEST = AuditDigestProjection(READ_MODELS)

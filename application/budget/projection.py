@@ -7,7 +7,8 @@ business date (decision, payment, release), so totals can be asked as of any day
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -24,7 +25,7 @@ from sqlalchemy import (
     update,
 )
 
-from application.projections.base import Handler, Projection, event_class, to_öre, utc, öre_column
+from application.shared.read_model import READ_MODELS, On, Projection, to_öre, utc, öre_column
 from domain.budget import allocate, grid
 from domain.commitment import CoFinancingCommitment
 
@@ -80,16 +81,16 @@ class BudgetProjection(Projection):
         )
         Index(f"ix_budget_movements_date{self.suffix}", self.movements.c.on_date)
 
-    def handlers(self) -> Mapping[type[Any], Handler]:
-        return {
-            event_class(CoFinancingCommitment, "Proposed"): self.proposed,
-            event_class(CoFinancingCommitment, "Committed"): self.committed,
-            event_class(CoFinancingCommitment, "UsageRecorded"): self.usage_recorded,
-            event_class(CoFinancingCommitment, "Released"): self.released,
-            event_class(CoFinancingCommitment, "Cancelled"): self.cancelled,
-        }
+    def handlers(self) -> Sequence[On[Any]]:
+        return (
+            On(CoFinancingCommitment.Proposed, self.proposed),
+            On(CoFinancingCommitment.Committed, self.committed),
+            On(CoFinancingCommitment.UsageRecorded, self.usage_recorded),
+            On(CoFinancingCommitment.Released, self.released),
+            On(CoFinancingCommitment.Cancelled, self.cancelled),
+        )
 
-    def proposed(self, conn: Connection, e: Any) -> None:
+    def proposed(self, conn: Connection, e: CoFinancingCommitment.Proposed) -> None:
         commitment_id = str(e.originator_id)
         conn.execute(
             self.commitments.insert().values(
@@ -124,14 +125,14 @@ class BudgetProjection(Projection):
             ],
         )
 
-    def committed(self, conn: Connection, e: Any) -> None:
+    def committed(self, conn: Connection, e: CoFinancingCommitment.Committed) -> None:
         self._update(
             conn, e, state="committed", decision_id=str(e.decision_id), decided_on=e.decided_on
         )
         cells = self._cells(conn, e)
         self._book(conn, e, COMMITTED, e.decided_on, [(a, y, öre) for a, y, öre in cells])
 
-    def usage_recorded(self, conn: Connection, e: Any) -> None:
+    def usage_recorded(self, conn: Connection, e: CoFinancingCommitment.UsageRecorded) -> None:
         """A payment or reported work lands in its date's year, split like the areas."""
         usage = e.usage
         per_area: dict[str, int] = {}
@@ -148,7 +149,7 @@ class BudgetProjection(Projection):
         )
         self._update(conn, e, used_ore=self.commitments.c.used_ore + to_öre(usage.amount))
 
-    def released(self, conn: Connection, e: Any) -> None:
+    def released(self, conn: Connection, e: CoFinancingCommitment.Released) -> None:
         """The unused rest is freed where it was still unused, cell by cell."""
         booked = self._booked_by_cell(conn, str(e.originator_id))
         cells = [(a, y) for a, y, _ in self._cells(conn, e)]
@@ -163,7 +164,7 @@ class BudgetProjection(Projection):
             conn, e, state="closed", released_ore=self.commitments.c.released_ore + to_öre(e.amount)
         )
 
-    def cancelled(self, conn: Connection, e: Any) -> None:
+    def cancelled(self, conn: Connection, e: CoFinancingCommitment.Cancelled) -> None:
         was_committed = (
             conn.execute(
                 select(self.commitments.c.state).where(
@@ -176,7 +177,9 @@ class BudgetProjection(Projection):
             self._book(conn, e, CANCELLED, e.on, self._cells(conn, e))
         self._update(conn, e, state="cancelled", cancelled_on=e.on)
 
-    def _cells(self, conn: Connection, e: Any) -> list[tuple[str, int, int]]:
+    def _cells(
+        self, conn: Connection, e: CoFinancingCommitment.Event
+    ) -> list[tuple[str, int, int]]:
         rows = conn.execute(
             select(self.cells.c.area, self.cells.c.year, self.cells.c.committed_ore)
             .where(self.cells.c.commitment_id == str(e.originator_id))
@@ -196,7 +199,12 @@ class BudgetProjection(Projection):
         return {(area, year, movement): int(total) for area, year, movement, total in rows}
 
     def _book(
-        self, conn: Connection, e: Any, movement: str, on: Any, cells: list[tuple[str, int, int]]
+        self,
+        conn: Connection,
+        e: CoFinancingCommitment.Event,
+        movement: str,
+        on: date,
+        cells: list[tuple[str, int, int]],
     ) -> None:
         commitment = conn.execute(
             select(
@@ -226,9 +234,12 @@ class BudgetProjection(Projection):
         if rows:
             conn.execute(self.movements.insert(), rows)
 
-    def _update(self, conn: Connection, e: Any, **values: Any) -> None:
+    def _update(self, conn: Connection, e: CoFinancingCommitment.Event, **values: Any) -> None:
         conn.execute(
             update(self.commitments)
             .where(self.commitments.c.commitment_id == str(e.originator_id))
             .values(version=e.originator_version, **values)
         )
+
+
+BUDGET = BudgetProjection(READ_MODELS)

@@ -1,8 +1,9 @@
-"""The decision register (anmälningslista): every delegation decision and its reporting."""
+"""The decision register (anmälningslista): every delegation decision and its reporting
+to the committee."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -18,7 +19,7 @@ from sqlalchemy import (
     update,
 )
 
-from application.projections.base import Handler, Projection, event_class, to_öre, utc, öre_column
+from application.shared.read_model import READ_MODELS, On, Projection, to_öre, utc, öre_column
 from domain.decision import DelegationDecision
 
 
@@ -59,16 +60,16 @@ class DecisionRegisterProjection(Projection):
             self.decisions.c.decided_on,
         )
 
-    def handlers(self) -> Mapping[type[Any], Handler]:
-        return {
-            event_class(DelegationDecision, "Taken"): self.taken,
-            event_class(DelegationDecision, "Reported"): self.reported,
-            event_class(DelegationDecision, "ProtocolAnnounced"): self.announced,
-            event_class(DelegationDecision, "Corrected"): self.corrected,
-            event_class(DelegationDecision, "Revoked"): self.revoked,
-        }
+    def handlers(self) -> Sequence[On[Any]]:
+        return (
+            On(DelegationDecision.Taken, self.taken),
+            On(DelegationDecision.Reported, self.reported),
+            On(DelegationDecision.ProtocolAnnounced, self.announced),
+            On(DelegationDecision.Corrected, self.corrected),
+            On(DelegationDecision.Revoked, self.revoked),
+        )
 
-    def taken(self, conn: Connection, e: Any) -> None:
+    def taken(self, conn: Connection, e: DelegationDecision.Taken) -> None:
         delegation = e.delegation
         conn.execute(
             self.decisions.insert().values(
@@ -93,7 +94,7 @@ class DecisionRegisterProjection(Projection):
             )
         )
 
-    def reported(self, conn: Connection, e: Any) -> None:
+    def reported(self, conn: Connection, e: DelegationDecision.Reported) -> None:
         report = e.report
         self._update(
             conn,
@@ -103,20 +104,23 @@ class DecisionRegisterProjection(Projection):
             paragraph=report.paragraph,
         )
 
-    def announced(self, conn: Connection, e: Any) -> None:
+    def announced(self, conn: Connection, e: DelegationDecision.ProtocolAnnounced) -> None:
         self._update(conn, e, announced_on=e.announced_on, appeal_ends_on=e.appeal_ends_on)
 
-    def corrected(self, conn: Connection, e: Any) -> None:
+    def corrected(self, conn: Connection, e: DelegationDecision.Corrected) -> None:
         self._update(conn, e, document_version=self.decisions.c.document_version + 1)
 
-    def revoked(self, conn: Connection, e: Any) -> None:
+    def revoked(self, conn: Connection, e: DelegationDecision.Revoked) -> None:
         self._update(
             conn, e, revoked_on=e.revoked_on, document_version=self.decisions.c.document_version + 1
         )
 
-    def _update(self, conn: Connection, e: Any, **values: Any) -> None:
+    def _update(self, conn: Connection, e: DelegationDecision.Event, **values: Any) -> None:
         conn.execute(
             update(self.decisions)
             .where(self.decisions.c.decision_id == str(e.originator_id))
             .values(version=e.originator_version, **values)
         )
+
+
+DECISION_REGISTER = DecisionRegisterProjection(READ_MODELS)

@@ -1,18 +1,49 @@
-"""Decision documents: every version of every delegation decision, as its document model."""
+"""Decision documents: every version of every delegation decision, as the document reads
+(model of seed 003), one version per correction or revocation."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import replace
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Column, Connection, DateTime, Integer, String, Text, select
+from sqlalchemy import Column, Connection, DateTime, Engine, Integer, String, Text, select
 
-from application.decision_document import DecisionDocument
-from application.projections.base import Handler, Projection, event_class, utc
-from application.swedish import KIND, kronor, period
+from application.shared.read_model import READ_MODELS, On, Projection, utc
+from application.shared.swedish import KIND, kronor, period
 from domain.commitment import CoFinancingCommitment
 from domain.decision import DelegationDecision
+
+
+@dataclass(frozen=True)
+class DecisionDocument:
+    """Everything the document says, in the order and words of a diary-style decision."""
+
+    decision_id: str
+    version: int
+    unit: str
+    case_officer: str
+    decided_on: str
+    diary_number: str
+    title: str
+    description: str
+    basis: list[str]
+    delegation: str
+    points: list[str]
+    commitments: list[str]
+    signer_name: str
+    signer_title: str
+    reported_to: str | None
+    extract_to: list[str]
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, data: str) -> DecisionDocument:
+        return cls(**json.loads(data))
 
 
 class DecisionDocumentProjection(Projection):
@@ -33,15 +64,15 @@ class DecisionDocumentProjection(Projection):
             Column("line", Text, nullable=False),
         )
 
-    def handlers(self) -> Mapping[type[Any], Handler]:
-        return {
-            event_class(CoFinancingCommitment, "Proposed"): self.commitment_proposed,
-            event_class(DelegationDecision, "Taken"): self.taken,
-            event_class(DelegationDecision, "Corrected"): self.corrected,
-            event_class(DelegationDecision, "Revoked"): self.revoked,
-        }
+    def handlers(self) -> Sequence[On[Any]]:
+        return (
+            On(CoFinancingCommitment.Proposed, self.commitment_proposed),
+            On(DelegationDecision.Taken, self.taken),
+            On(DelegationDecision.Corrected, self.corrected),
+            On(DelegationDecision.Revoked, self.revoked),
+        )
 
-    def commitment_proposed(self, conn: Connection, e: Any) -> None:
+    def commitment_proposed(self, conn: Connection, e: CoFinancingCommitment.Proposed) -> None:
         areas = " och ".join(f"område {a.name} ({kronor(a.amount.amount)})" for a in e.budget_areas)
         line = (
             f"{e.financier}: {kronor(e.amount.amount)} {KIND[str(e.kind)]}, "
@@ -51,7 +82,7 @@ class DecisionDocumentProjection(Projection):
             self.commitments.insert().values(commitment_id=str(e.originator_id), line=line)
         )
 
-    def taken(self, conn: Connection, e: Any) -> None:
+    def taken(self, conn: Connection, e: DelegationDecision.Taken) -> None:
         ids = [str(i) for i in e.commitment_ids]
         lines = dict(
             conn.execute(
@@ -81,7 +112,7 @@ class DecisionDocumentProjection(Projection):
         )
         self._insert(conn, document, e)
 
-    def corrected(self, conn: Connection, e: Any) -> None:
+    def corrected(self, conn: Connection, e: DelegationDecision.Corrected) -> None:
         latest = self._latest(conn, str(e.originator_id))
         wording = e.wording
         self._insert(
@@ -98,7 +129,7 @@ class DecisionDocumentProjection(Projection):
             e,
         )
 
-    def revoked(self, conn: Connection, e: Any) -> None:
+    def revoked(self, conn: Connection, e: DelegationDecision.Revoked) -> None:
         latest = self._latest(conn, str(e.originator_id))
         note = f"Beslutet återkallades {e.revoked_on.isoformat()}: {e.reason}"
         self._insert(
@@ -114,7 +145,12 @@ class DecisionDocumentProjection(Projection):
         ).scalar_one()
         return DecisionDocument.from_json(content)
 
-    def _insert(self, conn: Connection, document: DecisionDocument, e: Any) -> None:
+    def _insert(
+        self,
+        conn: Connection,
+        document: DecisionDocument,
+        e: DelegationDecision.Taken | DelegationDecision.Corrected | DelegationDecision.Revoked,
+    ) -> None:
         conn.execute(
             self.documents.insert().values(
                 decision_id=document.decision_id,
@@ -123,3 +159,22 @@ class DecisionDocumentProjection(Projection):
                 created_at=utc(e.timestamp),
             )
         )
+
+
+DECISION_DOCUMENTS = DecisionDocumentProjection(READ_MODELS)
+
+
+def decision_document(
+    engine: Engine, decision_id: str, version: int | None
+) -> DecisionDocument | None:
+    """The document's latest version, or the version asked for."""
+    docs = DECISION_DOCUMENTS.documents.c
+    query = select(docs.content).where(docs.decision_id == decision_id)
+    query = (
+        query.where(docs.version == version)
+        if version
+        else query.order_by(docs.version.desc()).limit(1)
+    )
+    with engine.connect() as conn:
+        content = conn.execute(query).scalar()
+    return None if content is None else DecisionDocument.from_json(content)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from eventsourcing.persistence import Notification
@@ -20,7 +20,7 @@ from sqlalchemy import (
     update,
 )
 
-from application.projections.base import Handler, Projection, event_class, to_öre, utc, öre_column
+from application.shared.read_model import READ_MODELS, On, Projection, to_öre, utc, öre_column
 from domain.case import Case
 
 # What the public must not see when a field is marked secret, and how it reads instead.
@@ -77,16 +77,16 @@ class RegisterProjection(Projection):
         )
         Index(f"ix_register_documents_case{self.suffix}", self.documents.c.case_id)
 
-    def handlers(self) -> Mapping[type[Any], Handler]:
-        return {
-            event_class(Case, "Registered"): self.registered,
-            event_class(Case, "DocumentRegistered"): self.document_registered,
-            event_class(Case, "SecrecyMarked"): self.secrecy_marked,
-            event_class(Case, "StatusChanged"): self.status_changed,
-            event_class(Case, "DecisionRecorded"): self.decision_recorded,
-        }
+    def handlers(self) -> Sequence[On[Any]]:
+        return (
+            On(Case.Registered, self.registered),
+            On(Case.DocumentRegistered, self.document_registered),
+            On(Case.SecrecyMarked, self.secrecy_marked),
+            On(Case.StatusChanged, self.status_changed),
+            On(Case.DecisionRecorded, self.decision_recorded),
+        )
 
-    def registered(self, conn: Connection, e: Any) -> None:
+    def registered(self, conn: Connection, e: Case.Registered) -> None:
         number = e.diary_number
         conn.execute(
             self.cases.insert().values(
@@ -120,7 +120,7 @@ class RegisterProjection(Projection):
         )
         _touched(conn).add(str(e.originator_id))
 
-    def document_registered(self, conn: Connection, e: Any) -> None:
+    def document_registered(self, conn: Connection, e: Case.DocumentRegistered) -> None:
         doc = e.document
         conn.execute(
             self.documents.insert().values(
@@ -137,7 +137,7 @@ class RegisterProjection(Projection):
         self._touch(conn, e)
         _touched(conn).add(str(e.originator_id))
 
-    def secrecy_marked(self, conn: Connection, e: Any) -> None:
+    def secrecy_marked(self, conn: Connection, e: Case.SecrecyMarked) -> None:
         case_id, marking = str(e.originator_id), e.marking
         marked_document = conn.execute(
             update(self.documents)
@@ -161,7 +161,7 @@ class RegisterProjection(Projection):
         self,
         connection: Connection,
         notifications: Sequence[Notification],
-        decode: Callable[[Notification], Any],
+        decode: Callable[[Notification], object],
     ) -> None:
         """Apply the batch, then refresh the search text once for each case it touched."""
         touched = _touched(connection)
@@ -171,13 +171,13 @@ class RegisterProjection(Projection):
             self._refresh_search(connection, case_id)
         touched.clear()
 
-    def status_changed(self, conn: Connection, e: Any) -> None:
+    def status_changed(self, conn: Connection, e: Case.StatusChanged) -> None:
         self._touch(conn, e, status=str(e.status))
 
-    def decision_recorded(self, conn: Connection, e: Any) -> None:
+    def decision_recorded(self, conn: Connection, e: Case.DecisionRecorded) -> None:
         self._touch(conn, e, decision_count=self.cases.c.decision_count + 1)
 
-    def _touch(self, conn: Connection, e: Any, **values: Any) -> None:
+    def _touch(self, conn: Connection, e: Case.Event, **values: Any) -> None:
         conn.execute(
             update(self.cases)
             .where(self.cases.c.case_id == str(e.originator_id))
@@ -223,5 +223,8 @@ def _touched(conn: Connection) -> set[str]:
     return touched
 
 
-def _searchable(parts: Any) -> str:
+def _searchable(parts: Iterable[str | None]) -> str:
     return "\n".join(p.casefold() for p in parts if p)
+
+
+REGISTER = RegisterProjection(READ_MODELS)

@@ -1,21 +1,37 @@
-"""What every projection is: tables of its own, and a handler per event type it reads."""
+"""What every read model is: tables of its own, and a typed handler per event it reads."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 from sqlalchemy import BigInteger, Column, Connection, MetaData, Table
 
+from domain.events import event_type
 from domain.values import Money
 
-Handler = Callable[[Connection, Any], None]
+E = TypeVar("E", bound=DomainEventProtocol[Any])
+
+# The live read-model tables, which readers query; a rebuild fills copies beside them.
+READ_MODELS = MetaData()
+
+
+@dataclass(frozen=True)
+class On(Generic[E]):
+    """A handler of one event type; the type checker holds the handler to that type."""
+
+    event: type[E]
+    handler: Callable[[Connection, E], None]
+
+    def __post_init__(self) -> None:
+        event_type(get_topic(self.event))  # an event the domain does not declare fails here
 
 
 class Projection(ABC):
@@ -31,14 +47,16 @@ class Projection(ABC):
         self.metadata = metadata
         self.suffix = suffix
         self.define_tables()
-        self._handlers = self.handlers()
+        self._handlers: dict[type[Any], Callable[[Connection, Any], None]] = {
+            on.event: on.handler for on in self.handlers()
+        }
         self.topics = frozenset(get_topic(cls) for cls in self._handlers)
 
     @abstractmethod
     def define_tables(self) -> None: ...
 
     @abstractmethod
-    def handlers(self) -> Mapping[type[Any], Handler]: ...
+    def handlers(self) -> Sequence[On[Any]]: ...
 
     @property
     def tables(self) -> list[Table]:
@@ -53,32 +71,19 @@ class Projection(ABC):
             info={"projection": self.name, "base_name": name},
         )
 
-    def apply(self, connection: Connection, event: Any) -> None:
+    def apply(self, connection: Connection, event: object) -> None:
         self._handlers[type(event)](connection, event)
 
     def apply_batch(
         self,
         connection: Connection,
         notifications: Sequence[Notification],
-        decode: Callable[[Notification], Any],
+        decode: Callable[[Notification], object],
     ) -> None:
         """Apply a batch: events of the topics this projection handles, decoded, in order."""
         for notification in notifications:
             if notification.topic in self.topics:
                 self.apply(connection, decode(notification))
-
-
-def event_class(aggregate: type[Aggregate], name: str) -> type[Any]:
-    """The event class that `@event(name)` made on the aggregate.
-
-    Type checkers cannot see those classes; looking them up here fails at import
-    if a name is ever wrong, instead of silently never matching an event.
-    """
-    found = vars(aggregate).get(name)
-    if not (isinstance(found, type) and issubclass(found, Aggregate.Event)):
-        msg = f"{aggregate.__name__} has no event {name!r}"
-        raise LookupError(msg)
-    return found
 
 
 def öre_column(name: str, *, nullable: bool = False) -> Column[int]:

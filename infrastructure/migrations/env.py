@@ -3,7 +3,7 @@
 from alembic import context
 
 import infrastructure.readmodels  # noqa: F401 — registers the bookkeeping tables
-from application.projections.catalog import READ_MODELS
+from application.read_models import READ_MODELS
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=READ_MODELS)

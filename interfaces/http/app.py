@@ -14,15 +14,23 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from starlette.types import Scope
 
-from infrastructure.eventstore import open_application
 from infrastructure.idempotency import IdempotencyStore
-from infrastructure.readside import make_projector, open_read_models
 from infrastructure.settings import Settings
+from infrastructure.system import open_system
 from infrastructure.tokens import Tokens
 from interfaces.http.deps import ProjectorDep
 from interfaces.http.middleware import BodyLimit, Idempotency, RequestContext
 from interfaces.http.problems import install_problem_handlers
-from interfaces.http.routes import audit, budget, cases, commitments, decisions, orders, registers
+from interfaces.http.routes import (
+    audit,
+    budget,
+    cases,
+    commitments,
+    decision_register,
+    decisions,
+    orders,
+    register,
+)
 from interfaces.http.schemas import Health, ProblemOut
 
 log = structlog.get_logger("fundcase.http")
@@ -48,13 +56,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(api: FastAPI) -> AsyncIterator[None]:
-        app = open_application(settings)
-        engine = open_read_models(settings)
-        projector = make_projector(app, engine, settings)
-        api.state.fundcase, api.state.read_models, api.state.projector = app, engine, projector
-        api.state.idempotency = IdempotencyStore(engine)
+        system = open_system(settings)
+        api.state.system = system
+        api.state.idempotency = IdempotencyStore(system.read_models)
         stop = threading.Event()
-        worker = threading.Thread(target=projector.run, args=(stop,), name="projector", daemon=True)
+        worker = threading.Thread(
+            target=system.projector.run, args=(stop,), name="projector", daemon=True
+        )
         if settings.projections == "in_process":
             worker.start()
         log.info(
@@ -68,8 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             stop.set()
             if worker.is_alive():
                 worker.join(timeout=10)
-            engine.dispose()
-            app.close()
+            system.close()
 
     api = FastAPI(
         title="fundcase",
@@ -82,7 +89,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(api)
 
     v1 = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
-    for module in (orders, cases, commitments, decisions, registers, budget, audit):
+    for module in (
+        orders,
+        cases,
+        commitments,
+        decisions,
+        register,
+        decision_register,
+        budget,
+        audit,
+    ):
         v1.include_router(module.router)
     api.include_router(v1)
 

@@ -13,10 +13,11 @@ from eventsourcing.domain import Aggregate
 from fastapi import Depends, Header, Query, Request, Response
 from sqlalchemy import Engine
 
-from application.service import Fundcase, Recorded
+from application.fundcase import Fundcase
+from application.shared.use_cases import Recorded
 from infrastructure.projector import Projector
+from infrastructure.system import System
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import Written
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -25,19 +26,17 @@ MAX_POSITION = 2**62  # log positions are 64-bit integers in the database
 MAX_VERSION = 2**31 - 1  # no aggregate comes near it; larger numbers overflow SQLite
 
 
+def _system(request: Request) -> System:
+    system: System = request.app.state.system
+    return system
+
+
 async def _fundcase(request: Request) -> Fundcase:
-    app: Fundcase = request.app.state.fundcase
-    return app
-
-
-async def _read_models(request: Request) -> Engine:
-    engine: Engine = request.app.state.read_models
-    return engine
+    return _system(request).app
 
 
 async def _projector(request: Request) -> Projector:
-    projector: Projector = request.app.state.projector
-    return projector
+    return _system(request).projector
 
 
 App = Annotated[Fundcase, Depends(_fundcase)]
@@ -80,11 +79,10 @@ def _current_read_models(
     ] = None,
 ) -> Engine:
     """The read models, once they include the caller's own write (read-your-writes)."""
-    state = request.app.state
-    engine: Engine = state.read_models
+    system = _system(request)
     if min_position is None:
-        return engine
-    head = state.fundcase.recorder.max_notification_id() or 0
+        return system.read_models
+    head = system.app.log_head()
     if min_position > head:
         raise Problem(
             422,
@@ -92,27 +90,30 @@ def _current_read_models(
             kind="validation",
             errors=[{"field": "min_position", "message": f"beyond the end of the log ({head})"}],
         )
-    if not state.projector.wait_until(min_position, timeout=READ_WAIT_SECONDS):
+    if not system.projector.wait_until(min_position, timeout=READ_WAIT_SECONDS):
         raise Problem(
             503,
             f"The read models have not yet reached position {min_position}; retry shortly.",
             kind="not-yet-current",
             headers={"Retry-After": "1"},
         )
-    return engine
+    return system.read_models
 
 
 ReadModels = Annotated[Engine, Depends(_current_read_models)]
 
 
-def answer_write(response: Response, recorded: Recorded, location: str | None = None) -> Written:
+R = TypeVar("R", bound=Recorded)
+
+
+def answer_write(response: Response, recorded: R, location: str | None = None) -> R:
     """A write's answer: its body, and ETag, log position and (if new) Location headers."""
     response.headers["ETag"] = f'"{recorded.version}"'
     if recorded.position is not None:
         response.headers["X-Fundcase-Position"] = str(recorded.position)
     if location:
         response.headers["Location"] = location
-    return Written(id=recorded.id, version=recorded.version, position=recorded.position)
+    return recorded
 
 
 @dataclass(frozen=True)

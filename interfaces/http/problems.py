@@ -10,8 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from application.errors import Conflict, NotFound
-from application.queries import InvalidQuery
+from application.shared.errors import Conflict, NotFound
+from application.shared.paging import InvalidQuery
 from domain.errors import DomainError, InvalidInput, RuleViolation
 from infrastructure.availability import UNAVAILABLE, WriteOutcomeUnknown
 

@@ -17,6 +17,7 @@ from pydantic import SecretStr
 
 from domain.values import Role
 from infrastructure.settings import Settings
+from infrastructure.system import System
 from infrastructure.tokens import Tokens
 from interfaces.http.app import create_app
 from tests.conftest import POSTGRES_URL
@@ -40,7 +41,8 @@ class Service:
 
     def head(self) -> int:
         """The event log's last position: unchanged means nothing was recorded."""
-        return self.api.state.fundcase.recorder.max_notification_id() or 0
+        system: System = self.api.state.system
+        return system.app.log_head()
 
     def post(self, path: str, body: Any, *roles: Role, **headers: str) -> Any:
         return self.client.post(

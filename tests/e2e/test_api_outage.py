@@ -101,7 +101,7 @@ def test_a_read_that_finds_every_connection_busy_gets_a_503_not_a_500(database_u
     auth = {"Authorization": f"Bearer {token}"}
     api = create_app(settings)
     with TestClient(api, raise_server_exceptions=False) as client:
-        engine = api.state.read_models
+        engine = api.state.system.read_models
         held = [engine.connect() for _ in range(engine.pool.size() + engine.pool._max_overflow)]
         try:
             answer = client.get("/api/v1/register", headers=auth)

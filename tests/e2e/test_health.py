@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from application.worked_example import record_worked_example
+from demo.worked_example import record_worked_example
 from infrastructure.eventstore import open_application
 from infrastructure.settings import Settings
 from interfaces.http.app import create_app
@@ -20,7 +20,7 @@ def test_health_reports_the_store_and_the_log_position(database_url: str) -> Non
         writer.close()
     api = create_app(settings)
     with TestClient(api) as client:
-        assert api.state.projector.wait_until(position or 0, timeout=10)
+        assert api.state.system.projector.wait_until(position or 0, timeout=10)
         response = client.get("/health")
     assert response.status_code == 200
     body = response.json()
@@ -43,7 +43,7 @@ def test_health_says_unavailable_when_the_store_stops_answering(database_url: st
     api = create_app(Settings(database_url=database_url, projections="worker"))
     with TestClient(api) as client:
         assert client.get("/health").status_code == 200
-        api.state.fundcase.close()  # the event store's connections are gone
+        api.state.system.app.close()  # the event store's connections are gone
         response = client.get("/health")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"

@@ -12,8 +12,8 @@ from uuid import UUID
 
 import pytest
 
-from application.digest import GENESIS, StoredRecord, leaf, link
-from application.service import Fundcase
+from application.audit.chain import GENESIS, StoredRecord, leaf, link
+from application.fundcase import Fundcase
 from tests.golden.scenario import normalised, record_every_event_type
 
 HERE = Path(__file__).parent

@@ -8,9 +8,34 @@ from decimal import Decimal
 from itertools import pairwise
 from uuid import UUID
 
-from application import commands as cmd
-from application.service import Fundcase
-from application.worked_example import OFFICIAL
+from application.cases.commands import (
+    ApplicantDetails,
+    CaseOfficerDetails,
+    ChangeCaseStatus,
+    MarkFieldSecret,
+    ProjectDetails,
+    RegisterCase,
+    RegisterDocument,
+    Secret,
+)
+from application.commitments.commands import (
+    BudgetAreaPart,
+    ProposeCommitment,
+    RecordUsage,
+    ReleaseRest,
+)
+from application.decisions.commands import (
+    CorrectDecision,
+    DecisionMakerDetails,
+    DelegationUsed,
+    RecordAnnouncement,
+    ReportDecision,
+    RevokeDecision,
+    TakeDecision,
+)
+from application.delegation.commands import AdoptDelegationOrder, NewProvision
+from application.fundcase import Fundcase
+from demo.worked_example import OFFICIAL
 from domain.errors import DomainError
 from domain.rules import luhn_valid
 from domain.values import Actor, Role
@@ -39,22 +64,25 @@ def generate_history(app: Fundcase, cases: int, seed: int = 7) -> UUID:
     """Record `cases` cases with documents, secrecy, commitments, decisions and usage."""
     rng = random.Random(seed)
     order = app.adopt_delegation_order(
-        cmd.AdoptDelegationOrder(
+        AdoptDelegationOrder(
             title="Delegationsordning för regionala utvecklingsnämnden 2021-2024",
             committee="Regionala utvecklingsnämnden",
             valid_from=date(2021, 1, 1),
             valid_to=date(2024, 12, 31),
             provisions=[
-                cmd.ProvisionInput(
-                    "8.1", "Medfinansiering av projekt", "Regional utvecklingsdirektör", "2000000"
+                NewProvision(
+                    point="8.1",
+                    matter="Medfinansiering av projekt",
+                    delegate_title="Regional utvecklingsdirektör",
+                    amount_limit="2000000",
                 ),
-                cmd.ProvisionInput(
-                    "8.2",
-                    "Projektmedel enligt förordning 2003:596",
-                    "Enhetschef",
-                    None,
-                    True,
-                    False,
+                NewProvision(
+                    point="8.2",
+                    matter="Projektmedel enligt förordning 2003:596",
+                    delegate_title="Enhetschef",
+                    amount_limit=None,
+                    reporting_required=True,
+                    appealable=False,
                 ),
             ],
         ),
@@ -70,14 +98,18 @@ def _one_case(app: Fundcase, order: UUID, i: int, rng: random.Random) -> None:
     start = received + timedelta(days=rng.randrange(30, 200))
     end = start + timedelta(days=rng.choice([0, 1, 180, 364, 365, 366, 800, 1500]))
     case = app.register_case(
-        cmd.RegisterCase(
+        RegisterCase(
             register_prefix=rng.choice(["RUN", "RUN", "KS"]),
             title=f"Ansökan om medfinansiering: projekt {i}",
-            applicant=cmd.ApplicantInput(rng.choice(OWNERS), organisation_number(rng)),
-            project=cmd.ProjectInput(f"Projekt {i}", start, end, f"Syftet med projekt {i}"),
+            applicant=ApplicantDetails(
+                name=rng.choice(OWNERS), organisation_number=organisation_number(rng)
+            ),
+            project=ProjectDetails(
+                name=f"Projekt {i}", start=start, end=end, purpose=f"Syftet med projekt {i}"
+            ),
             received_on=received,
-            case_officer=cmd.CaseOfficerInput(
-                rng.choice(["Åsa Hofsten", "Per Nilsson"]), "Näringsliv"
+            case_officer=CaseOfficerDetails(
+                name=rng.choice(["Åsa Hofsten", "Per Nilsson"]), unit="Näringsliv"
             ),
             programme=rng.choice([None, "Landsbygdsprogrammet", "Regionalfonden"]),
         ),
@@ -86,18 +118,20 @@ def _one_case(app: Fundcase, order: UUID, i: int, rng: random.Random) -> None:
     for d in range(rng.randrange(1, 4)):
         secret = "OSL 31 kap. 16 §" if rng.random() < 0.2 else None
         app.register_document(
-            cmd.RegisterDocument(
-                case,
-                f"Handling {d} i projekt {i}",
-                rng.choice(["incoming", "outgoing", "internal"]),
-                received,
+            case,
+            RegisterDocument(
+                title=f"Handling {d} i projekt {i}",
+                direction=rng.choice(["incoming", "outgoing", "internal"]),
+                date=received,
                 party=rng.choice([None, "SVID", "Tillväxtverket"]),
-                secrecy_ground=secret,
+                secret=None if secret is None else Secret(ground=secret),
             ),
             OFFICIAL,
         )
     if rng.random() < 0.15:
-        app.mark_field_secret(cmd.MarkFieldSecret(case, "applicant", "OSL 21 kap. 3 §"), OFFICIAL)
+        app.mark_field_secret(
+            case, MarkFieldSecret(field="applicant", ground="OSL 21 kap. 3 §"), OFFICIAL
+        )
     commitments = []
     for _ in range(rng.randrange(1, 3)):
         amount = Decimal(rng.randrange(1000_00, 900_000_00)) / 100
@@ -105,37 +139,38 @@ def _one_case(app: Fundcase, order: UUID, i: int, rng: random.Random) -> None:
         commitments.append(
             (
                 app.propose_commitment(
-                    cmd.ProposeCommitment(
+                    ProposeCommitment(
                         case_id=case,
                         financier=rng.choice(FINANCIERS),
                         kind=rng.choice(["cash", "in_kind"]),
                         amount=str(amount),
                         start=start,
                         end=end,
-                        budget_areas=list(
-                            zip(
-                                areas, [str(p) for p in split(amount, len(areas), rng)], strict=True
+                        budget_areas=[
+                            BudgetAreaPart(name=area, amount=str(part))
+                            for area, part in zip(
+                                areas, split(amount, len(areas), rng), strict=True
                             )
-                        ),
+                        ],
                     ),
                     OFFICIAL,
                 ).id,
                 amount,
             )
         )
-    app.change_case_status(cmd.ChangeCaseStatus(case, "under_review"), OFFICIAL)
+    app.change_case_status(case, ChangeCaseStatus(status="under_review"), OFFICIAL)
     if rng.random() < 0.15:
         return
     decided_on = received + timedelta(days=rng.randrange(1, 60))
     try:
         decision = app.take_decision(
-            cmd.TakeDecision(
+            TakeDecision(
                 case_id=case,
                 decided_on=decided_on,
-                decided_by_name="Anna Halvarsson",
-                decided_by_title="Tf. regional utvecklingsdirektör",
-                order_id=order,
-                point="8.1",
+                decided_by=DecisionMakerDetails(
+                    name="Anna Halvarsson", title="Tf. regional utvecklingsdirektör"
+                ),
+                delegation=DelegationUsed(order_id=order, point="8.1"),
                 description=f"Beslut i projekt {i}",
                 points=["Regionen medfinansierar projektet."],
                 commitment_ids=[c for c, _ in commitments],
@@ -146,11 +181,12 @@ def _one_case(app: Fundcase, order: UUID, i: int, rng: random.Random) -> None:
     except DomainError:
         return  # e.g. over the provision's limit: refused, nothing recorded
     app.change_case_status(
-        cmd.ChangeCaseStatus(case, rng.choice(["granted", "partly_granted"])), OFFICIAL
+        case, ChangeCaseStatus(status=rng.choice(["granted", "partly_granted"])), OFFICIAL
     )
     if rng.random() < 0.08:
         app.revoke_decision(
-            cmd.RevokeDecision(decision, "Felaktigt underlag", decided_on + timedelta(days=20)),
+            decision,
+            RevokeDecision(reason="Felaktigt underlag", revoked_on=decided_on + timedelta(days=20)),
             OFFICIAL,
         )
         return
@@ -159,23 +195,32 @@ def _one_case(app: Fundcase, order: UUID, i: int, rng: random.Random) -> None:
         for _ in range(rng.randrange(0, 4)):
             part = (amount * Decimal(rng.randrange(1, 30)) / 100).quantize(Decimal("0.01"))
             when = decided_on + timedelta(days=rng.randrange(0, 900))
-            app.record_usage(cmd.RecordUsage(commitment, when, str(part), "Utbetalning"), OFFICIAL)
+            app.record_usage(
+                commitment,
+                RecordUsage(date=when, amount=str(part), note="Utbetalning"),
+                OFFICIAL,
+            )
             used += part
         if rng.random() < 0.3 and used < amount:
             app.release_rest(
-                cmd.ReleaseRest(commitment, decided_on + timedelta(days=950)), OFFICIAL
+                commitment, ReleaseRest(date=decided_on + timedelta(days=950)), OFFICIAL
             )
     if rng.random() < 0.2:
         app.correct_decision(
-            cmd.CorrectDecision(decision, "Skrivfel", extract_to=["Sökanden", "Ekonomi"]), OFFICIAL
+            decision,
+            CorrectDecision(reason="Skrivfel", extract_to=["Sökanden", "Ekonomi"]),
+            OFFICIAL,
         )
     if rng.random() < 0.7:
         meeting = decided_on + timedelta(days=rng.randrange(5, 40))
         app.report_decision(
-            cmd.ReportDecision(decision, "Regionala utvecklingsnämnden", meeting, f"§ {i}"),
+            decision,
+            ReportDecision(
+                committee="Regionala utvecklingsnämnden", meeting_date=meeting, paragraph=f"§ {i}"
+            ),
             OFFICIAL,
         )
         if rng.random() < 0.7:
             app.record_announcement(
-                cmd.RecordAnnouncement(decision, meeting + timedelta(days=6)), OFFICIAL
+                decision, RecordAnnouncement(announced_on=meeting + timedelta(days=6)), OFFICIAL
             )

@@ -14,30 +14,31 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from application import commands as cmd
-from application.audit import current_digest, stored_records, verify_store
-from application.digest import Digest, verify_against_digest
-from application.queries import BudgetQuestion, budget_totals
-from application.service import Fundcase
-from application.worked_example import OFFICIAL, REGISTER_CASE
+from application.audit.chain import Digest, verify_against_digest
+from application.audit.queries import current_digest, verify_store
+from application.budget.queries import BudgetQuestion, budget_totals
+from application.cases.commands import RegisterDocument
+from application.fundcase import Fundcase
+from demo.worked_example import OFFICIAL, REGISTER_CASE
 from domain.commitment import CoFinancingCommitment
 from infrastructure.audit_bundle import verify_bundle, write_bundle
 from infrastructure.projector import Projector
-from infrastructure.readside import make_projector, open_read_models
 from infrastructure.settings import Settings
+from infrastructure.system import System, open_system
 from tests.integration.history import generate_history
 
 
 @pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = open_read_models(Settings(database_url=database_url))
-    yield engine
-    engine.dispose()
+def system(app: Fundcase, database_url: str) -> Iterator[System]:
+    """The read side over the test's store; the application is the `app` fixture's."""
+    system = open_system(Settings(database_url=database_url), app=app)
+    yield system
+    system.read_models.dispose()
 
 
 @pytest.fixture
-def projector(app: Fundcase, engine: Engine, database_url: str) -> Projector:
-    return make_projector(app, engine, Settings(database_url=database_url))
+def projector(system: System) -> Projector:
+    return system.projector
 
 
 def _table(engine: Engine, statement: str) -> str:
@@ -78,7 +79,7 @@ def test_the_digest_covers_every_event_and_verifies(app: Fundcase, projector: Pr
     verdict = verify_store(app, projector.engine)
     assert (verdict.intact, verdict.position, verdict.events) == (True, head, head)
     assert str(verdict) == f"intact up to position {head} ({head} events)"
-    assert verify_against_digest(stored_records(app), digest).intact
+    assert verify_against_digest(app.stored_records(), digest).intact
     earlier = current_digest(projector.engine, position=10)
     assert earlier is not None
     assert (earlier.position, earlier.events) == (10, 10)
@@ -98,7 +99,7 @@ def test_one_changed_byte_is_caught_at_its_position(app: Fundcase, projector: Pr
     verdict = verify_store(app, projector.engine)
     assert (verdict.intact, verdict.position) == (False, 17)
     assert "edited" in str(verdict)
-    assert not verify_against_digest(stored_records(app), digest).intact
+    assert not verify_against_digest(app.stored_records(), digest).intact
 
 
 def test_a_deleted_event_is_caught_at_its_position(app: Fundcase, projector: Projector) -> None:
@@ -107,7 +108,7 @@ def test_a_deleted_event_is_caught_at_its_position(app: Fundcase, projector: Pro
     verdict = verify_store(app, projector.engine)
     assert (verdict.intact, verdict.position) == (False, 23)
     assert "deleted" in str(verdict)
-    assert not verify_against_digest(stored_records(app), digest).intact
+    assert not verify_against_digest(app.stored_records(), digest).intact
 
 
 def test_an_inserted_event_is_caught_at_its_position(app: Fundcase, projector: Projector) -> None:
@@ -165,7 +166,7 @@ def test_a_rewritten_chain_does_not_fool_a_kept_digest(app: Fundcase, projector:
     projector.rebuild("audit_digest")
     assert verify_store(app, projector.engine).intact
     # ... but not against the digest the auditor kept outside.
-    verdict = verify_against_digest(stored_records(app), kept)
+    verdict = verify_against_digest(app.stored_records(), kept)
     assert not verdict.intact
     assert "no longer matches" in str(verdict)
 
@@ -175,7 +176,7 @@ def test_a_bundle_checks_offline_and_a_changed_one_is_refused(
 ) -> None:
     digest = _digested(app, projector)
     bundle = tmp_path / "bundle.jsonl"
-    assert write_bundle(bundle, stored_records(app), digest) == digest.events
+    assert write_bundle(bundle, app.stored_records(), digest) == digest.events
     assert verify_bundle(bundle).intact
     assert verify_bundle(bundle, kept=digest).intact
     lines = bundle.read_text().splitlines()
@@ -186,7 +187,7 @@ def test_a_bundle_checks_offline_and_a_changed_one_is_refused(
     changed.write_text("\n".join(lines) + "\n")
     verdict = verify_bundle(changed)
     assert (verdict.intact, verdict.position) == (False, event["position"])
-    other = Digest(digest.position, digest.events, "0" * 64)
+    other = Digest(position=digest.position, events=digest.events, chain_head="0" * 64)
     assert not verify_bundle(bundle, kept=other).intact
 
 
@@ -206,7 +207,9 @@ def test_the_case_as_of_a_moment_equals_a_replay_truncated_there(app: Fundcase) 
     moments = [datetime.now(UTC)]
     for title in ("Komplettering", "Yttrande", "Beslut"):
         app.register_document(
-            cmd.RegisterDocument(case.id, title, "incoming", date(2022, 1, 10)), OFFICIAL
+            case.id,
+            RegisterDocument(title=title, direction="incoming", date=date(2022, 1, 10)),
+            OFFICIAL,
         )
         moments.append(datetime.now(UTC))
     events = list(app.events.get(case.id))
@@ -242,7 +245,7 @@ def test_budget_totals_as_of_a_day_equal_the_commitments_replayed_to_that_day(
     ):
         expected = _replayed_totals(commitments, day)
         rows = budget_totals(projector.engine, BudgetQuestion(as_of=day, group_by=("financier",)))
-        found = {r["financier"]: (r["committed"], r["used"], r["released"]) for r in rows}
+        found = {r.financier: (r.committed, r.used, r.released) for r in rows}
         assert found == {f: v for f, v in expected.items() if any(v)}, day
 
 

@@ -13,20 +13,21 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from typing import Any, TypeVar
 
 import psycopg
 import pytest
 from eventsourcing.persistence import OperationalError
 
-from application.service import Fundcase
-from application.worked_example import OFFICIAL, REGISTER_CASE
+from application.cases.use_cases import CaseRegistered
+from application.fundcase import Fundcase
+from demo.worked_example import OFFICIAL, REGISTER_CASE
 from domain.diary import DiarySeries
+from domain.values import DiaryNumber
 from infrastructure.availability import DatabaseUnavailable, WriteOutcomeUnknown
 from infrastructure.eventstore import open_application, plain_postgres_url
-from infrastructure.readside import make_projector, open_read_models
 from infrastructure.settings import Settings
+from infrastructure.system import open_system
 from tests.cuttable_proxy import CuttableProxy
 
 pytestmark = [
@@ -46,8 +47,12 @@ def app(database_url: str, proxy: CuttableProxy) -> Iterator[Fundcase]:
     app.close()
 
 
-def register(app: Fundcase, title: str = "Under avbrottet") -> Any:
-    return app.register_case(replace(REGISTER_CASE, title=title), OFFICIAL)
+def register(app: Fundcase, title: str = "Under avbrottet") -> CaseRegistered:
+    return app.register_case(REGISTER_CASE.model_copy(update={"title": title}), OFFICIAL)
+
+
+def sequence(registered: CaseRegistered) -> int:
+    return DiaryNumber.parse(registered.diary_number).sequence
 
 
 def when_back(call: Callable[[], T], within: float = 15.0) -> T:
@@ -82,7 +87,7 @@ def test_while_the_database_is_away_calls_are_refused_without_trying(
     assert when_back(lambda: app.get_case(case.id)).title == "Under avbrottet"
     later = register(app, "After")
     # The refused registration burnt no number, and nothing of it was stored.
-    assert later.diary_number.sequence == case.diary_number.sequence + 1
+    assert sequence(later) == sequence(case) + 1
     titles = [app.get_case(c).title for c in (case.id, later.id)]
     assert titles == ["Under avbrottet", "After"]
 
@@ -121,15 +126,14 @@ def test_a_write_whose_connection_breaks_is_reported_as_of_unknown_outcome(
     writer.join(timeout=30)
     assert [type(e) for e in errors] == [WriteOutcomeUnknown]
     # Here it had not committed: the next registration takes the number it would have had.
-    assert register(app, "Next").diary_number.sequence == 2
+    assert sequence(register(app, "Next")) == 2
 
 
 def test_a_projector_started_while_the_database_is_away_follows_the_log_when_it_returns(
     app: Fundcase, database_url: str, proxy: CuttableProxy
 ) -> None:
-    settings = Settings(database_url=proxy.url_for(database_url))
-    engine = open_read_models(settings)
-    projector = make_projector(app, engine, settings)
+    system = open_system(Settings(database_url=proxy.url_for(database_url)), app=app)
+    projector = system.projector
     register(app)
     proxy.cut()
     stop = threading.Event()
@@ -139,12 +143,13 @@ def test_a_projector_started_while_the_database_is_away_follows_the_log_when_it_
         time.sleep(1)  # it starts, cannot listen or read, and keeps trying
         proxy.restore()
         later = when_back(lambda: register(app, "After"))
+        assert later.position is not None
         assert projector.wait_until(later.position, timeout=20)
         assert follower.is_alive()
     finally:
         stop.set()
         follower.join(timeout=10)
-        engine.dispose()
+        system.read_models.dispose()
 
 
 def test_a_snapshot_that_cannot_be_stored_does_not_fail_the_write_it_follows(
@@ -155,7 +160,7 @@ def test_a_snapshot_that_cannot_be_stored_does_not_fail_the_write_it_follows(
     registered = [register(app)]
     while (app.repository.get(series_id).version + 1) % interval:
         registered.append(register(app))
-    answers: list[Any] = []
+    answers: list[CaseRegistered] = []
     # The next registration snapshots the series after its events commit; the
     # snapshot's insert waits on a lock and its connection is ended.
     with _waiting_on_table(database_url, "fundcase_snapshots", "EXCLUSIVE") as waiting:
@@ -163,9 +168,9 @@ def test_a_snapshot_that_cannot_be_stored_does_not_fail_the_write_it_follows(
         writer.start()
         waiting.end_the_waiter()
     writer.join(timeout=30)
-    assert [a.diary_number.sequence for a in answers] == [len(registered) + 1]
+    assert [sequence(a) for a in answers] == [len(registered) + 1]
     assert app.get_case(answers[0].id).title == "Snapshotted"
-    assert register(app, "Next").diary_number.sequence == len(registered) + 2
+    assert sequence(register(app, "Next")) == len(registered) + 2
 
 
 class _Waiting:

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
-from application.demo import PROJECTS_000_002, PROJECTS_004, load_demo
-from application.service import Fundcase
+import json
+from typing import Any
+
+from application.fundcase import Fundcase
+from demo.demo import DATA, load_demo
+
+
+def rows(name: str) -> list[Any]:
+    """The rows of one of the demo's data files."""
+    loaded: list[Any] = json.loads((DATA / name).read_text(encoding="utf-8"))
+    return loaded
+
+
+PROJECTS_004 = rows("seed_004_projects.json")
+PROJECTS_000_002 = rows("seeds_000_002_projects.json")
 
 
 def test_the_demo_records_the_seeds_and_reports_the_unreadable_row(app: Fundcase) -> None:

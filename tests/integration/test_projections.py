@@ -18,20 +18,31 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, select
 
-from application import commands as cmd
-from application.projections.catalog import LIVE, READ_MODELS
-from application.queries import (
+from application.budget.queries import (
     BudgetQuestion,
-    DecisionListing,
-    RegisterSearch,
+    BudgetRow,
     budget_commitments,
     budget_totals,
-    decision_document,
-    list_decisions,
-    search_register,
 )
-from application.service import Fundcase
-from application.worked_example import OFFICIAL, REGISTER_CASE, record_worked_example
+from application.cases.commands import MarkFieldSecret, RegisterDocument, Secret
+from application.commitments.commands import RecordUsage, ReleaseRest
+from application.decision_register.queries import (
+    DecisionRegisterSearch,
+    search_decision_register,
+)
+from application.decisions.commands import (
+    CorrectDecision,
+    DecisionMakerDetails,
+    DelegationUsed,
+    RecordAnnouncement,
+    ReportDecision,
+    TakeDecision,
+)
+from application.decisions.documents import decision_document
+from application.fundcase import Fundcase
+from application.read_models import LIVE, READ_MODELS
+from application.register.queries import RegisterSearch, search_register
+from demo.worked_example import OFFICIAL, REGISTER_CASE, record_worked_example
 from infrastructure.projector import Projector
 from infrastructure.readmodels import positions
 from infrastructure.readside import make_projector, open_read_models
@@ -48,6 +59,7 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 def engine(settings: Settings) -> Iterator[Engine]:
+    # The read models alone: the schema test compares them with nothing else beside them.
     engine = open_read_models(settings)
     yield engine
     engine.dispose()
@@ -92,21 +104,21 @@ def test_the_register_shows_the_case_and_its_documents(
     example = record_worked_example(app)
     projector.catch_up()
     page = search_register(engine, RegisterSearch(diary_number="RUN/1/2021"), public=False)
-    assert [entry["id"] for entry in page.items] == [str(example.case_id)]
+    assert [entry.id for entry in page.items] == [str(example.case_id)]
     entry = page.items[0]
-    assert entry["title"] == "Deltagande i projekt: Designdrivna Innovationskluster"
-    assert entry["applicant"] == {
+    assert entry.title == "Deltagande i projekt: Designdrivna Innovationskluster"
+    assert entry.applicant.model_dump() == {
         "name": "Stiftelsen Svensk industridesign (SVID)",
         "organisation_number": "802011-2234",
     }
-    assert entry["case_officer"] == {
+    assert entry.case_officer.model_dump() == {
         "name": "Åsa Hofsten",
         "unit": "Näringsliv och samhällsbyggnad",
     }
-    assert entry["received_on"] == date(2021, 12, 8)
-    assert entry["decisions"] == 1
-    assert len(entry["documents"]) == 5
-    assert {d["party"] for d in entry["documents"]} == {"SVID"}
+    assert entry.received_on == date(2021, 12, 8)
+    assert entry.decisions == 1
+    assert len(entry.documents) == 5
+    assert {d.party for d in entry.documents} == {"SVID"}
     for search in (
         RegisterSearch(q="innovationskluster"),
         RegisterSearch(q="ÅSA HOFSTEN"),
@@ -129,13 +141,13 @@ def test_the_anmälningslista_lists_a_decision_until_it_is_reported(
     example = record_worked_example(app)
     second_case = app.register_case(REGISTER_CASE, OFFICIAL).id
     unreported = app.take_decision(
-        cmd.TakeDecision(
+        TakeDecision(
             case_id=second_case,
             decided_on=date(2022, 3, 14),
-            decided_by_name="Anna Halvarsson",
-            decided_by_title="Regional utvecklingsdirektör",
-            order_id=example.order_id,
-            point="8.1",
+            decided_by=DecisionMakerDetails(
+                name="Anna Halvarsson", title="Regional utvecklingsdirektör"
+            ),
+            delegation=DelegationUsed(order_id=example.order_id, point="8.1"),
             description="Deltagande",
             points=["Regionen deltar."],
         ),
@@ -143,20 +155,31 @@ def test_the_anmälningslista_lists_a_decision_until_it_is_reported(
     )
     projector.catch_up()
     committee = "Regionala utvecklingsnämnden"
-    waiting = list_decisions(engine, DecisionListing(committee=committee, reported=False)).items
-    assert [d["id"] for d in waiting] == [str(unreported.id)]
-    reported = list_decisions(engine, DecisionListing(committee=committee, reported=True)).items
-    assert [d["id"] for d in reported] == [str(example.decision_id)]
-    assert reported[0]["report"]["paragraph"] == "§ 45"
-    assert reported[0]["amount"] == Decimal("150000.00")
+    waiting = search_decision_register(
+        engine, DecisionRegisterSearch(committee=committee, reported=False)
+    ).items
+    assert [d.id for d in waiting] == [str(unreported.id)]
+    reported = search_decision_register(
+        engine, DecisionRegisterSearch(committee=committee, reported=True)
+    ).items
+    assert [d.id for d in reported] == [str(example.decision_id)]
+    assert reported[0].report is not None
+    assert reported[0].report.paragraph == "§ 45"
+    assert reported[0].amount == Decimal("150000.00")
     app.report_decision(
-        cmd.ReportDecision(unreported.id, committee, date(2022, 4, 6), "§ 46"), OFFICIAL
+        unreported.id,
+        ReportDecision(committee=committee, meeting_date=date(2022, 4, 6), paragraph="§ 46"),
+        OFFICIAL,
     )
-    app.record_announcement(cmd.RecordAnnouncement(unreported.id, date(2022, 4, 12)), OFFICIAL)
+    app.record_announcement(
+        unreported.id, RecordAnnouncement(announced_on=date(2022, 4, 12)), OFFICIAL
+    )
     projector.catch_up()
-    assert list_decisions(engine, DecisionListing(reported=False)).items == []
-    listed = list_decisions(engine, DecisionListing(decided_from=date(2022, 3, 11))).items
-    assert [(d["announced_on"], d["appeal_ends_on"]) for d in listed] == [
+    assert search_decision_register(engine, DecisionRegisterSearch(reported=False)).items == []
+    listed = search_decision_register(
+        engine, DecisionRegisterSearch(decided_from=date(2022, 3, 11))
+    ).items
+    assert [(d.announced_on, d.appeal_ends_on) for d in listed] == [
         (date(2022, 4, 12), date(2022, 5, 3))
     ]
 
@@ -166,7 +189,7 @@ def test_the_decision_document_reads_like_seed_003_in_every_format(
 ) -> None:
     example = record_worked_example(app)
     projector.catch_up()
-    document = decision_document(engine, str(example.decision_id))
+    document = decision_document(engine, str(example.decision_id), None)
     assert document is not None
     markdown, html = to_markdown(document), to_html(document)
     for rendered in (markdown, html):
@@ -213,12 +236,13 @@ def test_a_correction_is_a_new_document_version_and_the_old_one_stays(
 ) -> None:
     example = record_worked_example(app)
     app.correct_decision(
-        cmd.CorrectDecision(example.decision_id, "Utdrag saknades", extract_to=["SVID", "Åvki"]),
+        example.decision_id,
+        CorrectDecision(reason="Utdrag saknades", extract_to=["SVID", "Åvki"]),
         OFFICIAL,
     )
     projector.catch_up()
     first = decision_document(engine, str(example.decision_id), version=1)
-    latest = decision_document(engine, str(example.decision_id))
+    latest = decision_document(engine, str(example.decision_id), None)
     assert first is not None
     assert latest is not None
     assert (first.version, first.extract_to) == (1, ["SVID"])
@@ -233,53 +257,56 @@ def test_budget_tracking_shows_the_commitment_by_area_year_and_date(
 ) -> None:
     example = record_worked_example(app)
     app.record_usage(
-        cmd.RecordUsage(example.commitment_id, date(2022, 12, 31), "40000", "Arbetad tid"), OFFICIAL
+        example.commitment_id,
+        RecordUsage(date=date(2022, 12, 31), amount="40000", note="Arbetad tid"),
+        OFFICIAL,
     )
     app.record_usage(
-        cmd.RecordUsage(example.commitment_id, date(2023, 6, 30), "10000.50", "Arbetad tid"),
+        example.commitment_id,
+        RecordUsage(date=date(2023, 6, 30), amount="10000.50", note="Arbetad tid"),
         OFFICIAL,
     )
     projector.catch_up()
     [total] = budget_totals(engine, BudgetQuestion(group_by=("financier", "kind")))
-    assert total == {
-        "financier": "Region Jämtland Härjedalen",
-        "kind": "in_kind",
-        "committed": Decimal("150000.00"),
-        "used": Decimal("50000.50"),
-        "released": Decimal("0.00"),
-        "remaining": Decimal("99999.50"),
-    }
+    assert total == BudgetRow(
+        financier="Region Jämtland Härjedalen",
+        kind="in_kind",
+        committed=Decimal("150000.00"),
+        used=Decimal("50000.50"),
+        released=Decimal("0.00"),
+        remaining=Decimal("99999.50"),
+    )
     by_area = budget_totals(engine, BudgetQuestion(group_by=("area",)))
-    assert [(r["area"], r["committed"], r["used"]) for r in by_area] == [
+    assert [(r.area, r.committed, r.used) for r in by_area] == [
         ("Hållbar tillväxt", Decimal("75000.00"), Decimal("25000.25")),
         ("Kultur och bildning", Decimal("75000.00"), Decimal("25000.25")),
     ]
     by_year = budget_totals(engine, BudgetQuestion(group_by=("year",)))
-    assert [(r["year"], r["committed"], r["used"]) for r in by_year] == [
+    assert [(r.year, r.committed, r.used) for r in by_year] == [
         (2022, Decimal("50182.48"), Decimal("40000.00")),
         (2023, Decimal("66605.84"), Decimal("10000.50")),
         (2024, Decimal("33211.68"), Decimal("0.00")),
     ]
     cells = budget_totals(engine, BudgetQuestion(group_by=("area", "year")))
-    assert sum(r["committed"] for r in cells) == Decimal("150000.00")
+    assert sum(r.committed for r in cells) == Decimal("150000.00")
     before_decision = budget_totals(engine, BudgetQuestion(as_of=date(2022, 3, 9)))
-    assert before_decision[0]["committed"] == Decimal("0.00")
+    assert before_decision[0].committed == Decimal("0.00")
     during_2022 = budget_totals(engine, BudgetQuestion(as_of=date(2022, 12, 31)))
-    assert (during_2022[0]["committed"], during_2022[0]["used"]) == (
+    assert (during_2022[0].committed, during_2022[0].used) == (
         Decimal("150000.00"),
         Decimal("40000.00"),
     )
-    app.release_rest(cmd.ReleaseRest(example.commitment_id, date(2024, 7, 1)), OFFICIAL)
+    app.release_rest(example.commitment_id, ReleaseRest(date=date(2024, 7, 1)), OFFICIAL)
     projector.catch_up()
     [closed] = budget_commitments(engine, BudgetQuestion())
-    assert (closed["state"], closed["released"], closed["remaining"]) == (
+    assert (closed.state, closed.released, closed.remaining) == (
         "closed",
         Decimal("99999.50"),
         Decimal("0.00"),
     )
     by_year = budget_totals(engine, BudgetQuestion(group_by=("year",)))
-    assert sum(r["released"] for r in by_year) == Decimal("99999.50")
-    assert all(r["remaining"] >= 0 for r in by_year)
+    assert sum(r.released for r in by_year) == Decimal("99999.50")
+    assert all(r.remaining >= 0 for r in by_year)
 
 
 def test_the_public_register_masks_what_is_secret_and_cannot_be_searched_for_it(
@@ -287,37 +314,46 @@ def test_the_public_register_masks_what_is_secret_and_cannot_be_searched_for_it(
 ) -> None:
     case = app.register_case(REGISTER_CASE, OFFICIAL).id
     app.register_document(
-        cmd.RegisterDocument(
-            case,
-            "Affärsplan Hemliga Bolaget AB",
-            "incoming",
-            date(2021, 12, 9),
+        case,
+        RegisterDocument(
+            title="Affärsplan Hemliga Bolaget AB",
+            direction="incoming",
+            date=date(2021, 12, 9),
             party="Hemliga Bolaget AB",
-            secrecy_ground="OSL 31 kap. 16 §",
+            secret=Secret(ground="OSL 31 kap. 16 §"),
         ),
         OFFICIAL,
     )
     app.register_document(
-        cmd.RegisterDocument(case, "Kvittens", "outgoing", date(2021, 12, 10), party="SVID"),
+        case,
+        RegisterDocument(
+            title="Kvittens", direction="outgoing", date=date(2021, 12, 10), party="SVID"
+        ),
         OFFICIAL,
     )
-    app.mark_field_secret(cmd.MarkFieldSecret(case, "applicant", "OSL 21 kap. 3 §"), OFFICIAL)
+    app.mark_field_secret(
+        case, MarkFieldSecret(field="applicant", ground="OSL 21 kap. 3 §"), OFFICIAL
+    )
     projector.catch_up()
     [public] = search_register(engine, RegisterSearch(), public=True).items
-    assert public["diary_number"] == "RUN/1/2021"
-    assert public["applicant"] == {"name": "[Sekretess]", "organisation_number": "[Sekretess]"}
-    secret_doc, open_doc = public["documents"]
-    assert secret_doc["title"] == "[Sekretess]"
-    assert secret_doc["party"] == "[Sekretess]"
-    assert secret_doc["secret"] == {"ground": "OSL 31 kap. 16 §"}
-    assert secret_doc["date"] == date(2021, 12, 9)  # the entry stays; its secret parts don't show
-    assert open_doc["title"] == "Kvittens"
+    assert public.diary_number == "RUN/1/2021"
+    assert public.applicant.model_dump() == {
+        "name": "[Sekretess]",
+        "organisation_number": "[Sekretess]",
+    }
+    secret_doc, open_doc = public.documents
+    assert secret_doc.title == "[Sekretess]"
+    assert secret_doc.party == "[Sekretess]"
+    assert secret_doc.secret is not None
+    assert secret_doc.secret.model_dump() == {"ground": "OSL 31 kap. 16 §"}
+    assert secret_doc.date == date(2021, 12, 9)  # the entry stays; its secret parts don't show
+    assert open_doc.title == "Kvittens"
     for leak in ("Hemliga", "industridesign", "802011-2234"):
         assert search_register(engine, RegisterSearch(q=leak), public=True).items == [], leak
         assert len(search_register(engine, RegisterSearch(q=leak), public=False).items) == 1, leak
     assert search_register(engine, RegisterSearch(party="Hemliga"), public=True).items == []
     internal = search_register(engine, RegisterSearch(), public=False).items[0]
-    assert internal["documents"][0]["title"] == "Affärsplan Hemliga Bolaget AB"
+    assert internal.documents[0].title == "Affärsplan Hemliga Bolaget AB"
 
 
 def test_pages_follow_each_other_without_gaps_or_repeats(
@@ -329,7 +365,7 @@ def test_pages_follow_each_other_without_gaps_or_repeats(
     seen, cursor = [], None
     while True:
         page = search_register(engine, RegisterSearch(limit=3, cursor=cursor), public=True)
-        seen += [entry["diary_number"] for entry in page.items]
+        seen += [entry.diary_number for entry in page.items]
         if page.next is None:
             break
         cursor = page.next
@@ -350,9 +386,9 @@ def test_a_reader_can_wait_for_its_own_write(
         assert written.position is not None
         assert projector.wait_until(written.position, ["register"], timeout=10)
         page = search_register(
-            engine, RegisterSearch(diary_number=str(written.diary_number)), public=False
+            engine, RegisterSearch(diary_number=written.diary_number), public=False
         )
-        assert [e["id"] for e in page.items] == [str(written.id)]
+        assert [e.id for e in page.items] == [str(written.id)]
     finally:
         stop.set()
         worker.join(timeout=10)

@@ -5,18 +5,23 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from application import commands as cmd
-from application.errors import Conflict
-from application.service import Fundcase
-from application.worked_example import OFFICIAL, REGISTER_CASE
+from application.cases.commands import RegisterCase, RegisterDocument
+from application.cases.use_cases import CaseRegistered
+from application.fundcase import Fundcase
+from application.shared.errors import Conflict
+from demo.worked_example import OFFICIAL, REGISTER_CASE
+from domain.values import DiaryNumber
 from infrastructure.eventstore import open_application
 from infrastructure.settings import Settings
 
 WRITES = 1000
+
+
+def sequence(registered: CaseRegistered) -> int:
+    return DiaryNumber.parse(registered.diary_number).sequence
 
 
 def test_a_thousand_writes_to_one_case_lose_nothing(app: Fundcase) -> None:
@@ -29,10 +34,10 @@ def test_a_thousand_writes_to_one_case_lose_nothing(app: Fundcase) -> None:
         version = app.get_case(case_id).version
         try:
             app.register_document(
-                cmd.RegisterDocument(
-                    case_id, title, "incoming", date(2022, 1, 1), expected_version=version
-                ),
+                case_id,
+                RegisterDocument(title=title, direction="incoming", date=date(2022, 1, 1)),
                 OFFICIAL,
+                expected_version=version,
             )
         except Conflict as refusal:
             answer = refusal.rule
@@ -60,9 +65,7 @@ def test_a_thousand_writes_to_one_case_lose_nothing(app: Fundcase) -> None:
 
 def _register_many(database_url: str, count: int, results: Any) -> None:
     app = open_application(Settings(database_url=database_url))
-    numbers = [
-        app.register_case(REGISTER_CASE, OFFICIAL).diary_number.sequence for _ in range(count)
-    ]
+    numbers = [sequence(app.register_case(REGISTER_CASE, OFFICIAL)) for _ in range(count)]
     app.close()
     results.put(numbers)
 
@@ -86,7 +89,7 @@ def test_a_thousand_registrations_from_four_processes_share_one_series(database_
 
 def test_registrations_refused_midway_burn_no_number(database_url: str) -> None:
     app = open_application(Settings(database_url=database_url))
-    bad = replace(REGISTER_CASE, requested_amount="200", total_budget="100")
+    bad = REGISTER_CASE.model_copy(update={"requested_amount": "200", "total_budget": "100"})
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = list(pool.map(lambda i: _try(app, REGISTER_CASE if i % 2 else bad), range(200)))
     numbers = sorted(n for n in answers if isinstance(n, int))
@@ -95,8 +98,8 @@ def test_registrations_refused_midway_burn_no_number(database_url: str) -> None:
     app.close()
 
 
-def _try(app: Fundcase, command: cmd.RegisterCase) -> int | str:
+def _try(app: Fundcase, command: RegisterCase) -> int | str:
     try:
-        return app.register_case(command, OFFICIAL).diary_number.sequence
+        return sequence(app.register_case(command, OFFICIAL))
     except Exception as refusal:  # the refusal is the answer this caller gets
         return getattr(refusal, "rule", type(refusal).__name__)

@@ -10,13 +10,12 @@ import time
 import pytest
 from sqlalchemy import Engine, select
 
-from application.audit import verify_store
-from application.projections.catalog import LIVE
+from application.audit.queries import verify_store
+from application.read_models import LIVE
 from benchmarks.history import record_history
-from infrastructure.eventstore import open_application
 from infrastructure.readmodels import positions
-from infrastructure.readside import make_projector, open_read_models
 from infrastructure.settings import Settings
+from infrastructure.system import open_system
 from tests.conftest import start_projector_process
 
 KILLS = 100
@@ -34,9 +33,8 @@ def _checksums(engine: Engine) -> dict[str, str]:
 
 
 def test_a_hundred_kills_during_catch_up_leave_every_view_exact(postgres_url: str) -> None:
-    settings = Settings(database_url=postgres_url)
-    app = open_application(settings)
-    engine = open_read_models(settings)
+    system = open_system(Settings(database_url=postgres_url))
+    app, engine = system.app, system.read_models
     head = record_history(app, 30_000)
     rng = random.Random(7)
     kills, mid_run = 0, 0
@@ -57,7 +55,7 @@ def test_a_hundred_kills_during_catch_up_leave_every_view_exact(postgres_url: st
     with engine.connect() as conn:
         assert set(conn.execute(select(positions.c.position)).scalars()) == {head}
     after_crashes = _checksums(engine)
-    rebuilder = make_projector(app, engine, settings)
+    rebuilder = system.projector
     for name in LIVE:
         rebuilder.rebuild(name)
     assert _checksums(engine) == after_crashes
@@ -65,5 +63,4 @@ def test_a_hundred_kills_during_catch_up_leave_every_view_exact(postgres_url: st
     assert verdict.intact, verdict
     assert verdict.events == head
     print(f"\ncrashes: {kills} SIGKILLs ({mid_run} mid-run), {head} events, views exact")
-    engine.dispose()
-    app.close()
+    system.close()

@@ -15,12 +15,12 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
-from application.audit import verify_store
-from application.projections.digest import stored_record
+from application.audit.queries import verify_store
+from application.fundcase import Fundcase
+from domain.case import Case
 from domain.values import Role
-from infrastructure.eventstore import open_application
-from infrastructure.readside import make_projector, open_read_models
 from infrastructure.settings import Settings
+from infrastructure.system import open_system
 from infrastructure.tokens import Tokens
 from tests.conftest import ROOT
 
@@ -152,8 +152,8 @@ def test_an_outage_under_load_gives_503s_and_loses_nothing(postgres_url: str) ->
     recovery = recovered[0].answered - restarting
 
     # Nothing half-written: every case answered 201 is stored whole, numbers run without gaps.
-    settings = Settings(database_url=postgres_url)
-    app = open_application(settings)
+    system = open_system(Settings(database_url=postgres_url), projections=["audit_digest"])
+    app = system.app
     created = [a.body for a in answers if a.method == "POST" and a.status == 201]
     for body in created:
         assert str(app.get_case(body["id"]).diary_number) == body["diary_number"]
@@ -163,9 +163,8 @@ def test_an_outage_under_load_gives_503s_and_loses_nothing(postgres_url: str) ->
     # connection went during the save and the outcome is unknown.
     unknown = [a for a in answers if a.body.get("write_outcome") == "unknown"]
     assert len(created) <= len(numbers) <= len(created) + len(unknown)
-    engine = open_read_models(settings)
-    make_projector(app, engine, settings, names=["audit_digest"]).catch_up()
-    assert verify_store(app, engine).intact
+    system.projector.catch_up()
+    assert verify_store(app, system.read_models).intact
     print(
         f"\noutage: {len(answers)} answers; {len(during)} sent during the outage, all 503, "
         f"answered in {waits[len(waits) // 2] * 1000:.0f} ms (median), "
@@ -173,14 +172,11 @@ def test_an_outage_under_load_gives_503s_and_loses_nothing(postgres_url: str) ->
         f"{len(numbers)} stored ({len(unknown)} told the outcome is unknown), no 500s; "
         f"first case {recovery:.1f} s after the database was told to start"
     )
-    engine.dispose()
-    app.close()
+    system.close()
 
 
-def _stored_cases(app: Any) -> list[Any]:
-    records = [
-        stored_record(n) for n in app.recorder.select_notifications(start=1, limit=1_000_000)
-    ]
+def _stored_cases(app: Fundcase) -> list[Case]:
+    records = app.stored_records()
     return [app.get_case(r.aggregate_id) for r in records if r.topic.endswith("Case.Registered")]
 
 

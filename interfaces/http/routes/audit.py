@@ -1,30 +1,27 @@
-"""The audit trail: the whole event log in order, and each aggregate's history."""
+"""The audit trail: the whole event log in order, each aggregate's history, the digest."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import StreamingResponse
 
-from application.audit import audit_entry, current_digest
-from application.errors import NotFound
-from application.queries import MAX_LIMIT
-from application.service import Fundcase
+from application.audit.chain import Digest
+from application.audit.log import AuditPage
+from application.audit.queries import current_digest
+from application.fundcase import Fundcase
+from application.shared.paging import MAX_LIMIT
 from interfaces.http.auth import Auditor
 from interfaces.http.deps import MAX_POSITION, App, ReadModels
 from interfaces.http.negotiation import best_match
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import AuditPage, DigestOut
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
 NDJSON = "application/x-ndjson"
-EXPORT_BATCH = 1000
 
 
 @router.get(
@@ -45,41 +42,31 @@ def events(
     `Accept: application/x-ndjson`, every event from there on streams as JSON Lines."""
     if best_match(request.headers.get("accept", "*/*"), ("application/json", NDJSON)) == NDJSON:
         return StreamingResponse(_json_lines(app, after), media_type=NDJSON)
-    notifications = app.recorder.select_notifications(start=after + 1, limit=limit + 1)
-    page = notifications[:limit]
-    items = [audit_entry(n, app.mapper, n.id) for n in page]
-    more = len(notifications) > limit
-    return {"items": items, "next": str(page[-1].id) if more else None}
+    return app.audit_events(after, limit)
 
 
-@router.get("/aggregates/{aggregate_id}/history", response_model=AuditPage)
-def history(aggregate_id: UUID, _: Auditor, app: App) -> dict[str, Any]:
+@router.get("/aggregates/{aggregate_id}/history")
+def history(aggregate_id: UUID, _: Auditor, app: App) -> AuditPage:
     """Every event of one aggregate (case, order, commitment, decision), oldest first."""
-    stored = app.recorder.select_events(aggregate_id)
-    if not stored:
-        raise NotFound("aggregate", aggregate_id)
-    return {"items": [audit_entry(s, app.mapper, None) for s in stored], "next": None}
+    return AuditPage(items=app.aggregate_history(aggregate_id))
 
 
-@router.get("/digest", response_model=DigestOut)
+@router.get("/digest")
 def digest(
     _: Auditor,
     read_models: ReadModels,
     position: Annotated[
         int | None, Query(ge=0, le=MAX_POSITION, description="The digest as of this position")
     ] = None,
-) -> DigestOut:
+) -> Digest:
     """The hash chain's head over the log up to a position: keep it, and check it later."""
     found = current_digest(read_models, position)
     if found is None:
         raise Problem(404, "No events are digested yet at that position.", kind="not-found")
-    return DigestOut(**found.as_dict())  # type: ignore[arg-type]
+    return found
 
 
 def _json_lines(app: Fundcase, after: int) -> Iterator[bytes]:
-    """The log from `after` on, a batch at a time, one JSON object per line."""
-    while notifications := app.recorder.select_notifications(start=after + 1, limit=EXPORT_BATCH):
-        for notification in notifications:
-            entry = jsonable_encoder(audit_entry(notification, app.mapper, notification.id))
-            yield json.dumps(entry, ensure_ascii=False).encode() + b"\n"
-        after = notifications[-1].id
+    """The log from `after` on, one JSON object per line."""
+    for event in app.every_audit_event(after):
+        yield event.model_dump_json().encode() + b"\n"

@@ -8,12 +8,20 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from application.queries import GROUPS, BudgetQuestion, budget_commitments, budget_totals
+from application.budget.queries import (
+    GROUPS,
+    BudgetCommitmentPage,
+    BudgetCommitmentRow,
+    BudgetPage,
+    BudgetQuestion,
+    budget_commitments,
+    budget_totals,
+)
+from application.shared.commands import Day
 from interfaces.http.auth import FinanceOrAuditor
 from interfaces.http.deps import ReadModels
 from interfaces.http.negotiation import best_match
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import BudgetCommitmentPage, BudgetCommitmentRow, BudgetPage, Day
 
 router = APIRouter(prefix="/budget", tags=["budget"])
 
@@ -22,7 +30,7 @@ Kind = Annotated[str | None, Query(pattern="^(cash|in_kind)$")]
 AsOf = Annotated[Day | None, Query(description="Figures as they stood at the end of that day")]
 
 
-@router.get("/totals", response_model=BudgetPage)
+@router.get("/totals")
 def totals(
     _: FinanceOrAuditor,
     read_models: ReadModels,
@@ -35,11 +43,11 @@ def totals(
         str | None,
         Query(max_length=100, description=f"Comma-separated: {', '.join(GROUPS)}"),
     ] = None,
-) -> dict[str, Any]:
+) -> BudgetPage:
     """Committed, used, released and remaining co-financing, grouped and as of a day."""
     groups = tuple(g.strip() for g in group_by.split(",") if g.strip()) if group_by else ()
     question = BudgetQuestion(financier, year, area, kind, as_of, groups)
-    return {"items": budget_totals(read_models, question), "next": None}
+    return BudgetPage(items=budget_totals(read_models, question))
 
 
 @router.get(
@@ -68,14 +76,14 @@ def commitments(
         return Response(
             _csv(rows), media_type="text/csv; charset=utf-8", headers={"Vary": "Accept"}
         )
-    return {"items": rows, "next": None}
+    return BudgetCommitmentPage(items=rows)
 
 
-def _csv(rows: list[dict[str, Any]]) -> str:
+def _csv(rows: list[BudgetCommitmentRow]) -> str:
     columns = list(BudgetCommitmentRow.model_fields)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow(BudgetCommitmentRow.model_validate(row).model_dump(mode="json"))
+        writer.writerow(row.model_dump(mode="json"))
     return out.getvalue()

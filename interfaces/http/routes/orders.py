@@ -2,60 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from application import commands as cmd
-from domain.delegation import DelegationOrder, Provision
+from application.delegation.commands import (
+    AddProvision,
+    AdoptDelegationOrder,
+    AmendProvision,
+    RevokeProvision,
+    SupersedeOrder,
+)
+from application.delegation.views import DelegationOrderView
+from application.shared.commands import Day
+from application.shared.use_cases import Recorded
 from interfaces.http.auth import Admin, AnyRole
 from interfaces.http.deps import App, AtPoint, ExpectedVersion, answer_write
-from interfaces.http.schemas import (
-    Day,
-    DelegationOrderCreate,
-    DelegationOrderOut,
-    EffectiveFrom,
-    ProvisionAdd,
-    ProvisionAmend,
-    ProvisionIn,
-    ProvisionOut,
-    Supersession,
-    Written,
-)
 
 router = APIRouter(prefix="/delegation-orders", tags=["delegation orders"])
 
 
-def _provision(p: ProvisionIn | ProvisionAmend, point: str | None = None) -> cmd.ProvisionInput:
-    return cmd.ProvisionInput(
-        point=point if point is not None else getattr(p, "point", ""),
-        matter=p.matter,
-        delegate_title=p.delegate_title,
-        amount_limit=p.amount_limit,
-        reporting_required=p.reporting_required,
-        appealable=p.appealable,
-    )
-
-
-@router.post("", status_code=201, response_model=Written)
-def adopt_order(body: DelegationOrderCreate, actor: Admin, app: App, response: Response) -> Written:
+@router.post("", status_code=201)
+def adopt_order(
+    command: AdoptDelegationOrder, actor: Admin, app: App, response: Response
+) -> Recorded:
     """Adopt a delegation order with its provisions (points)."""
-    recorded = app.adopt_delegation_order(
-        cmd.AdoptDelegationOrder(
-            title=body.title,
-            committee=body.committee,
-            valid_from=body.valid_from,
-            valid_to=body.valid_to,
-            provisions=[_provision(p) for p in body.provisions],
-        ),
-        actor,
-    )
+    recorded = app.adopt_delegation_order(command, actor)
     return answer_write(response, recorded, f"/api/v1/delegation-orders/{recorded.id}")
 
 
-@router.get("/{order_id}", response_model=DelegationOrderOut)
+@router.get("/{order_id}")
 def read_order(
     order_id: UUID,
     _: AnyRole,
@@ -63,102 +40,63 @@ def read_order(
     at: AtPoint,
     response: Response,
     on: Annotated[Day | None, Query(description="Read the order as in force that day")] = None,
-) -> DelegationOrderOut:
+) -> DelegationOrderView:
     """The order as in force today, or as it read on `on`; `as_of`/`version` give the
     order as it was recorded then (e.g. before a later amendment was entered)."""
     order = at.load(app, order_id, app.get_order)
-    day = on or app.today()
     response.headers["ETag"] = f'"{order.version}"'
-    return _order_out(order, day)
+    return DelegationOrderView.of(order, on or app.today())
 
 
-def _order_out(order: DelegationOrder, day: date) -> DelegationOrderOut:
-    return DelegationOrderOut(
-        id=order.id,
-        title=order.title,
-        committee=order.committee,
-        valid_from=order.valid_from,
-        valid_to=order.valid_to,
-        superseded_from=order.superseded_from,
-        on=day,
-        in_force=order.in_force_on(day),
-        provisions=[_provision_out(p) for p in order.provisions_on(day)],
-        version=order.version,
-    )
-
-
-def _provision_out(p: Provision) -> ProvisionOut:
-    return ProvisionOut(
-        point=p.point,
-        matter=p.matter,
-        delegate_title=p.delegate_title,
-        amount_limit=None if p.amount_limit is None else p.amount_limit.amount,
-        reporting_required=p.reporting_required,
-        appealable=p.appealable,
-    )
-
-
-@router.post("/{order_id}/provisions", status_code=201, response_model=Written)
+@router.post("/{order_id}/provisions", status_code=201)
 def add_provision(
     order_id: UUID,
-    body: ProvisionAdd,
+    command: AddProvision,
     actor: Admin,
     app: App,
     version: ExpectedVersion,
     response: Response,
-) -> Written:
+) -> Recorded:
     """Add a provision from a date."""
-    recorded = app.add_provision(
-        cmd.AddProvision(order_id, _provision(body), body.effective_from, version), actor
-    )
-    return answer_write(response, recorded)
+    return answer_write(response, app.add_provision(order_id, command, actor, version))
 
 
-@router.post("/{order_id}/provisions/{point}/amendments", response_model=Written)
+@router.post("/{order_id}/provisions/{point}/amendments")
 def amend_provision(
     order_id: UUID,
     point: str,
-    body: ProvisionAmend,
+    command: AmendProvision,
     actor: Admin,
     app: App,
     version: ExpectedVersion,
     response: Response,
-) -> Written:
+) -> Recorded:
     """Amend a provision from a date; decisions before it are judged by the old wording."""
-    recorded = app.amend_provision(
-        cmd.AmendProvision(order_id, _provision(body, point), body.effective_from, version), actor
-    )
-    return answer_write(response, recorded)
+    return answer_write(response, app.amend_provision(order_id, point, command, actor, version))
 
 
-@router.post("/{order_id}/provisions/{point}/revocation", response_model=Written)
+@router.post("/{order_id}/provisions/{point}/revocation")
 def revoke_provision(
     order_id: UUID,
     point: str,
-    body: EffectiveFrom,
+    command: RevokeProvision,
     actor: Admin,
     app: App,
     version: ExpectedVersion,
     response: Response,
-) -> Written:
+) -> Recorded:
     """Revoke a provision from a date."""
-    recorded = app.revoke_provision(
-        cmd.RevokeProvision(order_id, point, body.effective_from, version), actor
-    )
-    return answer_write(response, recorded)
+    return answer_write(response, app.revoke_provision(order_id, point, command, actor, version))
 
 
-@router.post("/{order_id}/supersession", response_model=Written)
+@router.post("/{order_id}/supersession")
 def supersede_order(
     order_id: UUID,
-    body: Supersession,
+    command: SupersedeOrder,
     actor: Admin,
     app: App,
     version: ExpectedVersion,
     response: Response,
-) -> Written:
+) -> Recorded:
     """The order is superseded by another from a date."""
-    recorded = app.supersede_order(
-        cmd.SupersedeOrder(order_id, body.by_order_id, body.effective_from, version), actor
-    )
-    return answer_write(response, recorded)
+    return answer_write(response, app.supersede_order(order_id, command, actor, version))

@@ -1,0 +1,168 @@
+"""Budget tracking as finance staff ask it: totals grouped as asked, and every commitment
+with its figures, as of any day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import Field
+from sqlalchemy import ColumnElement, Engine, Row, Select, case, func, select
+
+from application.budget.projection import BUDGET
+from application.shared import paging
+from application.shared.read_model import from_öre
+from application.shared.views import Amount, Page, View
+
+GROUPS = ("financier", "case", "area", "year", "kind")
+
+
+class BudgetRow(View):
+    financier: str | None = None
+    case: str | None = Field(default=None, description="The case's diary number")
+    area: str | None = None
+    year: int | None = None
+    kind: str | None = None
+    committed: Amount
+    used: Amount
+    released: Amount
+    remaining: Amount
+
+
+class BudgetPage(Page[BudgetRow]):
+    pass
+
+
+class BudgetCommitmentRow(View):
+    id: str
+    case_id: str
+    diary_number: str
+    financier: str
+    kind: str
+    amount: Amount
+    start: dt.date
+    end: dt.date
+    state: str
+    decided_on: dt.date | None
+    committed: Amount
+    used: Amount
+    released: Amount
+    remaining: Amount
+
+
+class BudgetCommitmentPage(Page[BudgetCommitmentRow]):
+    pass
+
+
+@dataclass(frozen=True)
+class BudgetQuestion:
+    financier: str | None = None
+    year: int | None = None
+    area: str | None = None
+    kind: str | None = None
+    as_of: dt.date | None = None
+    group_by: tuple[str, ...] = field(default_factory=tuple)
+
+
+def budget_totals(engine: Engine, question: BudgetQuestion) -> list[BudgetRow]:
+    """Committed, used, released and remaining, grouped as asked, as of a day."""
+    unknown = [g for g in question.group_by if g not in GROUPS]
+    if unknown:
+        raise paging.InvalidQuery(
+            "group_by", f"cannot group by {', '.join(unknown)}; choose from {', '.join(GROUPS)}"
+        )
+    m = BUDGET.movements.c
+    keys = {
+        "financier": m.financier,
+        "case": m.diary_number,
+        "area": m.area,
+        "year": m.year,
+        "kind": m.kind,
+    }
+    group_columns = [keys[g].label(g) for g in question.group_by]
+    query = select(*group_columns, *_sums(m.movement, m.ore))
+    query = _filtered(query, question)
+    if group_columns:
+        query = query.group_by(*group_columns).order_by(*group_columns)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return [
+        BudgetRow(**{g: getattr(r, g) for g in question.group_by}, **_figures(r))
+        for r in rows
+        if any((r.committed, r.used, r.released)) or not group_columns
+    ]
+
+
+def budget_commitments(engine: Engine, question: BudgetQuestion) -> list[BudgetCommitmentRow]:
+    """Every commitment with its figures as of a day (proposals included, at zero)."""
+    c, m = BUDGET.commitments.c, BUDGET.movements.c
+    figures = _filtered(select(m.commitment_id, *_sums(m.movement, m.ore)), question).group_by(
+        m.commitment_id
+    )
+    query = select(BUDGET.commitments).order_by(c.diary_number, c.proposed_at, c.commitment_id)
+    if question.financier:
+        query = query.where(c.financier == question.financier)
+    if question.kind:
+        query = query.where(c.kind == question.kind)
+    with engine.connect() as conn:
+        by_id = {r.commitment_id: r for r in conn.execute(figures).all()}
+        rows = conn.execute(query).all()
+    return [
+        BudgetCommitmentRow(
+            id=r.commitment_id,
+            case_id=r.case_id,
+            diary_number=r.diary_number,
+            financier=r.financier,
+            kind=r.kind,
+            amount=from_öre(r.amount_ore),
+            start=r.period_start,
+            end=r.period_end,
+            state=r.state,
+            decided_on=r.decided_on,
+            **(_figures(by_id[r.commitment_id]) if r.commitment_id in by_id else _figures(None)),
+        )
+        for r in rows
+    ]
+
+
+def _sums(movement: ColumnElement[str], öre: ColumnElement[int]) -> list[ColumnElement[int]]:
+    def total(*kinds: str) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((movement.in_(kinds), öre), else_=0)), 0)
+
+    return [
+        (total("committed") - total("cancelled")).label("committed"),
+        total("used").label("used"),
+        total("released").label("released"),
+    ]
+
+
+def _filtered(query: Select[Any], question: BudgetQuestion) -> Select[Any]:
+    m = BUDGET.movements.c
+    for name in ("financier", "area", "kind"):
+        value = getattr(question, name)
+        if value:
+            paging.searched(value, name)
+    if question.as_of:
+        query = query.where(m.on_date <= question.as_of)
+    if question.financier:
+        query = query.where(m.financier == question.financier)
+    if question.year is not None:
+        query = query.where(m.year == question.year)
+    if question.area:
+        query = query.where(m.area == question.area)
+    if question.kind:
+        query = query.where(m.kind == question.kind)
+    return query
+
+
+def _figures(row: Row[Any] | None) -> dict[str, Any]:
+    committed, used, released = (
+        (0, 0, 0) if row is None else (int(row.committed), int(row.used), int(row.released))
+    )
+    return {
+        "committed": from_öre(committed),
+        "used": from_öre(used),
+        "released": from_öre(released),
+        "remaining": from_öre(committed - used - released),
+    }

@@ -1,0 +1,107 @@
+"""What an official asks of a case: register it, its documents, secrecy and status."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import ConfigDict, Field
+
+from application.shared.commands import AmountIn, Command, Day, Long, Short, Title
+from domain.values import SHORT_TEXT
+
+
+class ApplicantDetails(Command):
+    name: Short
+    organisation_number: Annotated[str, Field(max_length=20, examples=["802011-2234"])]
+
+
+class ProjectDetails(Command):
+    name: Title
+    start: Day
+    end: Day
+    purpose: Long
+
+
+class CaseOfficerDetails(Command):
+    name: Short
+    unit: Short
+
+
+class RegisterCase(Command):
+    register_prefix: Annotated[str, Field(max_length=10, examples=["RUN"])]
+    title: Title
+    applicant: ApplicantDetails
+    project: ProjectDetails
+    programme: Title | None = None
+    requested_amount: AmountIn | None = None
+    total_budget: AmountIn | None = None
+    received_on: Day
+    case_officer: CaseOfficerDetails
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "register_prefix": "RUN",
+                    "title": "Deltagande i projekt: Designdrivna Innovationskluster",
+                    "applicant": {
+                        "name": "Stiftelsen Svensk industridesign (SVID)",
+                        "organisation_number": "802011-2234",
+                    },
+                    "project": {
+                        "name": "Designdrivna innovationskluster",
+                        "start": "2022-04-01",
+                        "end": "2024-06-30",
+                        "purpose": "Stärka micro- och små företags förmåga att utveckla "
+                        "efterfrågade erbjudanden genom designdriven affärsutveckling.",
+                    },
+                    "programme": "Landsbygdsprogrammet: Samarbetsprojekt för ökad digital "
+                    "mognad i småföretag i landsbygder",
+                    "received_on": "2021-12-08",
+                    "case_officer": {
+                        "name": "Åsa Hofsten",
+                        "unit": "Näringsliv och samhällsbyggnad",
+                    },
+                }
+            ]
+        },
+    )
+
+
+class Secret(Command):
+    ground: Annotated[
+        str, Field(min_length=1, max_length=SHORT_TEXT, examples=["OSL 31 kap. 16 §"])
+    ]
+
+
+class RegisterDocument(Command):
+    title: Title
+    direction: Literal["incoming", "outgoing", "internal"]
+    date: Day
+    party: Short | None = None
+    secret: Secret | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Ansökan Designdrivna innovationskluster",
+                    "direction": "incoming",
+                    "date": "2021-12-08",
+                    "party": "SVID",
+                }
+            ]
+        },
+    )
+
+
+class MarkFieldSecret(Command):
+    field: Literal["applicant", "project.purpose", "requested_amount", "total_budget"]
+    ground: Short
+
+
+class ChangeCaseStatus(Command):
+    status: Literal[
+        "registered", "under_review", "granted", "partly_granted", "rejected", "closed", "withdrawn"
+    ]
+    reason: Long | None = None

@@ -1,0 +1,67 @@
+"""Diary numbers: the next number of a series, saved in one transaction with its case."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date
+from uuid import UUID, uuid4
+
+from eventsourcing.utils import EnvType
+
+from application.shared.errors import ConcurrentWrite, NotFound
+from application.shared.use_cases import Recorded, UseCases
+from domain.case import Case
+from domain.diary import DiarySeries
+from domain.values import Actor, DiaryNumber
+
+# Concurrent registrations in one series retry on the series' version; with 20
+# writers at once the last one may need as many tries as there are writers.
+SERIES_ATTEMPTS = 50
+
+
+class DiaryNumbering(UseCases):
+    """Hands out diary numbers, each saved in one transaction with the case it numbers."""
+
+    def __init__(self, env: EnvType | None = None, today: Callable[[], date] = date.today):
+        super().__init__(env, today)
+        # Registrations in one series of this process queue here instead of retrying
+        # against each other; other processes are kept apart by the series' version.
+        self._series_locks: dict[tuple[str, int], threading.Lock] = defaultdict(threading.Lock)
+        self._series_locks_guard = threading.Lock()
+
+    def _save_under_next_number(
+        self,
+        prefix: str,
+        year: int,
+        actor: Actor,
+        make_case: Callable[[UUID, DiaryNumber], Case],
+    ) -> tuple[Recorded, DiaryNumber]:
+        """Save the case made for the next number, with the series that hands it out.
+
+        If another registration took the number first, the save conflicts on the series
+        and is retried with the next one; a case refused by its rules saves nothing and
+        so burns no number.
+        """
+        with self._series_locks_guard:
+            lock = self._series_locks[(prefix, year)]
+        with lock:
+            for attempt in range(SERIES_ATTEMPTS):
+                series = self._series(prefix, year, actor)
+                case_id = uuid4()
+                number = series.allocate(case_id, actor)
+                case = make_case(case_id, number)
+                try:
+                    return self._save_together(case, series), number
+                except ConcurrentWrite:
+                    time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311 — jitter
+            raise ConcurrentWrite
+
+    def _series(self, prefix: str, year: int, actor: Actor) -> DiarySeries:
+        try:
+            return self._load(DiarySeries, DiarySeries.create_id(prefix, year))
+        except NotFound:
+            return DiarySeries(prefix=prefix, year=year, actor=actor)

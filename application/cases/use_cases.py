@@ -1,0 +1,126 @@
+"""Cases: register an application under the next diary number, its documents, secrecy
+and lifecycle."""
+
+from __future__ import annotations
+
+from uuid import UUID, uuid4
+
+from pydantic import Field
+
+from application.cases.commands import (
+    ChangeCaseStatus,
+    MarkFieldSecret,
+    RegisterCase,
+    RegisterDocument,
+)
+from application.cases.diary import DiaryNumbering
+from application.shared.use_cases import Recorded, use_case
+from domain.case import Case, CaseStatus, Direction, Document, ReceiptDateMustNotBeInTheFuture
+from domain.rules import check
+from domain.values import (
+    LONG_TEXT,
+    TITLE_TEXT,
+    Actor,
+    Applicant,
+    CaseOfficer,
+    Money,
+    OrganisationNumber,
+    Period,
+    Project,
+    choice,
+    optional_text,
+    register_prefix,
+    text,
+)
+
+
+class CaseRegistered(Recorded):
+    diary_number: str = Field(examples=["RUN/664/2021"])
+
+
+class DocumentRegistered(Recorded):
+    document_id: UUID
+
+
+class CaseUseCases(DiaryNumbering):
+    @use_case
+    def register_case(self, c: RegisterCase, actor: Actor) -> CaseRegistered:
+        """Register an application under the next diary number of its series."""
+        prefix = register_prefix(c.register_prefix)
+        check(ReceiptDateMustNotBeInTheFuture(c.received_on, self.today()), "received_on")
+        applicant = Applicant(
+            name=text(c.applicant.name, "applicant.name"),
+            organisation_number=OrganisationNumber.parse(
+                c.applicant.organisation_number, "applicant.organisation_number"
+            ),
+        )
+        project = Project(
+            name=text(c.project.name, "project.name", TITLE_TEXT),
+            period=Period.of(c.project.start, c.project.end, "project.end"),
+            purpose=text(c.project.purpose, "project.purpose", LONG_TEXT),
+        )
+        officer = CaseOfficer(
+            name=text(c.case_officer.name, "case_officer.name"),
+            unit=text(c.case_officer.unit, "case_officer.unit"),
+        )
+        programme = optional_text(c.programme, "programme", TITLE_TEXT)
+        requested_amount = _optional_money(c.requested_amount, "requested_amount")
+        total_budget = _optional_money(c.total_budget, "total_budget")
+        recorded, number = self._save_under_next_number(
+            prefix,
+            c.received_on.year,
+            actor,
+            lambda case_id, number: Case.register(
+                case_id=case_id,
+                diary_number=number,
+                title=c.title,
+                applicant=applicant,
+                project=project,
+                programme=programme,
+                requested_amount=requested_amount,
+                total_budget=total_budget,
+                received_on=c.received_on,
+                case_officer=officer,
+                actor=actor,
+            ),
+        )
+        return CaseRegistered(**recorded.model_dump(), diary_number=str(number))
+
+    @use_case
+    def register_document(
+        self, case_id: UUID, c: RegisterDocument, actor: Actor, expected_version: int | None = None
+    ) -> DocumentRegistered:
+        case = self._load(Case, case_id, expected_version)
+        document = Document(
+            id=uuid4(),
+            title=text(c.title, "title", TITLE_TEXT),
+            direction=choice(c.direction, Direction, "direction"),
+            date=c.date,
+            party=optional_text(c.party, "party"),
+        )
+        case.register_document(document, c.secret.ground if c.secret else None, actor)
+        recorded = self._save_together(case)
+        return DocumentRegistered(**recorded.model_dump(), document_id=document.id)
+
+    @use_case
+    def mark_field_secret(
+        self, case_id: UUID, c: MarkFieldSecret, actor: Actor, expected_version: int | None = None
+    ) -> Recorded:
+        case = self._load(Case, case_id, expected_version)
+        case.mark_field_secret(c.field, c.ground, actor)
+        return self._save_together(case)
+
+    @use_case
+    def change_case_status(
+        self, case_id: UUID, c: ChangeCaseStatus, actor: Actor, expected_version: int | None = None
+    ) -> Recorded:
+        case = self._load(Case, case_id, expected_version)
+        case.change_status(choice(c.status, CaseStatus, "status"), c.reason, actor)
+        return self._save_together(case)
+
+    def get_case(self, case_id: UUID, version: int | None = None) -> Case:
+        return self._load(Case, case_id, version=version)
+
+
+def _optional_money(raw: str | None, field: str) -> Money | None:
+    return None if raw is None else Money.parse(raw, field)

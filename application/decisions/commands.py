@@ -1,0 +1,86 @@
+"""What an official asks of a delegation decision: take, report, announce, correct, revoke."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import ConfigDict, Field
+
+from application.shared.commands import Command, Day, Lines, Long, Point, Short
+
+
+class DecisionMakerDetails(Command):
+    name: Short
+    title: Short
+
+
+class DelegationUsed(Command):
+    order_id: UUID
+    point: Point
+
+
+class TakeDecision(Command):
+    case_id: UUID
+    decided_on: Day
+    decided_by: DecisionMakerDetails
+    delegation: DelegationUsed
+    description: Long
+    basis: Lines = Field(default_factory=list)
+    points: Annotated[list[Long], Field(min_length=1, max_length=100)]
+    commitment_ids: Annotated[list[UUID], Field(max_length=100)] = Field(default_factory=list)
+    extract_to: Annotated[list[Short], Field(max_length=100)] = Field(default_factory=list)
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "case_id": "3f1d0c8e-6b7a-4a2e-9d3c-1b2a3c4d5e6f",
+                    "decided_on": "2022-03-10",
+                    "decided_by": {
+                        "name": "Anna Halvarsson",
+                        "title": "Tf. regional utvecklingsdirektör",
+                    },
+                    "delegation": {
+                        "order_id": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+                        "point": "8.1",
+                    },
+                    "description": "Region Jämtland Härjedalen medfinansierar med arbetad tid "
+                    "motsvarande 150 000 kronor under projekttiden 20220401-20240630.",
+                    "basis": ["Ansökan Designdrivna innovationskluster"],
+                    "points": [
+                        "Region Jämtland Härjedalen deltar i och medfinansierar projektet "
+                        "Designdrivna innovationskluster med arbetstid motsvarande 150 000 kronor "
+                        "under perioden april 2022 till juni 2024.",
+                        "Finansiering sker inom ram för område Kultur och bildning och område "
+                        "Hållbar tillväxt.",
+                    ],
+                    "commitment_ids": ["0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"],
+                    "extract_to": ["SVID"],
+                }
+            ]
+        },
+    )
+
+
+class ReportDecision(Command):
+    committee: Short
+    meeting_date: Day
+    paragraph: Annotated[str, Field(min_length=1, max_length=50, examples=["§ 45"])]
+
+
+class RecordAnnouncement(Command):
+    announced_on: Day
+
+
+class CorrectDecision(Command):
+    reason: Long
+    description: Long | None = None
+    basis: Lines | None = None
+    points: Annotated[list[Long], Field(min_length=1, max_length=100)] | None = None
+    extract_to: Annotated[list[Short], Field(max_length=100)] | None = None
+
+
+class RevokeDecision(Command):
+    reason: Long
+    revoked_on: Day

@@ -1,0 +1,148 @@
+"""What every use case shares: load an aggregate, save what changed together, log once."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar
+from uuid import UUID
+
+import structlog
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProjectorFunction,
+    project_aggregate,
+)
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import (
+    InterfaceError,
+    JSONTranscoder,
+    OperationalError,
+    RecordConflictError,
+)
+from eventsourcing.utils import EnvType
+from pydantic import BaseModel, Field
+
+from application.shared.errors import ConcurrentWrite, NotFound, StaleVersion
+from application.shared.transcodings import register_domain_transcodings
+from application.shared.views import View
+from domain.errors import DomainError
+from domain.values import Actor
+
+log = structlog.get_logger("fundcase.application")
+
+A = TypeVar("A", bound=Aggregate)
+P = ParamSpec("P")
+R = TypeVar("R", bound="Recorded")
+S = TypeVar("S", bound="UseCases")
+
+
+class Recorded(View):
+    """What a write reached: the aggregate's new version and the event log's position."""
+
+    id: UUID
+    version: int
+    position: int | None = Field(description="The event log's position after this write")
+
+
+def use_case(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+    """Bind the command and actor to every log line, and log the outcome once."""
+
+    @functools.wraps(method)
+    def run(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        given = [*args, *kwargs.values()]
+        command = next((type(a).__name__ for a in given if isinstance(a, BaseModel)), None)
+        actor = next((a.id for a in given if isinstance(a, Actor)), None)
+        with structlog.contextvars.bound_contextvars(
+            command=command or method.__name__, actor=actor
+        ):
+            try:
+                result = method(self, *args, **kwargs)
+            except DomainError as refusal:
+                log.info("command_refused", rule=refusal.rule, field=refusal.field)
+                raise
+            log.info(
+                "command_recorded",
+                aggregate_id=str(result.id),
+                version=result.version,
+                position=result.position,
+            )
+            return result
+
+    return run
+
+
+class UseCases(Application[UUID]):
+    """The event store behind every feature's use cases, and the day it is today."""
+
+    # Which kind of record an unknown id was looked for as, in the refusal.
+    KIND_NAMES: ClassVar[dict[type[Any], str]] = {}
+
+    def __init__(self, env: EnvType | None = None, today: Callable[[], date] = date.today):
+        super().__init__(env)
+        self.today = today
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_domain_transcodings(transcoder)
+
+    def take_snapshot(
+        self,
+        aggregate_id: UUID,
+        version: int | None = None,
+        projector_func: ProjectorFunction[Any, Any] = project_aggregate,
+    ) -> None:
+        """Snapshots are taken after a save has committed and are only a shortcut: one
+        that cannot be stored (the database went away in between) must not turn a
+        recorded write into a failure. The next interval takes one again."""
+        try:
+            super().take_snapshot(aggregate_id, version, projector_func)
+        except (OperationalError, InterfaceError) as error:
+            log.warning(
+                "snapshot_skipped",
+                aggregate_id=str(aggregate_id),
+                version=version,
+                error=type(error).__name__,
+            )
+
+    def version_at(self, aggregate_id: UUID, moment: datetime) -> int:
+        """The version an aggregate had at a moment (its last event by then)."""
+        version = None
+        for recorded in self.events.get(aggregate_id):
+            assert isinstance(recorded, Aggregate.Event)
+            if recorded.timestamp > moment:
+                break
+            version = recorded.originator_version
+        if version is None:
+            raise NotFound("record at that time", aggregate_id)
+        return version
+
+    def _load(
+        self,
+        kind: type[A],
+        aggregate_id: UUID,
+        expected_version: int | None = None,
+        *,
+        version: int | None = None,
+    ) -> A:
+        """The aggregate of that kind, refusing unknown ids and stale expectations."""
+        try:
+            aggregate: Aggregate = self.repository.get(aggregate_id, version=version)
+        except AggregateNotFoundError:
+            raise NotFound(self.KIND_NAMES[kind], aggregate_id) from None
+        if not isinstance(aggregate, kind):
+            raise NotFound(self.KIND_NAMES[kind], aggregate_id)
+        if expected_version is not None and aggregate.version != expected_version:
+            raise StaleVersion(expected_version, aggregate.version)
+        return aggregate
+
+    def _save_together(self, primary: Aggregate, *others: Aggregate) -> Recorded:
+        """Save all in one transaction; a concurrent writer makes it a conflict."""
+        try:
+            recordings = self.save(primary, *others)
+        except RecordConflictError:
+            raise ConcurrentWrite from None
+        position = max((r.notification.id for r in recordings), default=None)
+        return Recorded(id=primary.id, version=primary.version, position=position)

@@ -1,0 +1,53 @@
+"""The composition root: the one place the running product is put together.
+
+The HTTP service, the CLI, projector workers, benchmarks and tests all open it here:
+the use cases over the configured event store, the read models (migrated) and the
+projector that keeps them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Engine
+
+from application.fundcase import Fundcase
+from application.read_models import NAMES
+from infrastructure.eventstore import open_application
+from infrastructure.projector import Projector
+from infrastructure.readside import make_projector, open_read_models
+from infrastructure.settings import Settings
+
+
+@dataclass
+class System:
+    settings: Settings
+    app: Fundcase
+    read_models: Engine
+    projector: Projector
+
+    def projector_of(self, names: Iterable[str]) -> Projector:
+        """A projector over the same store and read models that keeps only these."""
+        return make_projector(self.app, self.read_models, self.settings, names)
+
+    def close(self) -> None:
+        self.read_models.dispose()
+        self.app.close()
+
+
+def open_system(
+    settings: Settings,
+    *,
+    today: Callable[[], date] = date.today,
+    app: Fundcase | None = None,
+    projections: Iterable[str] = NAMES,
+    **projector_options: float | int | str,
+) -> System:
+    """The product on the configured database, its read models migrated; `projections`
+    are the read models its projector keeps."""
+    app = app or open_application(settings, today)
+    engine = open_read_models(settings)
+    projector = make_projector(app, engine, settings, projections, **projector_options)
+    return System(settings, app, engine, projector)

@@ -1,0 +1,36 @@
+"""The decision register (anmälningslista)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from application.decision_register.queries import (
+    DecisionRegisterPage,
+    DecisionRegisterSearch,
+    search_decision_register,
+)
+from application.shared.commands import Day
+from interfaces.http.auth import OfficialOrAuditor
+from interfaces.http.deps import ReadModels
+from interfaces.http.routes.register import Cursor, Limit
+
+router = APIRouter(tags=["reports"])
+
+
+@router.get("/reports/delegation-decisions")
+def decision_register(
+    _: OfficialOrAuditor,
+    read_models: ReadModels,
+    committee: Annotated[str | None, Query(max_length=200)] = None,
+    from_: Annotated[Day | None, Query(alias="from")] = None,
+    to: Annotated[Day | None, Query()] = None,
+    reported: bool | None = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> DecisionRegisterPage:
+    """The anmälningslista: delegation decisions per committee and period, reported or not."""
+    return search_decision_register(
+        read_models, DecisionRegisterSearch(committee, from_, to, reported, limit, cursor)
+    )
