@@ -11,6 +11,7 @@ from pydantic import Field
 from sqlalchemy import ColumnElement, Engine, Row, Select, case, func, select
 
 from application.budget.projection import BUDGET
+from application.commitments.views import CommitmentSummary
 from application.shared import paging
 from application.shared.read_model import from_öre
 from application.shared.views import Amount, Page, View
@@ -34,16 +35,7 @@ class BudgetPage(Page[BudgetRow]):
     pass
 
 
-class BudgetCommitmentRow(View):
-    id: str
-    case_id: str
-    diary_number: str
-    financier: str
-    kind: str
-    amount: Amount
-    start: dt.date
-    end: dt.date
-    state: str
+class BudgetCommitmentRow(CommitmentSummary):
     decided_on: dt.date | None
     committed: Amount
     used: Amount

@@ -25,7 +25,9 @@ class UsageView(View):
     note: str
 
 
-class CommitmentView(View):
+class CommitmentSummary(View):
+    """What every list of commitments shows first."""
+
     id: UUID
     case_id: UUID
     diary_number: str
@@ -35,6 +37,9 @@ class CommitmentView(View):
     start: dt.date
     end: dt.date
     state: str
+
+
+class CommitmentView(CommitmentSummary):
     budget_areas: list[ShareView]
     years: list[YearView]
     decision_id: UUID | None
