@@ -19,6 +19,7 @@ class UnsupportedDatabaseURL(ValueError):
 
 
 POSTGRES_FACTORY = "infrastructure.postgres_store:GatedPostgresFactory"
+SQLITE_FACTORY = "infrastructure.commits:MarkedSQLiteFactory"
 # The library's plain-object store: the use cases in memory, for fast tests (no read models).
 IN_MEMORY = "memory://"
 
@@ -40,7 +41,7 @@ def persistence_env(
     backend = url.get_backend_name()
     if backend == "sqlite":
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "PERSISTENCE_MODULE": SQLITE_FACTORY,
             "SQLITE_DBNAME": url.database or ":memory:",
             "SQLITE_LOCK_TIMEOUT": "30",
         }

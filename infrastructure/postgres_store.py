@@ -24,8 +24,12 @@ from eventsourcing.postgres import (
     PostgresDatastore,
     PostgresFactory,
 )
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
 
 from infrastructure.availability import DatabaseGate
+from infrastructure.commits import COMMITS_TABLE, HEAD_CHANNEL, marker
 
 _gates: WeakKeyDictionary[PostgresDatastore, DatabaseGate] = WeakKeyDictionary()
 
@@ -83,7 +87,35 @@ class GatedAggregateRecorder(PostgresAggregateRecorder):
 
 
 class GatedApplicationRecorder(PostgresApplicationRecorder, GatedAggregateRecorder):
-    """Events and their notifications."""
+    """Events and their notifications, and a commit marker for each save."""
+
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self.commits_table = SQL("{}.{}").format(
+            Identifier(datastore.schema or "public"), Identifier(COMMITS_TABLE)
+        )
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {} "
+                "(position bigint PRIMARY KEY, committed_at double precision NOT NULL)"
+            ).format(self.commits_table)
+        )
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        position = marker(stored_events, ids)
+        if position is not None:
+            curs.execute(
+                SQL(
+                    "INSERT INTO {} (position, committed_at) "
+                    "VALUES (%s, extract(epoch FROM clock_timestamp()))"
+                ).format(self.commits_table),
+                (position,),
+            )
+            curs.execute(SQL("SELECT pg_notify(%s, %s)"), (HEAD_CHANNEL, str(position)))
+        return ids
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any

@@ -28,13 +28,15 @@ import psycopg
 import structlog
 from eventsourcing.persistence import Notification
 from psycopg import sql
-from sqlalchemy import Connection, Engine, or_, select, text, update
+from sqlalchemy import Connection, Engine, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from application.fundcase import Fundcase
 from application.read_models import LIVE, NAMES, fresh_copy
 from application.shared.read_model import Projection
 from infrastructure.availability import UNAVAILABLE
+from infrastructure.commits import commits
+from infrastructure.freshness import PROJECTED_CHANNEL, Freshness
 from infrastructure.readmodels import leases, positions, writer
 
 log = structlog.get_logger("fundcase.projector")
@@ -74,6 +76,7 @@ class Projector:
         poll_seconds: float = 0.5,
         worker_id: str | None = None,
         notify_conninfo: str | None = None,
+        freshness: Freshness | None = None,
     ) -> None:
         self.app = app
         self.engine = engine
@@ -85,23 +88,22 @@ class Projector:
         # Set on PostgreSQL: new events wake the runner instead of a poll.
         self.notify_conninfo = notify_conninfo
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid4().hex[:6]}"
+        self.freshness = freshness or Freshness(self.position)
         self._ensure_rows()
 
     # --- Running ---------------------------------------------------------------------
 
     def step(self) -> int:
-        """One batch for each projection this worker holds; the number of events read."""
-        done = 0
-        for projection in self.projections:
-            if not self._hold_lease(projection.name):
-                continue
-            try:
-                done += self._advance(projection)
-            except PositionMoved:
-                # Another worker applied that batch; ours rolled back. Go again.
-                log.info("projection_batch_lost_race", projection=projection.name)
-                done += 1
-        return done
+        """One batch for the projections this worker holds; the number of events read."""
+        held = [p for p in self.projections if self._hold_lease(p.name)]
+        if not held:
+            return 0
+        try:
+            return self._advance(held)
+        except PositionMoved as moved:
+            # Another worker applied that batch; ours rolled back. Go again.
+            log.info("projection_batch_lost_race", projection=str(moved))
+            return 1
 
     def catch_up(self) -> int:
         """Batches until every held projection has reached the head of the log."""
@@ -132,23 +134,81 @@ class Projector:
         self.release_leases()
         log.info("projector_stopped", worker=self.worker_id)
 
-    def _advance(self, projection: Projection) -> int:
+    def _advance(self, held: list[Projection]) -> int:
+        """One transaction for every projection held, ending where a command ended, so
+        what one command recorded becomes visible in every read model at once."""
         with self.writes.begin() as conn:
-            position = self._lock_position(conn, projection.name)
-            notifications = self.app.recorder.select_notifications(
-                start=position + 1, limit=self.batch_size
-            )
+            at = {p.name: self._lock_position(conn, p.name) for p in held}
+            start = min(at.values())
+            notifications = self._batch(conn, start)
             if not notifications:
                 return 0
-            self._apply(conn, projection, notifications)
-            moved = conn.execute(
-                update(positions)
-                .where(positions.c.name == projection.name, positions.c.position == position)
-                .values(position=notifications[-1].id, updated_at=_now())
-            )
-            if moved.rowcount != 1:
-                raise PositionMoved(projection.name)
+            end = notifications[-1].id
+            for projection in held:
+                unseen = [n for n in notifications if n.id > at[projection.name]]
+                self._apply(conn, projection, unseen)
+                moved = conn.execute(
+                    update(positions)
+                    .where(
+                        positions.c.name == projection.name,
+                        positions.c.position == at[projection.name],
+                    )
+                    .values(position=end, updated_at=_now())
+                )
+                if moved.rowcount != 1:
+                    raise PositionMoved(projection.name)
+            committed = conn.execute(
+                select(commits.c.committed_at).where(
+                    commits.c.position > start, commits.c.position <= end
+                )
+            ).scalars()
+            committed_at = list(committed)
+            if conn.dialect.name == "postgresql" and len(held) == len(LIVE):
+                conn.execute(select(func.pg_notify(PROJECTED_CHANNEL, str(end))))
+        if len(held) == len(LIVE):
+            now = time.time()
+            self.freshness.reached(end, [now - t for t in committed_at if t > 0])
         return len(notifications)
+
+    def _batch(self, conn: Connection, start: int) -> Sequence[Notification]:
+        """The events after `start`, up to the batch size, cut where a command ended.
+
+        A command bigger than a batch is read whole."""
+        notifications = self.app.recorder.select_notifications(
+            start=start + 1, limit=self.batch_size
+        )
+        if not notifications:
+            return notifications
+        last = notifications[-1].id
+        ended = conn.execute(
+            select(func.max(commits.c.position)).where(
+                commits.c.position > start, commits.c.position <= last
+            )
+        ).scalar()
+        if ended is not None:
+            return [n for n in notifications if n.id <= ended]
+        ends = conn.execute(
+            select(func.min(commits.c.position)).where(commits.c.position > last)
+        ).scalar()
+        if ends is None:
+            return notifications
+        return self.app.recorder.select_notifications(
+            start=start + 1, limit=ends - start, stop=ends
+        )
+
+    def position(self) -> int:
+        """The position every read model of this projector has reached."""
+        with self.engine.connect() as conn:
+            reached = (
+                conn.execute(
+                    select(positions.c.position).where(
+                        positions.c.name.in_([p.name for p in self.projections])
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        return min(reached, default=0)
 
     def _apply(
         self, conn: Connection, projection: Projection, notifications: Sequence[Notification]
@@ -217,7 +277,12 @@ class Projector:
             )
 
     def _ensure_rows(self) -> None:
+        head = self.app.log_head()
         with self.writes.begin() as conn:
+            if head and conn.execute(select(commits.c.position).limit(1)).first() is None:
+                # Events stored before commit markers were kept end where the log ends
+                # now (time 0: no lag is measured for them).
+                _insert_missing(conn, commits, position=head, committed_at=0.0)
             for projection in self.projections:
                 _insert_missing(
                     conn, positions, name=projection.name, position=0, updated_at=_now()
@@ -228,7 +293,7 @@ class Projector:
 
     def _waker(self) -> _PollWaker | _NotifyWaker:
         if self.notify_conninfo is None:
-            return _PollWaker(self.poll_seconds)
+            return _PollWaker(self.poll_seconds, self.freshness.wake_projector)
         channel: str = self.app.recorder.channel_name  # type: ignore[attr-defined]
         return _NotifyWaker(self.notify_conninfo, channel, self.poll_seconds)
 
@@ -360,14 +425,17 @@ def _now() -> datetime:
 
 
 class _PollWaker:
-    """SQLite cannot push new events: look again after a short pause."""
+    """SQLite cannot push new events: look again when a write of this process wakes the
+    projector, or after a short pause (writes of other processes)."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, wake: threading.Event) -> None:
         self.seconds = seconds
+        self.wake = wake
 
     def __enter__(self) -> Callable[[threading.Event], None]:
         def wait(stop: threading.Event) -> None:
-            stop.wait(self.seconds)
+            if not stop.is_set() and self.wake.wait(self.seconds):
+                self.wake.clear()
 
         return wait
 

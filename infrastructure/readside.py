@@ -32,12 +32,12 @@ def make_projector(
         app,
         engine,
         names,
-        notify_conninfo=_notify_conninfo(settings.database_url),
+        notify_conninfo=notify_conninfo(settings.database_url),
         **options,  # type: ignore[arg-type]
     )
 
 
-def _notify_conninfo(database_url: str) -> str | None:
+def notify_conninfo(database_url: str) -> str | None:
     """Where to LISTEN for new events: PostgreSQL only (SQLite cannot push)."""
     if make_url(database_url).get_backend_name() != "postgresql":
         return None

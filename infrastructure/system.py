@@ -15,9 +15,11 @@ from sqlalchemy import Engine
 
 from application.fundcase import Fundcase
 from application.read_models import NAMES
+from infrastructure.commits import HEAD_CHANNEL
 from infrastructure.eventstore import open_application
+from infrastructure.freshness import Freshness, FreshnessListener
 from infrastructure.projector import Projector
-from infrastructure.readside import make_projector, open_read_models
+from infrastructure.readside import make_projector, notify_conninfo, open_read_models
 from infrastructure.settings import Settings
 
 
@@ -27,6 +29,20 @@ class System:
     app: Fundcase
     read_models: Engine
     projector: Projector
+
+    @property
+    def freshness(self) -> Freshness:
+        return self.projector.freshness
+
+    def listen(self) -> FreshnessListener | None:
+        """On PostgreSQL, a listener that keeps `freshness` current with every process's
+        commits and projectors (started here; stop it before closing)."""
+        conninfo = notify_conninfo(self.settings.database_url)
+        if conninfo is None:
+            return None
+        listener = FreshnessListener(conninfo, self.freshness, HEAD_CHANNEL)
+        listener.start()
+        return listener
 
     def projector_of(self, names: Iterable[str]) -> Projector:
         """A projector over the same store and read models that keeps only these."""
@@ -50,4 +66,5 @@ def open_system(
     app = app or open_application(settings, today)
     engine = open_read_models(settings)
     projector = make_projector(app, engine, settings, projections, **projector_options)
+    projector.freshness.saw_head(app.log_head())
     return System(settings, app, engine, projector)

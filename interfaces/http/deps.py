@@ -10,8 +10,9 @@ from typing import Annotated, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from fastapi import Depends, Header, Query, Request, Response
+from fastapi import Cookie, Depends, Header, Query, Request, Response
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
 from application.fundcase import Fundcase
 from application.shared.use_cases import Recorded
@@ -67,33 +68,73 @@ async def _expected_version(
 ExpectedVersion = Annotated[int | None, Depends(_expected_version)]
 
 
-def _current_read_models(
+POSITION_HEADER = "Fundcase-Position"
+POSITION_COOKIE = "fundcase_position"
+_POSITION = re.compile(r"^\d{1,18}$")
+
+
+def _hint(name: str, value: str | None) -> int:
+    """A position the client carried from an earlier answer (0 if none)."""
+    if value is None:
+        return 0
+    if not _POSITION.match(value.strip()):
+        raise Problem(
+            422,
+            f"{name} must be a log position as given in {POSITION_HEADER}, e.g. 42.",
+            kind="validation",
+            errors=[{"field": name, "message": "not a log position"}],
+        )
+    return int(value)
+
+
+async def _current_read_models(
     request: Request,
     min_position: Annotated[
         int | None,
         Query(
             ge=0,
             le=MAX_POSITION,
-            description="Wait until the read models include this log position",
+            description="Also wait for this log position (the service already waits for "
+            "every write it has seen and for the Fundcase-Position header or cookie)",
         ),
     ] = None,
+    position_header: Annotated[
+        str | None,
+        Header(
+            alias=POSITION_HEADER,
+            description="The position of your last write, as answered in this header; "
+            "send it when your reads may reach another process of the service",
+        ),
+    ] = None,
+    position_cookie: Annotated[str | None, Cookie(alias=POSITION_COOKIE)] = None,
 ) -> Engine:
-    """The read models, once they include the caller's own write (read-your-writes)."""
+    """The read models, once they include every write this process has seen and the
+    caller's own (read-your-writes), or a 503 if they cannot catch up in time."""
     system = _system(request)
-    if min_position is None:
+    freshness = system.freshness
+    if min_position is not None and min_position > freshness.head:
+        head = await run_in_threadpool(system.app.log_head)
+        if min_position > head:
+            raise Problem(
+                422,
+                f"The event log ends at position {head}; no write has reached {min_position}.",
+                kind="validation",
+                errors=[
+                    {"field": "min_position", "message": f"beyond the end of the log ({head})"}
+                ],
+            )
+    carried = max(_hint(POSITION_HEADER, position_header), _hint(POSITION_COOKIE, position_cookie))
+    if carried > freshness.head:
+        # Another process's write this one has not heard of yet, or a position of
+        # another database: wait only for what the log holds.
+        carried = min(carried, await run_in_threadpool(system.app.log_head))
+    target = max(freshness.head, min_position or 0, carried)
+    if freshness.projected >= target:
         return system.read_models
-    head = system.app.log_head()
-    if min_position > head:
-        raise Problem(
-            422,
-            f"The event log ends at position {head}; no write has reached {min_position}.",
-            kind="validation",
-            errors=[{"field": "min_position", "message": f"beyond the end of the log ({head})"}],
-        )
-    if not system.projector.wait_until(min_position, timeout=READ_WAIT_SECONDS):
+    if not await run_in_threadpool(freshness.wait_for, target, READ_WAIT_SECONDS):
         raise Problem(
             503,
-            f"The read models have not yet reached position {min_position}; retry shortly.",
+            f"The read models have not yet reached position {target}; retry shortly.",
             kind="not-yet-current",
             headers={"Retry-After": "1"},
         )
@@ -106,14 +147,32 @@ ReadModels = Annotated[Engine, Depends(_current_read_models)]
 R = TypeVar("R", bound=Recorded)
 
 
-def answer_write(response: Response, recorded: R, location: str | None = None) -> R:
-    """A write's answer: its body, and ETag, log position and (if new) Location headers."""
-    response.headers["ETag"] = f'"{recorded.version}"'
-    if recorded.position is not None:
-        response.headers["X-Fundcase-Position"] = str(recorded.position)
-    if location:
-        response.headers["Location"] = location
-    return recorded
+@dataclass(frozen=True)
+class WriteAnswer:
+    """A write's answer: its body, with ETag, the log position (header and cookie, so
+    the client's next reads include the write) and, if new, Location."""
+
+    system: System
+    response: Response
+
+    def __call__(self, recorded: R, location: str | None = None) -> R:
+        self.response.headers["ETag"] = f'"{recorded.version}"'
+        if recorded.position is not None:
+            self.system.freshness.wrote(recorded.position)
+            self.response.headers[POSITION_HEADER] = str(recorded.position)
+            self.response.set_cookie(
+                POSITION_COOKIE, str(recorded.position), httponly=True, samesite="lax"
+            )
+        if location:
+            self.response.headers["Location"] = location
+        return recorded
+
+
+async def _write_answer(request: Request, response: Response) -> WriteAnswer:
+    return WriteAnswer(_system(request), response)
+
+
+Answer = Annotated[WriteAnswer, Depends(_write_answer)]
 
 
 @dataclass(frozen=True)

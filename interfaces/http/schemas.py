@@ -18,6 +18,11 @@ class Health(View):
     database: str
     position: int | None = None
     projections: dict[str, ProjectionHealth] | None = None
+    lag_p99_ms: float | None = Field(
+        default=None,
+        description="99th percentile, in milliseconds, of the time from a command's commit "
+        "to its being visible in every read model (measured by this process's projector)",
+    )
 
 
 # --- Errors -------------------------------------------------------------------------

@@ -42,7 +42,7 @@ def test_tokens_and_secrets_never_reach_the_logs(service: Service) -> None:
 )
 def test_injection_looking_search_text_is_just_text(service: Service, q: str) -> None:
     case = bodies.new_case(service, title="Sökbar titel")
-    response = service.get("/register", AUDITOR, q=q, min_position=case["position"])
+    response = service.get("/register", AUDITOR, q=q)
     assert response.status_code in (200, 422)
     if response.status_code == 200:
         assert all(

@@ -47,7 +47,7 @@ def test_a_case_is_registered_and_read_back(service: Service) -> None:
     assert body["diary_number"].endswith("/2021")
     assert response.headers["location"] == f"/api/v1/cases/{body['id']}"
     assert response.headers["etag"] == '"1"'
-    assert int(response.headers["x-fundcase-position"]) == body["position"]
+    assert int(response.headers["fundcase-position"]) == body["position"]
     read = service.get(f"/cases/{body['id']}", AUDITOR)
     assert read.status_code == 200
     case = read.json()

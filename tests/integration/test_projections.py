@@ -488,3 +488,39 @@ def test_status_reports_position_and_lag(
     assert {(s.position, s.lag) for s in projector.status()} == {(0, head)}
     projector.catch_up()
     assert {(s.position, s.lag) for s in projector.status()} == {(head, 0)}
+
+
+# --- What one command recorded is visible at once -----------------------------------
+
+
+def test_a_batch_never_ends_inside_a_command(
+    app: Fundcase, engine: Engine, settings: Settings
+) -> None:
+    """A secret document is two events of one command (registered, then marked): even
+    with batches of one event, no read model ever shows it unmasked in between, and
+    every read model moves to the end of the command in the same transaction."""
+    case = app.register_case(REGISTER_CASE, OFFICIAL)
+    secret = app.register_document(
+        case.id,
+        RegisterDocument(
+            title="Hemlig kalkyl",
+            direction="incoming",
+            date=date(2021, 12, 9),
+            secret=Secret(ground="OSL 31 kap. 16 §"),
+        ),
+        OFFICIAL,
+    )
+    projector = make_projector(app, engine, settings, batch_size=1, worker_id="one-by-one")
+    seen: list[int] = []
+    while projector.step():
+        at = positions_now(engine)
+        assert len(set(at.values())) == 1, at  # every read model at the same position
+        seen.append(next(iter(at.values())))
+        public = search_register(engine, RegisterSearch(), public=True).items
+        for document in (d for entry in public for d in entry.documents):
+            assert document.title == "[Sekretess]"
+    assert secret.position is not None
+    assert seen[-1] == secret.position
+    # The case's registration (the series' number and the case) came in one step too.
+    assert case.position in seen
+    assert case.position - 1 not in seen

@@ -16,18 +16,18 @@ from application.cases.use_cases import CaseRegistered, DocumentRegistered
 from application.cases.views import CaseView
 from application.shared.use_cases import Recorded
 from interfaces.http.auth import AnyRole, Official
-from interfaces.http.deps import App, AtPoint, ExpectedVersion, answer_write
+from interfaces.http.deps import Answer, App, AtPoint, ExpectedVersion
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
 
 @router.post("", status_code=201)
 def register_case(
-    command: RegisterCase, actor: Official, app: App, response: Response
+    command: RegisterCase, actor: Official, app: App, answer: Answer
 ) -> CaseRegistered:
     """Register an application under the next diary number of its register."""
     recorded = app.register_case(command, actor)
-    return answer_write(response, recorded, f"/api/v1/cases/{recorded.id}")
+    return answer(recorded, f"/api/v1/cases/{recorded.id}")
 
 
 @router.get("/{case_id}")
@@ -45,10 +45,10 @@ def register_document(
     actor: Official,
     app: App,
     version: ExpectedVersion,
-    response: Response,
+    answer: Answer,
 ) -> DocumentRegistered:
     """Register a document in the case; `secret` masks it in the public register."""
-    return answer_write(response, app.register_document(case_id, command, actor, version))
+    return answer(app.register_document(case_id, command, actor, version))
 
 
 @router.post("/{case_id}/secrecy")
@@ -58,10 +58,10 @@ def mark_field_secret(
     actor: Official,
     app: App,
     version: ExpectedVersion,
-    response: Response,
+    answer: Answer,
 ) -> Recorded:
     """Mask a field of the case in the public register, on a legal ground."""
-    return answer_write(response, app.mark_field_secret(case_id, command, actor, version))
+    return answer(app.mark_field_secret(case_id, command, actor, version))
 
 
 @router.post("/{case_id}/status")
@@ -71,7 +71,7 @@ def change_status(
     actor: Official,
     app: App,
     version: ExpectedVersion,
-    response: Response,
+    answer: Answer,
 ) -> Recorded:
     """Move the case along its lifecycle (withdrawing and reopening need a reason)."""
-    return answer_write(response, app.change_case_status(case_id, command, actor, version))
+    return answer(app.change_case_status(case_id, command, actor, version))

@@ -16,19 +16,19 @@ from application.commitments.commands import (
 from application.commitments.views import CommitmentView
 from application.shared.use_cases import Recorded
 from interfaces.http.auth import AnyRole, Finance, Official
-from interfaces.http.deps import App, AtPoint, ExpectedVersion, answer_write
+from interfaces.http.deps import Answer, App, AtPoint, ExpectedVersion
 
 router = APIRouter(prefix="/commitments", tags=["commitments"])
 
 
 @router.post("", status_code=201)
 def propose_commitment(
-    command: ProposeCommitment, actor: Official, app: App, response: Response
+    command: ProposeCommitment, actor: Official, app: App, answer: Answer
 ) -> Recorded:
     """Propose a commitment; only a decision commits it. Without `years`, it is spread
     over the period's years pro rata by days, exact to the öre."""
     recorded = app.propose_commitment(command, actor)
-    return answer_write(response, recorded, f"/api/v1/commitments/{recorded.id}")
+    return answer(recorded, f"/api/v1/commitments/{recorded.id}")
 
 
 @router.get("/{commitment_id}")
@@ -47,10 +47,10 @@ def record_usage(
     actor: Finance,
     app: App,
     version: ExpectedVersion,
-    response: Response,
+    answer: Answer,
 ) -> Recorded:
     """Record money paid out (cash) or work reported and valued in SEK (in kind)."""
-    return answer_write(response, app.record_usage(commitment_id, command, actor, version))
+    return answer(app.record_usage(commitment_id, command, actor, version))
 
 
 @router.post("/{commitment_id}/release")
@@ -59,12 +59,12 @@ def release_rest(
     actor: Finance,
     app: App,
     version: ExpectedVersion,
-    response: Response,
+    answer: Answer,
     command: Annotated[ReleaseRest | None, Body()] = None,
 ) -> Recorded:
     """Release what is left unused; the commitment is then closed."""
     recorded = app.release_rest(commitment_id, command or ReleaseRest(), actor, version)
-    return answer_write(response, recorded)
+    return answer(recorded)
 
 
 @router.post("/{commitment_id}/cancellation")
@@ -74,7 +74,7 @@ def cancel_commitment(
     actor: Official,
     app: App,
     version: ExpectedVersion,
-    response: Response,
+    answer: Answer,
 ) -> Recorded:
     """Cancel a commitment nothing has been used of."""
-    return answer_write(response, app.cancel_commitment(commitment_id, command, actor, version))
+    return answer(app.cancel_commitment(commitment_id, command, actor, version))

@@ -21,11 +21,11 @@ from infrastructure.rendering import to_html, to_markdown, to_pdf
 from interfaces.http.auth import AnyRole, Official
 from interfaces.http.deps import (
     MAX_VERSION,
+    Answer,
     App,
     AtPoint,
     ExpectedVersion,
     ReadModels,
-    answer_write,
 )
 from interfaces.http.negotiation import best_match
 from interfaces.http.problems import Problem
@@ -40,11 +40,11 @@ DOCUMENT_TYPES = ("text/markdown", "text/html", "application/pdf", "application/
     status_code=201,
     responses={409: {"description": "A rule of the delegation was broken; `rule` names it"}},
 )
-def take_decision(command: TakeDecision, actor: Official, app: App, response: Response) -> Recorded:
+def take_decision(command: TakeDecision, actor: Official, app: App, answer: Answer) -> Recorded:
     """Register a decision taken under delegation, judged against the order as it read on
     the decision date. It and the commitments it confirms are recorded as one."""
     recorded = app.take_decision(command, actor)
-    return answer_write(response, recorded, f"/api/v1/decisions/{recorded.id}")
+    return answer(recorded, f"/api/v1/decisions/{recorded.id}")
 
 
 @router.get("/{decision_id}")
@@ -63,10 +63,10 @@ def report_decision(
     actor: Official,
     app: App,
     version: ExpectedVersion,
-    response: Response,
+    answer: Answer,
 ) -> Recorded:
     """Record that the decision was reported to the committee (anmälan)."""
-    return answer_write(response, app.report_decision(decision_id, command, actor, version))
+    return answer(app.report_decision(decision_id, command, actor, version))
 
 
 @router.post("/{decision_id}/announcement")
@@ -76,10 +76,10 @@ def record_announcement(
     actor: Official,
     app: App,
     version: ExpectedVersion,
-    response: Response,
+    answer: Answer,
 ) -> Recorded:
     """Record the day the approved protocol was announced; the appeal period runs from it."""
-    return answer_write(response, app.record_announcement(decision_id, command, actor, version))
+    return answer(app.record_announcement(decision_id, command, actor, version))
 
 
 @router.post("/{decision_id}/corrections")
@@ -89,10 +89,10 @@ def correct_decision(
     actor: Official,
     app: App,
     version: ExpectedVersion,
-    response: Response,
+    answer: Answer,
 ) -> Recorded:
     """Correct the decision's wording (rättelse); the document gets a new version."""
-    return answer_write(response, app.correct_decision(decision_id, command, actor, version))
+    return answer(app.correct_decision(decision_id, command, actor, version))
 
 
 @router.post("/{decision_id}/revocation")
@@ -102,10 +102,10 @@ def revoke_decision(
     actor: Official,
     app: App,
     version: ExpectedVersion,
-    response: Response,
+    answer: Answer,
 ) -> Recorded:
     """Revoke the decision; the commitments it confirmed are cancelled with it."""
-    return answer_write(response, app.revoke_decision(decision_id, command, actor, version))
+    return answer(app.revoke_decision(decision_id, command, actor, version))
 
 
 @router.get(

@@ -18,18 +18,16 @@ from application.delegation.views import DelegationOrderView
 from application.shared.commands import Day
 from application.shared.use_cases import Recorded
 from interfaces.http.auth import Admin, AnyRole
-from interfaces.http.deps import App, AtPoint, ExpectedVersion, answer_write
+from interfaces.http.deps import Answer, App, AtPoint, ExpectedVersion
 
 router = APIRouter(prefix="/delegation-orders", tags=["delegation orders"])
 
 
 @router.post("", status_code=201)
-def adopt_order(
-    command: AdoptDelegationOrder, actor: Admin, app: App, response: Response
-) -> Recorded:
+def adopt_order(command: AdoptDelegationOrder, actor: Admin, app: App, answer: Answer) -> Recorded:
     """Adopt a delegation order with its provisions (points)."""
     recorded = app.adopt_delegation_order(command, actor)
-    return answer_write(response, recorded, f"/api/v1/delegation-orders/{recorded.id}")
+    return answer(recorded, f"/api/v1/delegation-orders/{recorded.id}")
 
 
 @router.get("/{order_id}")
@@ -55,10 +53,10 @@ def add_provision(
     actor: Admin,
     app: App,
     version: ExpectedVersion,
-    response: Response,
+    answer: Answer,
 ) -> Recorded:
     """Add a provision from a date."""
-    return answer_write(response, app.add_provision(order_id, command, actor, version))
+    return answer(app.add_provision(order_id, command, actor, version))
 
 
 @router.post("/{order_id}/provisions/{point}/amendments")
@@ -69,10 +67,10 @@ def amend_provision(
     actor: Admin,
     app: App,
     version: ExpectedVersion,
-    response: Response,
+    answer: Answer,
 ) -> Recorded:
     """Amend a provision from a date; decisions before it are judged by the old wording."""
-    return answer_write(response, app.amend_provision(order_id, point, command, actor, version))
+    return answer(app.amend_provision(order_id, point, command, actor, version))
 
 
 @router.post("/{order_id}/provisions/{point}/revocation")
@@ -83,10 +81,10 @@ def revoke_provision(
     actor: Admin,
     app: App,
     version: ExpectedVersion,
-    response: Response,
+    answer: Answer,
 ) -> Recorded:
     """Revoke a provision from a date."""
-    return answer_write(response, app.revoke_provision(order_id, point, command, actor, version))
+    return answer(app.revoke_provision(order_id, point, command, actor, version))
 
 
 @router.post("/{order_id}/supersession")
@@ -96,7 +94,7 @@ def supersede_order(
     actor: Admin,
     app: App,
     version: ExpectedVersion,
-    response: Response,
+    answer: Answer,
 ) -> Recorded:
     """The order is superseded by another from a date."""
-    return answer_write(response, app.supersede_order(order_id, command, actor, version))
+    return answer(app.supersede_order(order_id, command, actor, version))

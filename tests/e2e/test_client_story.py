@@ -1,0 +1,95 @@
+"""A client's ordinary story: each read straight after the write before it, with no pause
+and no parameter to remember. Each step is what an official or a finance officer does
+next; the story runs several times over, so a read that is late even once fails."""
+
+from __future__ import annotations
+
+from tests.e2e import bodies
+from tests.e2e.bodies import AUDITOR, FINANCE, OFFICIAL
+from tests.e2e.conftest import Service
+
+ROUNDS = 5
+
+
+def test_every_read_reflects_the_write_just_before_it(service: Service) -> None:
+    order = bodies.new_order(service)
+    for round_ in range(ROUNDS):
+        title = f"Berättelse {round_} Kvarnfors"
+        case = bodies.new_case(service, title=title)
+        found = service.get("/register", OFFICIAL, q=f"berättelse {round_} kvarnfors").json()
+        assert [e["id"] for e in found["items"]] == [case["id"]]
+
+        secret = service.post(
+            f"/cases/{case['id']}/documents",
+            {
+                "title": f"Affärsplan Kvarnfors {round_}",
+                "direction": "incoming",
+                "date": "2021-12-09",
+                "party": "Kvarnfors AB",
+                "secret": {"ground": "OSL 31 kap. 16 §"},
+            },
+            OFFICIAL,
+        )
+        assert secret.status_code == 201
+        public = service.client.get(
+            "/api/v1/public/register", params={"diary_number": case["diary_number"]}
+        ).json()["items"]
+        assert [d["title"] for d in public[0]["documents"]] == ["[Sekretess]"]
+
+        commitment = bodies.new_commitment(service, case["id"])
+        decision = service.post(
+            "/decisions", bodies.decision(case["id"], order, [commitment]), OFFICIAL
+        ).json()
+        document = service.client.get(
+            f"/api/v1/decisions/{decision['id']}/document",
+            headers={**service.auth(OFFICIAL), "Accept": "text/markdown"},
+        )
+        assert document.status_code == 200, document.text
+        unreported = service.get("/reports/delegation-decisions", AUDITOR, reported="false")
+        assert decision["id"] in [d["id"] for d in unreported.json()["items"]]
+
+        service.post(
+            f"/decisions/{decision['id']}/report",
+            {
+                "committee": "Regionala utvecklingsnämnden",
+                "meeting_date": "2022-04-06",
+                "paragraph": f"§ {round_}",
+            },
+            OFFICIAL,
+        )
+        unreported = service.get("/reports/delegation-decisions", AUDITOR, reported="false")
+        assert decision["id"] not in [d["id"] for d in unreported.json()["items"]]
+
+        before = _committed(service)
+        service.post(
+            f"/commitments/{commitment}/usage",
+            {"date": "2022-06-01", "amount": "100.00"},
+            FINANCE,
+        )
+        totals = service.get("/budget/totals", FINANCE).json()["items"][0]
+        assert totals["committed"] == before
+        assert totals["used"] == f"{100 * (round_ + 1)}.00"
+
+
+def _committed(service: Service) -> str:
+    answer: str = service.get("/budget/totals", FINANCE).json()["items"][0]["committed"]
+    return answer
+
+
+def test_a_position_carried_in_a_header_that_is_not_a_position_is_refused(
+    service: Service,
+) -> None:
+    refused = service.client.get(
+        "/api/v1/register", headers={**service.auth(OFFICIAL), "Fundcase-Position": "12abc"}
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"field": "Fundcase-Position", "message": "not a log position"}
+    ]
+
+
+def test_a_write_answers_its_position_as_header_and_cookie(service: Service) -> None:
+    written = service.post("/cases", bodies.case(), OFFICIAL)
+    position = written.headers["Fundcase-Position"]
+    assert position == str(written.json()["position"])
+    assert f"fundcase_position={position}" in written.headers["set-cookie"]
