@@ -12,6 +12,7 @@ import os
 import platform
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -19,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
 
+import httpx
 import psycopg
 from psycopg import sql
 from pydantic import SecretStr
@@ -136,6 +138,33 @@ def api(store: str, events: int, seconds: float) -> list[Figure]:
     return figures
 
 
+def lag(store: str, writes: int, seconds: float) -> list[Figure]:
+    """Commit to visible in every read model (the service's own projector, /health's
+    lag_p99_ms): writes one at a time with pauses, then under a write load."""
+    figures = []
+    with fresh_store(store) as settings:
+        token = Tokens(Settings(database_url="sqlite://", secret=SecretStr(BENCH_SECRET))).issue(
+            subject="bench", name="Benchmark", roles=list(Role), ttl_minutes=120
+        )
+        server = serve(settings, "interfaces.http.app:create_app", 8794, "in_process")
+        base = "http://127.0.0.1:8794"
+        try:
+            with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as c:
+                for _ in range(writes):
+                    c.post("/api/v1/cases", json=_case_body()).raise_for_status()
+                    time.sleep(0.01)
+                idle = c.get("/health").json()["lag_p99_ms"]
+                body = json.dumps(_case_body())
+                loaded = load(f"{base}/api/v1/cases", seconds, 16, "POST", body, token)
+                busy = c.get("/health").json()["lag_p99_ms"]
+        finally:
+            _stop(server)
+    goal = "goal ≤ 20 ms"
+    figures.append(Figure("lag_p99_ms_idle", store, idle, "ms", extra={"writes": writes}))
+    figures.append(Figure("lag_p99_ms_load", store, busy, "ms", extra={**loaded, "note": goal}))
+    return figures
+
+
 def _stop(server: subprocess.Popen[bytes]) -> None:
     """Stop a server and wait for it, so its database can be dropped after."""
     server.terminate()
@@ -161,10 +190,18 @@ class Sizes:
     api_seconds: float = 15.0
     as_of: int = 1000
     totals: int = 100_000
+    lag_writes: int = 300
 
     @classmethod
     def quick(cls) -> Sizes:
-        return cls(writes=300, rebuild=15_000, api_events=2_000, api_seconds=3.0, totals=10_000)
+        return cls(
+            writes=300,
+            rebuild=15_000,
+            api_events=2_000,
+            api_seconds=3.0,
+            totals=10_000,
+            lag_writes=100,
+        )
 
 
 def main() -> None:
@@ -185,6 +222,7 @@ def main() -> None:
         with fresh_store(store) as settings:
             figures.append(totals_p95_ms(settings, sizes.totals))
         figures += api(store, sizes.api_events, sizes.api_seconds)
+        figures += lag(store, sizes.lag_writes, sizes.api_seconds)
     RESULTS.mkdir(exist_ok=True)
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -306,14 +306,16 @@ def _fill_budget(engine: Engine, commitments: int) -> None:
 # --- HTTP ----------------------------------------------------------------------------
 
 
-def serve(settings: Settings, app_path: str, port: int) -> subprocess.Popen[bytes]:
+def serve(
+    settings: Settings, app_path: str, port: int, projections: str = "worker"
+) -> subprocess.Popen[bytes]:
     """Serve an app factory with uvicorn in a process of its own, once it listens."""
     env = {
         **os.environ,
         "FUNDCASE_DATABASE_URL": settings.database_url,
         "FUNDCASE_LOG_LEVEL": "warning",
         "FUNDCASE_SECRET": BENCH_SECRET,
-        "FUNDCASE_PROJECTIONS": "worker",
+        "FUNDCASE_PROJECTIONS": projections,
     }
     server = subprocess.Popen(
         [

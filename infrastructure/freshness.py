@@ -27,6 +27,8 @@ log = structlog.get_logger("fundcase.freshness")
 # Every process LISTENs here for the position the read models reached ("<position>").
 PROJECTED_CHANNEL = "fundcase_projected"
 LAG_SAMPLES = 2000
+# How long a process goes on trusting what it was last told of the read models.
+LOOK_AFTER_SECONDS = 1.0
 
 
 class Freshness:
@@ -37,6 +39,7 @@ class Freshness:
         self.projected = 0
         self.wake_projector = threading.Event()
         self._lags: deque[float] = deque(maxlen=LAG_SAMPLES)
+        self._told_at = 0.0
 
     def wrote(self, position: int) -> None:
         """A write of this process committed at `position`: the projector starts now."""
@@ -51,6 +54,7 @@ class Freshness:
         """Every read model has `position` applied; `lags` are seconds from each command's
         commit to now."""
         with self._changed:
+            self._told_at = time.monotonic()
             if lags:
                 self._lags.extend(lags)
             if position > self.projected:
@@ -79,6 +83,20 @@ class Freshness:
                     if seen > self.projected:
                         self.projected = seen
             return self.projected >= position
+
+    def due_for_a_look(self) -> bool:
+        """Whether nothing has told this process of the read models for a while: their
+        projector may be another process that cannot push (SQLite)."""
+        return time.monotonic() - self._told_at > LOOK_AFTER_SECONDS
+
+    def look(self) -> None:
+        """Read the read models' position from the database."""
+        seen = self._read_position()
+        with self._changed:
+            self._told_at = time.monotonic()
+            if seen > self.projected:
+                self.projected = seen
+                self._changed.notify_all()
 
     def lag_p99_ms(self) -> float | None:
         """The 99th percentile of commit-to-visible times measured here, in milliseconds."""

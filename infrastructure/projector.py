@@ -28,7 +28,7 @@ import psycopg
 import structlog
 from eventsourcing.persistence import Notification
 from psycopg import sql
-from sqlalchemy import Connection, Engine, func, or_, select, text, update
+from sqlalchemy import Connection, Engine, func, or_, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from application.fundcase import Fundcase
@@ -89,13 +89,17 @@ class Projector:
         self.notify_conninfo = notify_conninfo
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid4().hex[:6]}"
         self.freshness = freshness or Freshness(self.position)
+        self._held_until: dict[str, float] = {}
+        self._reached = 0  # where this worker's last batch left every projection it held
         self._ensure_rows()
 
     # --- Running ---------------------------------------------------------------------
 
     def step(self) -> int:
         """One batch for the projections this worker holds; the number of events read."""
-        held = [p for p in self.projections if self._hold_lease(p.name)]
+        if not self.app.recorder.select_notifications(start=self._reached + 1, limit=1):
+            return 0  # nothing new since this worker's last batch: no transaction
+        held = self._hold_leases()
         if not held:
             return 0
         try:
@@ -138,33 +142,34 @@ class Projector:
         """One transaction for every projection held, ending where a command ended, so
         what one command recorded becomes visible in every read model at once."""
         with self.writes.begin() as conn:
-            at = {p.name: self._lock_position(conn, p.name) for p in held}
+            _commit_without_waiting_for_disk(conn)
+            at = self._lock_positions(conn, [p.name for p in held])
             start = min(at.values())
             notifications = self._batch(conn, start)
             if not notifications:
+                self._reached = start
                 return 0
             end = notifications[-1].id
             for projection in held:
                 unseen = [n for n in notifications if n.id > at[projection.name]]
                 self._apply(conn, projection, unseen)
-                moved = conn.execute(
-                    update(positions)
-                    .where(
-                        positions.c.name == projection.name,
-                        positions.c.position == at[projection.name],
+            moved = conn.execute(
+                update(positions)
+                .where(tuple_(positions.c.name, positions.c.position).in_(list(at.items())))
+                .values(position=end, updated_at=_now())
+            )
+            if moved.rowcount != len(at):
+                raise PositionMoved(", ".join(at))
+            committed_at = list(
+                conn.execute(
+                    select(commits.c.committed_at).where(
+                        commits.c.position > start, commits.c.position <= end
                     )
-                    .values(position=end, updated_at=_now())
-                )
-                if moved.rowcount != 1:
-                    raise PositionMoved(projection.name)
-            committed = conn.execute(
-                select(commits.c.committed_at).where(
-                    commits.c.position > start, commits.c.position <= end
-                )
-            ).scalars()
-            committed_at = list(committed)
+                ).scalars()
+            )
             if conn.dialect.name == "postgresql" and len(held) == len(LIVE):
                 conn.execute(select(func.pg_notify(PROJECTED_CHANNEL, str(end))))
+        self._reached = end
         if len(held) == len(LIVE):
             now = time.time()
             self.freshness.reached(end, [now - t for t in committed_at if t > 0])
@@ -215,6 +220,15 @@ class Projector:
     ) -> None:
         projection.apply_batch(conn, notifications, self.app.mapper.to_domain_event)
 
+    def _lock_positions(self, conn: Connection, names: list[str]) -> dict[str, int]:
+        """The positions, locked for this transaction (rows on PostgreSQL, the file on SQLite)."""
+        query = (
+            select(positions.c.name, positions.c.position)
+            .where(positions.c.name.in_(names))
+            .with_for_update()
+        )
+        return {name: int(position) for name, position in conn.execute(query)}
+
     def _lock_position(self, conn: Connection, name: str) -> int:
         """The position, locked for this transaction (the row on PostgreSQL, the file on SQLite)."""
         query = select(positions.c.position).where(positions.c.name == name).with_for_update()
@@ -257,20 +271,39 @@ class Projector:
 
     # --- Leases ------------------------------------------------------------------------
 
-    def _hold_lease(self, name: str) -> bool:
+    def _hold_leases(self) -> list[Projection]:
+        """The projections whose lease this worker holds, renewing them when a third of
+        their time is gone (a lease held in memory longer than the database says is
+        harmless: positions move only by compare-and-set)."""
         now = time.time()
-        with self.writes.begin() as conn:
-            taken = conn.execute(
-                update(leases)
-                .where(
-                    leases.c.name == name,
-                    or_(leases.c.holder == self.worker_id, leases.c.expires_at < now),
+        due = [
+            p.name
+            for p in self.projections
+            if self._held_until.get(p.name, 0.0) - now <= self.lease_seconds * 2 / 3
+        ]
+        if due:
+            with self.writes.begin() as conn:
+                _commit_without_waiting_for_disk(conn)
+                taken = set(
+                    conn.execute(
+                        update(leases)
+                        .where(
+                            leases.c.name.in_(due),
+                            or_(leases.c.holder == self.worker_id, leases.c.expires_at < now),
+                        )
+                        .values(holder=self.worker_id, expires_at=now + self.lease_seconds)
+                        .returning(leases.c.name)
+                    ).scalars()
                 )
-                .values(holder=self.worker_id, expires_at=now + self.lease_seconds)
-            )
-        return taken.rowcount == 1
+            for name in due:
+                if name in taken:
+                    self._held_until[name] = now + self.lease_seconds
+                else:
+                    self._held_until.pop(name, None)
+        return [p for p in self.projections if self._held_until.get(p.name, 0.0) > now]
 
     def release_leases(self) -> None:
+        self._held_until.clear()
         with self.writes.begin() as conn:
             conn.execute(
                 update(leases).where(leases.c.holder == self.worker_id).values(expires_at=0.0)
@@ -413,6 +446,15 @@ def _rename_sqlite_indexes(conn: Connection) -> None:
     for name, create in rows:
         conn.execute(text(f'DROP INDEX "{name}"'))
         conn.execute(text(create.replace(name, name.replace(REBUILD_SUFFIX, ""))))
+
+
+def _commit_without_waiting_for_disk(conn: Connection) -> None:
+    """PostgreSQL: this transaction's commit need not wait for its WAL to reach disk.
+
+    Read models are rebuilt from the events; a crash can lose only the last batches,
+    and their positions with them, so they are applied again, exactly once."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SET LOCAL synchronous_commit = off"))
 
 
 def _insert_missing(conn: Connection, table: Any, **values: Any) -> None:

@@ -15,6 +15,8 @@ import structlog
 from domain.values import Role
 from infrastructure.settings import Settings
 
+VERIFIED_TOKENS_KEPT = 1024
+
 log = structlog.get_logger("fundcase.tokens")
 
 LOCAL_SECRET_FILE = Path(".fundcase-secret")
@@ -36,6 +38,7 @@ class Tokens:
     """Verifies every request's token; issues tokens only where the key is our own."""
 
     def __init__(self, settings: Settings) -> None:
+        self._verified: dict[str, tuple[TokenClaims, float]] = {}
         self.issuer = settings.jwt_issuer
         self.audience = settings.jwt_audience
         self._jwks: jwt.PyJWKSet | None = None
@@ -80,6 +83,24 @@ class Tokens:
         return jwt.encode(claims, self._signing_key, algorithm=self.algorithm)
 
     def verify(self, token: str) -> TokenClaims:
+        """The token's claims, if its signature, issuer, audience and time hold.
+
+        A token verified once is known until it expires: its bytes cannot change without
+        its signature failing, so the answer is kept (a few hundred tokens at most)."""
+        known = self._verified.get(token)
+        if known is not None and known[1] > time.time():
+            return known[0]
+        claims = self._verify(token)
+        if len(self._verified) >= VERIFIED_TOKENS_KEPT:
+            self._verified.clear()
+        self._verified[token] = (claims, self._expiry(token))
+        return claims
+
+    def _expiry(self, token: str) -> float:
+        expires: float = jwt.decode(token, options={"verify_signature": False})["exp"]
+        return float(expires)
+
+    def _verify(self, token: str) -> TokenClaims:
         try:
             claims = jwt.decode(
                 token,

@@ -20,6 +20,7 @@ from infrastructure.system import open_system
 from infrastructure.tokens import Tokens
 from interfaces.http.deps import ProjectorDep
 from interfaces.http.middleware import BodyLimit, Idempotency, RequestContext
+from interfaces.http.pages import KnownPages, PageCache
 from interfaces.http.problems import install_problem_handlers
 from interfaces.http.routes import (
     audit,
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     api.state.tokens = Tokens(settings)
+    api.state.pages = PageCache()
     install_problem_handlers(api)
 
     v1 = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
@@ -134,10 +136,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     api.openapi = lambda: _openapi(api)  # type: ignore[method-assign]
 
-    # Outermost first: every request gets an id, then its size is checked, then retries
+    # Outermost first: every request gets an id, then a read known at the read models'
+    # position is answered from memory, then a body's size is checked, then retries
     # with an Idempotency-Key are answered from the first answer.
     api.add_middleware(Idempotency, store=_idempotency_store, tokens=_tokens)
     api.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    api.add_middleware(KnownPages, pages=api.state.pages, system=lambda: api.state.system)
     api.add_middleware(RequestContext)
     return api
 

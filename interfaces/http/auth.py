@@ -61,10 +61,15 @@ def require(*roles: Role) -> Callable[[TokenClaims], Coroutine[Any, Any, Actor]]
     return actor
 
 
+# Who may read what: a route's dependency and its kept pages admit the same roles.
+ANY_ROLE = frozenset(Role)
+OFFICIALS_AND_AUDITORS = frozenset({Role.OFFICIAL, Role.AUDITOR})
+FINANCE_AND_AUDITORS = frozenset({Role.FINANCE, Role.AUDITOR})
+
 Official = Annotated[Actor, Depends(require(Role.OFFICIAL))]
 Finance = Annotated[Actor, Depends(require(Role.FINANCE))]
 Admin = Annotated[Actor, Depends(require(Role.ADMIN))]
 Auditor = Annotated[Actor, Depends(require(Role.AUDITOR))]
-OfficialOrAuditor = Annotated[Actor, Depends(require(Role.OFFICIAL, Role.AUDITOR))]
-FinanceOrAuditor = Annotated[Actor, Depends(require(Role.FINANCE, Role.AUDITOR))]
-AnyRole = Annotated[Actor, Depends(require(*Role))]
+OfficialOrAuditor = Annotated[Actor, Depends(require(*OFFICIALS_AND_AUDITORS))]
+FinanceOrAuditor = Annotated[Actor, Depends(require(*FINANCE_AND_AUDITORS))]
+AnyRole = Annotated[Actor, Depends(require(*ANY_ROLE))]

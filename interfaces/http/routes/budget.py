@@ -18,9 +18,10 @@ from application.budget.queries import (
     budget_totals,
 )
 from application.shared.commands import Day
-from interfaces.http.auth import FinanceOrAuditor
+from interfaces.http.auth import FINANCE_AND_AUDITORS, FinanceOrAuditor
 from interfaces.http.deps import ReadModels
 from interfaces.http.negotiation import best_match
+from interfaces.http.pages import cached_page
 from interfaces.http.problems import Problem
 
 router = APIRouter(prefix="/budget", tags=["budget"])
@@ -30,8 +31,9 @@ Kind = Annotated[str | None, Query(pattern="^(cash|in_kind)$")]
 AsOf = Annotated[Day | None, Query(description="Figures as they stood at the end of that day")]
 
 
-@router.get("/totals")
-def totals(
+@router.get("/totals", response_model=BudgetPage)
+async def totals(
+    request: Request,
     _: FinanceOrAuditor,
     read_models: ReadModels,
     financier: Financier = None,
@@ -43,11 +45,15 @@ def totals(
         str | None,
         Query(max_length=100, description=f"Comma-separated: {', '.join(GROUPS)}"),
     ] = None,
-) -> BudgetPage:
+) -> Response:
     """Committed, used, released and remaining co-financing, grouped and as of a day."""
     groups = tuple(g.strip() for g in group_by.split(",") if g.strip()) if group_by else ()
     question = BudgetQuestion(financier, year, area, kind, as_of, groups)
-    return BudgetPage(items=budget_totals(read_models, question))
+    return await cached_page(
+        request,
+        FINANCE_AND_AUDITORS,
+        lambda: BudgetPage(items=budget_totals(read_models, question)),
+    )
 
 
 @router.get(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from application.register.queries import RegisterPage, RegisterSearch, search_register
 from application.shared.paging import MAX_LIMIT
-from interfaces.http.auth import AnyRole
+from interfaces.http.auth import ANY_ROLE, AnyRole
 from interfaces.http.deps import ReadModels
+from interfaces.http.pages import cached_page
 
 router = APIRouter(tags=["register"])
 
@@ -34,13 +35,19 @@ async def _search(
 Search = Annotated[RegisterSearch, Depends(_search)]
 
 
-@router.get("/register")
-def register(_: AnyRole, read_models: ReadModels, search: Search) -> RegisterPage:
+@router.get("/register", response_model=RegisterPage)
+async def register(
+    request: Request, _: AnyRole, read_models: ReadModels, search: Search
+) -> Response:
     """Search the register: cases and their documents, newest first."""
-    return search_register(read_models, search, public=False)
+    return await cached_page(
+        request, ANY_ROLE, lambda: search_register(read_models, search, public=False)
+    )
 
 
-@router.get("/public/register", tags=["public"])
-def public_register(read_models: ReadModels, search: Search) -> RegisterPage:
+@router.get("/public/register", tags=["public"], response_model=RegisterPage)
+async def public_register(request: Request, read_models: ReadModels, search: Search) -> Response:
     """The public register (offentlighetsprincipen): every entry, secret parts masked."""
-    return search_register(read_models, search, public=True)
+    return await cached_page(
+        request, None, lambda: search_register(read_models, search, public=True)
+    )

@@ -1,0 +1,189 @@
+"""Answers of read-model queries kept as bytes while the read models stand still.
+
+Read models change only when the projector commits, so a page asked for again at the
+same read-model position is the same page: it is served from memory, without a query.
+The position is what `Freshness` knows the read models have reached, so a reader that
+must see a later write waits first, and its page is made afresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from urllib.parse import parse_qsl
+
+from fastapi import Request, Response
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from domain.values import Role
+from infrastructure.system import System
+from infrastructure.tokens import TokenRefused, Tokens
+
+MAX_PAGES = 2048
+
+
+Key = tuple[str, ...]
+# Who may have a page: the roles of its route, or None for the public.
+Readers = frozenset[Role] | None
+
+
+def page_key(path: str, query_string: bytes) -> Key:
+    """The same key for the same question, however its parameters are ordered."""
+    asked = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    return (path, *sorted(f"{k}={v}" for k, v in asked))
+
+
+class PageCache:
+    def __init__(self, max_pages: int = MAX_PAGES) -> None:
+        self._pages: OrderedDict[Key, tuple[bytes, Readers]] = OrderedDict()
+        self._making: dict[tuple[int, Key], asyncio.Future[bytes]] = {}
+        self._position = -1
+        self._lock = threading.Lock()
+        self.max_pages = max_pages
+
+    def get(self, position: int, key: Key) -> tuple[bytes, Readers] | None:
+        with self._lock:
+            if position != self._position:
+                return None
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    async def made_once(
+        self, position: int, key: Key, readers: Readers, query: Callable[[], BaseModel]
+    ) -> bytes:
+        """The page made by one query, however many requests ask for it at once."""
+        making = self._making.get((position, key))
+        if making is not None:
+            return await asyncio.shield(making)
+        making = asyncio.get_running_loop().create_future()
+        self._making[(position, key)] = making
+        try:
+            page = (await run_in_threadpool(query)).model_dump_json().encode()
+        except BaseException as error:
+            making.set_exception(error)
+            making.exception()  # retrieved: the waiters get it, nobody else must
+            raise
+        finally:
+            del self._making[(position, key)]
+        making.set_result(page)
+        self.put(position, key, page, readers)
+        return page
+
+    def put(self, position: int, key: Key, page: bytes, readers: Readers) -> None:
+        with self._lock:
+            if position > self._position:
+                self._pages.clear()
+                self._position = position
+            if position == self._position:
+                self._pages[key] = (page, readers)
+                if len(self._pages) > self.max_pages:
+                    self._pages.popitem(last=False)
+
+
+async def cached_page(
+    request: Request, readers: Readers, query: Callable[[], BaseModel]
+) -> Response:
+    """The query's answer as JSON, from memory when the read models have not moved.
+
+    `readers` are the roles the route admits (None: the public); a page is served from
+    memory, ahead of the route, only to a caller the route would admit."""
+    system: System = request.app.state.system
+    pages: PageCache = request.app.state.pages
+    freshness = system.freshness
+    if freshness.due_for_a_look():
+        await run_in_threadpool(freshness.look)
+    position = freshness.projected
+    key = page_key(request.url.path, request.scope["query_string"])
+    found = pages.get(position, key)
+    page = found[0] if found else await pages.made_once(position, key, readers, query)
+    return Response(page, media_type="application/json")
+
+
+class KnownPages:
+    """Answer a GET from memory when the page is known at the read models' position and
+    the caller may have it; everything else goes on to the routes, which check and make
+    the page. Skipping the routing and the dependencies is what makes a repeated read
+    nearly as fast as the framework itself (BENCHMARKS.md)."""
+
+    def __init__(self, app: ASGIApp, pages: PageCache, system: Callable[[], System]) -> None:
+        self.app = app
+        self.pages = pages
+        self.system = system
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        page = self._known(scope) if scope["type"] == "http" and scope["method"] == "GET" else None
+        if page is None:
+            await self.app(scope, receive, send)
+            return
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(page)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": page})
+
+    def _known(self, scope: Scope) -> bytes | None:
+        try:
+            system = self.system()
+        except AttributeError:  # not started yet
+            return None
+        freshness = system.freshness
+        if freshness.due_for_a_look():
+            return None
+        key = page_key(scope["path"], scope["query_string"])
+        found = self.pages.get(freshness.projected, key)
+        if found is None:
+            return None
+        page, readers = found
+        headers = Headers(scope=scope)
+        carried = _carried(headers, key)
+        if any(c < 0 for c in carried) or freshness.projected < max([freshness.head, *carried]):
+            return None
+        if readers is not None:
+            subject = _admitted(scope, headers, readers)
+            if subject is None:
+                return None
+            scope.setdefault("state", {})["actor"] = subject
+        return page
+
+
+def _carried(headers: Headers, key: Key) -> list[int]:
+    """Positions the caller asks to see (-1 for anything the routes must judge)."""
+    given = [headers.get("fundcase-position"), *_cookie(headers, "fundcase_position")]
+    given += [part.split("=", 1)[1] for part in key[1:] if part.startswith("min_position=")]
+    return [int(g) if g.isdigit() and len(g) <= 18 else -1 for g in given if g is not None]
+
+
+def _cookie(headers: Headers, name: str) -> list[str]:
+    found = []
+    for cookie in headers.getlist("cookie"):
+        for part in cookie.split(";"):
+            key, _, value = part.strip().partition("=")
+            if key == name:
+                found.append(value)
+    return found
+
+
+def _admitted(scope: Scope, headers: Headers, readers: frozenset[Role]) -> str | None:
+    """The caller's subject, if its bearer token is valid and holds a role of `readers`."""
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    tokens: Tokens = scope["app"].state.tokens
+    try:
+        claims = tokens.verify(token.strip())
+    except TokenRefused:
+        return None
+    return claims.subject if readers.intersection(claims.roles) else None
