@@ -281,6 +281,7 @@ class Projector:
             for p in self.projections
             if self._held_until.get(p.name, 0.0) - now <= self.lease_seconds * 2 / 3
         ]
+        held = [p.name for p in self.projections if p.name not in due]
         if due:
             with self.writes.begin() as conn:
                 _commit_without_waiting_for_disk(conn)
@@ -298,9 +299,10 @@ class Projector:
             for name in due:
                 if name in taken:
                     self._held_until[name] = now + self.lease_seconds
+                    held.append(name)
                 else:
                     self._held_until.pop(name, None)
-        return [p for p in self.projections if self._held_until.get(p.name, 0.0) > now]
+        return [p for p in self.projections if p.name in held]
 
     def release_leases(self) -> None:
         self._held_until.clear()

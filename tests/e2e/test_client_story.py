@@ -4,6 +4,9 @@ next; the story runs several times over, so a read that is late even once fails.
 
 from __future__ import annotations
 
+import base64
+import json
+
 from tests.e2e import bodies
 from tests.e2e.bodies import AUDITOR, FINANCE, OFFICIAL
 from tests.e2e.conftest import Service
@@ -93,3 +96,22 @@ def test_a_write_answers_its_position_as_header_and_cookie(service: Service) -> 
     position = written.headers["Fundcase-Position"]
     assert position == str(written.json()["position"])
     assert f"fundcase_position={position}" in written.headers["set-cookie"]
+
+
+def test_a_crafted_cursor_or_moment_is_a_problem_not_a_failure(service: Service) -> None:
+    """Cursors are base64 JSON: one made by hand, with values of the wrong kind, is
+    refused as a bad cursor (it once gave a 500), as is a moment that is no moment."""
+    by_hand: list[list[object]] = [[{"a": 1}, None, []], ["x", "y", "z"], [1, 2], ["?", "id"]]
+    crafted = [base64.urlsafe_b64encode(json.dumps(v).encode()).decode() for v in by_hand]
+    for cursor in [*crafted, "%%%", "bm90IGpzb24="]:
+        for path, roles in (
+            ("/public/register", ()),
+            ("/reports/delegation-decisions", (AUDITOR,)),
+        ):
+            answer = service.get(path, *roles, cursor=cursor)
+            assert answer.status_code == 422, (path, cursor, answer.text)
+            assert answer.json()["errors"][0]["field"] == "cursor"
+    case = bodies.new_case(service)
+    for moment in ("igår", "2022-13-45T25:61:00", "9" * 40):
+        answer = service.get(f"/cases/{case['id']}", OFFICIAL, as_of=moment)
+        assert answer.status_code == 422, (moment, answer.text)

@@ -122,13 +122,18 @@ def test_a_client_that_keeps_cookies_reads_its_writes_at_either_process(
 
 
 @pytest.mark.postgres
-def test_a_client_without_cookies_reads_its_writes_at_the_other_process(
+def test_a_client_without_cookies_carries_the_position_header_to_the_other_process(
     two_services: tuple[str, str],
 ) -> None:
-    """The other process hears of each commit from the database itself."""
+    """A client that keeps no cookies sends back the Fundcase-Position it was answered."""
     a, b = two_services
     with httpx.Client(headers=_headers()) as client:
-        # A client that never sends a cookie back.
-        client.event_hooks["response"] = [lambda _: client.cookies.clear()]
+
+        def keep_position(response: httpx.Response) -> None:
+            client.cookies.clear()  # never sends a cookie back
+            if "fundcase-position" in response.headers:
+                client.headers["Fundcase-Position"] = response.headers["fundcase-position"]
+
+        client.event_hooks["response"] = [keep_position]
         assert _story(client, a, b, rounds=20) == []
         assert not client.cookies
