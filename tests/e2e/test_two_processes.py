@@ -7,7 +7,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from uuid import uuid4
@@ -21,7 +20,7 @@ from pydantic import SecretStr
 from domain.values import Role
 from infrastructure.settings import Settings
 from infrastructure.tokens import Tokens
-from tests.conftest import POSTGRES_URL, ROOT
+from tests.conftest import POSTGRES_URL, ROOT, wait_for_service
 from tests.e2e import bodies
 
 SECRET = "two-processes-secret-that-is-long-enough-for-hs256"
@@ -58,21 +57,10 @@ def two_services() -> Iterator[tuple[str, str]]:
             )
             stack.callback(_stop, server)
             urls.append(f"http://127.0.0.1:{port}")
-            _wait_for(urls[-1])
+            wait_for_service(urls[-1])
         yield urls[0], urls[1]
     with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
-
-
-def _wait_for(url: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise AssertionError(f"the service at {url} did not start")
 
 
 def _stop(server: subprocess.Popen[bytes]) -> None:

@@ -22,7 +22,7 @@ from domain.values import Role
 from infrastructure.settings import Settings
 from infrastructure.system import open_system
 from infrastructure.tokens import Tokens
-from tests.conftest import ROOT
+from tests.conftest import ROOT, wait_for_service
 
 SECRET = "outage-test-secret-outage-test-secret-outage"
 PORT = 8795
@@ -108,7 +108,7 @@ def test_an_outage_under_load_gives_503s_and_loses_nothing(postgres_url: str) ->
                     answers.append(Answer(method, sent, time.monotonic(), r.status_code, body))
 
     try:
-        _wait_for_server()
+        wait_for_service(f"http://127.0.0.1:{PORT}")
         workers = [threading.Thread(target=load) for _ in range(4)]
         for w in workers:
             w.start()
@@ -178,14 +178,3 @@ def test_an_outage_under_load_gives_503s_and_loses_nothing(postgres_url: str) ->
 def _stored_cases(app: Fundcase) -> list[Case]:
     records = app.stored_records()
     return [app.get_case(r.aggregate_id) for r in records if r.topic.endswith("Case.Registered")]
-
-
-def _wait_for_server() -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{PORT}/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.3)
-    raise AssertionError("the service did not start")
