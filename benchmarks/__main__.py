@@ -182,6 +182,21 @@ def _case_body() -> dict[str, object]:
     }
 
 
+# What each figure is measured against (issues 12 and 17).
+GOALS = {
+    "write_1": "ratio ≥ 0.8",
+    "write_16": "ratio ≥ 0.5",
+    "rebuild": "≥ 20 000 events/s",
+    "api_read_register": "ratio ≥ 0.6, p99 < 50 ms",
+    "api_read_totals": "ratio ≥ 0.6, p99 < 50 ms",
+    "as_of_ms": "≤ 20 ms at 1 000 events",
+    "totals_p95_ms": "≤ 10 ms at 100 000 commitments",
+    "lag_p99_ms_idle": "≤ 20 ms",
+    "lag_p99_ms_load": "≤ 20 ms",
+    "search_1m_p95_ms": "≤ 50 ms on PostgreSQL",
+}
+
+
 @dataclass(frozen=True)
 class Sizes:
     writes: int = 3000
@@ -236,11 +251,14 @@ def main() -> None:
         "figures": [{**asdict(f), "ratio": f.ratio} for f in figures],
     }
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
-    print(f"{'key':22} {'store':6} {'value':>12} {'unit':18} {'baseline':>12} {'ratio':>7}")
+    header = f"{'key':22} {'store':6} {'value':>12} {'unit':18} {'baseline':>12} {'ratio':>7}"
+    print(f"{header}  {'p99 ms':>8}  goal")
     for f in figures:
         ratio = f"{f.ratio:.2f}" if f.ratio is not None else "–"
         baseline = f"{f.baseline:.1f}" if f.baseline is not None else "–"
-        print(f"{f.key:22} {f.store:6} {f.value:12.1f} {f.unit:18} {baseline:>12} {ratio:>7}")
+        p99 = f"{f.extra['p99_ms']:.1f}" if f.extra and "p99_ms" in f.extra else "–"
+        line = f"{f.key:22} {f.store:6} {f.value:12.1f} {f.unit:18} {baseline:>12} {ratio:>7}"
+        print(f"{line}  {p99:>8}  {GOALS.get(f.key, '')}")
 
 
 if __name__ == "__main__":
