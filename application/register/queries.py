@@ -22,9 +22,7 @@ from sqlalchemy import (
 )
 
 from application.cases.commands import (
-    ApplicantDetails,
     CaseOfficerDetails,
-    ProjectDetails,
     Secret,
 )
 from application.cases.views import DocumentView, SecrecyView
@@ -34,14 +32,28 @@ from application.shared.read_model import from_öre
 from application.shared.views import Page, View
 
 
+class RegisterApplicant(View):
+    """The applicant as the register lists it (masked where secret)."""
+
+    name: str
+    organisation_number: str
+
+
+class RegisterProject(View):
+    name: str
+    start: dt.date
+    end: dt.date
+    purpose: str
+
+
 class RegisterEntry(View):
     id: str
     diary_number: str
     title: str
     status: str
     received_on: dt.date
-    applicant: ApplicantDetails
-    project: ProjectDetails
+    applicant: RegisterApplicant
+    project: RegisterProject
     programme: str | None
     requested_amount: str | None = Field(description='An amount, or "[Sekretess]" where masked')
     total_budget: str | None
@@ -144,11 +156,11 @@ def _entry(row: Row[Any], documents: list[Row[Any]], *, public: bool) -> Registe
         title=row.title,
         status=row.status,
         received_on=row.received_on,
-        applicant=ApplicantDetails(
+        applicant=RegisterApplicant(
             name=shown("applicant", row.applicant_name),
             organisation_number=shown("applicant", row.organisation_number),
         ),
-        project=ProjectDetails(
+        project=RegisterProject(
             name=row.project_name,
             start=row.project_start,
             end=row.project_end,
