@@ -44,9 +44,13 @@ figures are read models of the event log.
 * **Auth**: `Authorization: Bearer <JWT>` with roles `official`, `finance`, `auditor`,
   `admin`. Only `/health` and `/api/v1/public/...` are open. The actor of every write
   comes from the token.
-* **Writes** answer with `version`, an `ETag` and the log `position`. Send
-  `If-Match: "<version>"` to refuse a lost update (409), `Idempotency-Key` to make a
-  retry return the first answer, and read your own write with `?min_position=`.
+* **Writes** answer with `version`, an `ETag` and the log `position` (also as the
+  `Fundcase-Position` header and cookie). Send `If-Match: "<version>"` to refuse a lost
+  update (409) and `Idempotency-Key` to make a retry return the first answer.
+* **Reads see the writes before them**: a read of a read model waits (5 s at most,
+  then 503 with `Retry-After`) until it includes every write the service knows of and
+  the `Fundcase-Position` the client carries (cookie or header); nothing to pass. What
+  one command recorded becomes visible everywhere at once.
 * **Errors** are `application/problem+json`; a broken rule is named in `rule`.
 * **Amounts** are strings in SEK with two decimals, e.g. `"150000.00"`.
 """
