@@ -20,7 +20,9 @@ def test_health_reports_the_store_and_the_log_position(database_url: str) -> Non
         writer.close()
     api = create_app(settings)
     with TestClient(api) as client:
-        assert api.state.system.projector.wait_until(position or 0, timeout=10)
+        # A read waits until the read models hold what the log held when the service
+        # started, as a client's would.
+        assert client.get("/api/v1/public/register").status_code == 200
         response = client.get("/health")
     assert response.status_code == 200
     body = response.json()
