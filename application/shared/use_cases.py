@@ -9,12 +9,7 @@ from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar
 from uuid import UUID
 
 import structlog
-from eventsourcing.application import (
-    AggregateNotFoundError,
-    Application,
-    ProjectorFunction,
-    project_aggregate,
-)
+from eventsourcing.application import AggregateNotFoundError, Application, ProjectorFunction
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     InterfaceError,
@@ -26,6 +21,11 @@ from eventsourcing.utils import EnvType
 from pydantic import BaseModel, Field
 
 from application.shared.errors import ConcurrentWrite, NotFound, StaleVersion
+from application.shared.snapshots import (
+    FaithfulSnapshot,
+    register_snapshot_transcodings,
+    replay,
+)
 from application.shared.transcodings import register_domain_transcodings
 from application.shared.views import View
 from domain.errors import DomainError
@@ -87,18 +87,26 @@ class UseCases(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_domain_transcodings(transcoder)
+        register_snapshot_transcodings(transcoder)
 
     def take_snapshot(
         self,
         aggregate_id: UUID,
         version: int | None = None,
-        projector_func: ProjectorFunction[Any, Any] = project_aggregate,
+        projector_func: ProjectorFunction[Any, Any] = replay,
     ) -> None:
-        """Snapshots are taken after a save has committed and are only a shortcut: one
+        """A snapshot of the aggregate as recorded at that version (application/shared/
+        snapshots.py: its state reads back value for value).
+
+        Snapshots are taken after a save has committed and are only a shortcut: one
         that cannot be stored (the database went away in between) must not turn a
         recorded write into a failure. The next interval takes one again."""
+        assert self.snapshots is not None, "snapshotting is not enabled"
         try:
-            super().take_snapshot(aggregate_id, version, projector_func)
+            aggregate = self.repository.get(
+                aggregate_id, version=version, projector_func=projector_func
+            )
+            self.snapshots.put([FaithfulSnapshot.take(aggregate)])
         except (OperationalError, InterfaceError) as error:
             log.warning(
                 "snapshot_skipped",
@@ -129,7 +137,9 @@ class UseCases(Application[UUID]):
     ) -> A:
         """The aggregate of that kind, refusing unknown ids and stale expectations."""
         try:
-            aggregate: Aggregate = self.repository.get(aggregate_id, version=version)
+            aggregate: Aggregate = self.repository.get(
+                aggregate_id, version=version, projector_func=replay
+            )
         except AggregateNotFoundError:
             raise NotFound(self.KIND_NAMES[kind], aggregate_id) from None
         if not isinstance(aggregate, kind):
