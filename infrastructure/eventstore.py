@@ -19,6 +19,7 @@ class UnsupportedDatabaseURL(ValueError):
 
 
 POSTGRES_FACTORY = "infrastructure.postgres_store:GatedPostgresFactory"
+SQLITE_FACTORY = "infrastructure.sqlite_store:SQLiteStoreFactory"
 # The library's plain-object store: the use cases in memory, for fast tests (no read models).
 IN_MEMORY = "memory://"
 
@@ -29,10 +30,11 @@ def persistence_env(
     """The eventsourcing library's settings for a database URL.
 
     `memory://` keeps events in memory; `sqlite:///PATH` uses the library's SQLite
-    recorder; `postgresql://…` its PostgreSQL recorders behind our gate
-    (infrastructure/postgres_store.py). A `?schema=NAME` on a PostgreSQL URL keeps the
-    tables in that schema (tests use one schema each). `connection_wait` bounds how long
-    a call waits for a connection (whole seconds, as the library reads it).
+    recorders (infrastructure/sqlite_store.py); `postgresql://…` its PostgreSQL
+    recorders behind our gate (infrastructure/postgres_store.py). A `?schema=NAME` on a
+    PostgreSQL URL keeps the tables in that schema (tests use one schema each).
+    `connection_wait` bounds how long a call waits for a connection (whole seconds, as
+    the library reads it).
     """
     if database_url == IN_MEMORY:
         return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
@@ -40,7 +42,7 @@ def persistence_env(
     backend = url.get_backend_name()
     if backend == "sqlite":
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "PERSISTENCE_MODULE": SQLITE_FACTORY,
             "SQLITE_DBNAME": url.database or ":memory:",
             "SQLITE_LOCK_TIMEOUT": "30",
         }

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
+import pytest
 from eventsourcing.application import project_aggregate
 from eventsourcing.domain import Aggregate
 
@@ -17,6 +18,7 @@ from application.cases.commands import (
     Secret,
 )
 from application.fundcase import Fundcase
+from application.shared.errors import NotFound
 from demo.worked_example import OFFICIAL, REGISTER_CASE
 from domain.case import Case
 from tests.golden.scenario import record_every_event_type
@@ -99,3 +101,28 @@ def test_every_aggregate_read_through_a_snapshot_is_its_events_replayed(app: Fun
     assert isinstance(case, Case)
     assert all(isinstance(key, UUID) for key in case.documents)
     assert type(case.status).__name__ == "CaseStatus"
+
+
+def test_the_version_at_a_moment_is_the_one_every_decoded_event_gives(app: Fundcase) -> None:
+    """The version at a moment is read from the stored timestamps alone; it is the
+    version a replay that stops at the first later event reaches."""
+    case = _a_case_past_two_intervals(app)
+    events = [e for e in app.events.get(case) if isinstance(e, Aggregate.Event)]
+    micro = timedelta(microseconds=1)
+
+    def by_decoding(moment: Any) -> int | None:
+        version = None
+        for e in events:
+            if e.timestamp > moment:
+                break
+            version = e.originator_version
+        return version
+
+    for e in events:
+        for moment in (e.timestamp - micro, e.timestamp, e.timestamp + micro):
+            expected = by_decoding(moment)
+            if expected is None:
+                with pytest.raises(NotFound):
+                    app.version_at(case, moment)
+            else:
+                assert app.version_at(case, moment) == expected
