@@ -25,10 +25,18 @@ from domain.diary import DiarySeries
 
 class Fundcase(CaseUseCases, CommitmentUseCases, DecisionUseCases, DelegationUseCases, AuditLog):
     name = "fundcase"
-    # A series gains an event per registration all year; without snapshots every
-    # registration would replay them all. Its state is three fields, cheap to store.
+    # Every aggregate that grows is snapshotted (application/shared/snapshots.py), so
+    # loading one, now or as it stood, replays at most an interval's events. A series
+    # gains an event per registration all year and its state is three fields. A case
+    # grows with its documents, and so does its snapshot: one every 50 events keeps
+    # both the replay and the stored copies small. Commitments (usage), decisions and
+    # orders rarely reach 20 events; those that do are not replayed from the start.
     snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {
-        DiarySeries: 20
+        DiarySeries: 20,
+        Case: 50,
+        CoFinancingCommitment: 20,
+        DelegationDecision: 20,
+        DelegationOrder: 20,
     }
     KIND_NAMES: ClassVar[dict[type[Any], str]] = {
         Case: "case",

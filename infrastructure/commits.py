@@ -8,12 +8,9 @@ PostgreSQL the marker's insert also notifies every process of the new log head.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
-from typing import Any
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteFactory
 from sqlalchemy import BigInteger, Column, Float, MetaData, Table
 
 COMMITS_TABLE = "fundcase_commits"
@@ -35,28 +32,3 @@ def marker(stored_events: Sequence[StoredEvent], ids: Sequence[int] | None) -> i
 
 
 INSERT_MARKER = "INSERT INTO fundcase_commits (position, committed_at) VALUES (?, ?)"
-
-
-class MarkedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
-    def construct_create_table_statements(self) -> list[str]:
-        return [
-            *super().construct_create_table_statements(),
-            f"CREATE TABLE IF NOT EXISTS {COMMITS_TABLE} "
-            "(position INTEGER PRIMARY KEY, committed_at REAL NOT NULL)",
-        ]
-
-    def _insert_events(
-        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        ids = super()._insert_events(c, stored_events, **kwargs)
-        position = marker(stored_events, ids)
-        if position is not None:
-            c.execute(
-                INSERT_MARKER,
-                (position, time.time()),
-            )
-        return ids
-
-
-class MarkedSQLiteFactory(SQLiteFactory):
-    application_recorder_class = MarkedSQLiteApplicationRecorder

@@ -19,7 +19,7 @@ class UnsupportedDatabaseURL(ValueError):
 
 
 POSTGRES_FACTORY = "infrastructure.postgres_store:GatedPostgresFactory"
-SQLITE_FACTORY = "infrastructure.commits:MarkedSQLiteFactory"
+SQLITE_FACTORY = "infrastructure.sqlite_store:SQLiteStoreFactory"
 # The library's plain-object store: the use cases in memory, for fast tests (no read models).
 IN_MEMORY = "memory://"
 
@@ -30,10 +30,11 @@ def persistence_env(
     """The eventsourcing library's settings for a database URL.
 
     `memory://` keeps events in memory; `sqlite:///PATH` uses the library's SQLite
-    recorder; `postgresql://…` its PostgreSQL recorders behind our gate
-    (infrastructure/postgres_store.py). A `?schema=NAME` on a PostgreSQL URL keeps the
-    tables in that schema (tests use one schema each). `connection_wait` bounds how long
-    a call waits for a connection (whole seconds, as the library reads it).
+    recorders (infrastructure/sqlite_store.py); `postgresql://…` its PostgreSQL
+    recorders behind our gate (infrastructure/postgres_store.py). A `?schema=NAME` on a
+    PostgreSQL URL keeps the tables in that schema (tests use one schema each).
+    `connection_wait` bounds how long a call waits for a connection (whole seconds, as
+    the library reads it).
     """
     if database_url == IN_MEMORY:
         return {"PERSISTENCE_MODULE": "eventsourcing.popo"}

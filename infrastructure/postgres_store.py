@@ -25,11 +25,12 @@ from eventsourcing.postgres import (
     PostgresFactory,
 )
 from psycopg import Cursor
-from psycopg.rows import DictRow
-from psycopg.sql import SQL, Identifier
+from psycopg.rows import DictRow, tuple_row
+from psycopg.sql import SQL, Identifier, Literal
 
 from infrastructure.availability import DatabaseGate
 from infrastructure.commits import COMMITS_TABLE, HEAD_CHANNEL, marker
+from infrastructure.sqlite_store import EVENT_HEAD_BYTES
 
 _gates: WeakKeyDictionary[PostgresDatastore, DatabaseGate] = WeakKeyDictionary()
 
@@ -147,6 +148,34 @@ class GatedApplicationRecorder(PostgresApplicationRecorder, GatedAggregateRecord
 
     def max_notification_id(self) -> int | None:
         return cast("int | None", gate_of(self.datastore).read(_max_notification_id, self))
+
+    def select_event_heads(self, originator_id: UUID) -> Sequence[tuple[int, bytes]]:
+        """Each event's version and the first bytes of its stored state, in order
+        (application/shared/use_cases.py::version_at reads the timestamps there)."""
+        return cast(
+            "Sequence[tuple[int, bytes]]",
+            gate_of(self.datastore).read(_select_event_heads, self, originator_id),
+        )
+
+
+def _select_event_heads(
+    recorder: PostgresApplicationRecorder, originator_id: UUID
+) -> list[tuple[int, bytes]]:
+    statement = SQL(
+        "SELECT originator_version, substring(state from 1 for {size}) AS head "
+        "FROM {schema}.{table} WHERE originator_id = %s ORDER BY originator_version"
+    ).format(
+        size=Literal(EVENT_HEAD_BYTES),
+        schema=Identifier(recorder.datastore.schema),
+        table=Identifier(recorder.events_table_name),
+    )
+    # Binary results, as tuples: half the time of the library's text rows as dicts.
+    with (
+        recorder.datastore.get_connection() as conn,
+        conn.cursor(row_factory=tuple_row) as curs,
+    ):
+        curs.execute(statement, [originator_id], prepare=True, binary=True)
+        return [(version, bytes(head)) for version, head in curs.fetchall()]
 
 
 class GatedPostgresFactory(PostgresFactory):

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar
 from uuid import UUID
 
 import structlog
-from eventsourcing.application import (
-    AggregateNotFoundError,
-    Application,
-    ProjectorFunction,
-    project_aggregate,
-)
+from eventsourcing.application import AggregateNotFoundError, Application, ProjectorFunction
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     InterfaceError,
@@ -26,6 +22,11 @@ from eventsourcing.utils import EnvType
 from pydantic import BaseModel, Field
 
 from application.shared.errors import ConcurrentWrite, NotFound, StaleVersion
+from application.shared.snapshots import (
+    FaithfulSnapshot,
+    register_snapshot_transcodings,
+    replay,
+)
 from application.shared.transcodings import register_domain_transcodings
 from application.shared.views import View
 from domain.errors import DomainError
@@ -37,6 +38,11 @@ A = TypeVar("A", bound=Aggregate)
 P = ParamSpec("P")
 R = TypeVar("R", bound="Recorded")
 S = TypeVar("S", bound="UseCases")
+
+# What a recorder that can gives for each event of an aggregate: version, start of state.
+EventHeads = Callable[[UUID], Sequence[tuple[int, bytes]]]
+# The start of every stored event's JSON: its timestamp, as the library transcodes it.
+_TIMESTAMP = re.compile(rb'\{"timestamp":\{"_type_":"datetime_iso","_data_":"([^"\\]+)"\}')
 
 
 class Recorded(View):
@@ -87,18 +93,26 @@ class UseCases(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_domain_transcodings(transcoder)
+        register_snapshot_transcodings(transcoder)
 
     def take_snapshot(
         self,
         aggregate_id: UUID,
         version: int | None = None,
-        projector_func: ProjectorFunction[Any, Any] = project_aggregate,
+        projector_func: ProjectorFunction[Any, Any] = replay,
     ) -> None:
-        """Snapshots are taken after a save has committed and are only a shortcut: one
+        """A snapshot of the aggregate as recorded at that version (application/shared/
+        snapshots.py: its state reads back value for value).
+
+        Snapshots are taken after a save has committed and are only a shortcut: one
         that cannot be stored (the database went away in between) must not turn a
         recorded write into a failure. The next interval takes one again."""
+        assert self.snapshots is not None, "snapshotting is not enabled"
         try:
-            super().take_snapshot(aggregate_id, version, projector_func)
+            aggregate = self.repository.get(
+                aggregate_id, version=version, projector_func=projector_func
+            )
+            self.snapshots.put([FaithfulSnapshot.take(aggregate)])
         except (OperationalError, InterfaceError) as error:
             log.warning(
                 "snapshot_skipped",
@@ -108,16 +122,39 @@ class UseCases(Application[UUID]):
             )
 
     def version_at(self, aggregate_id: UUID, moment: datetime) -> int:
-        """The version an aggregate had at a moment (its last event by then)."""
+        """The version an aggregate had at a moment (its last event by then).
+
+        Only each stored event's timestamp is read, not the whole event: the events are
+        scanned in order until the first one recorded after the moment, as a replay
+        would stop there."""
         version = None
-        for recorded in self.events.get(aggregate_id):
-            assert isinstance(recorded, Aggregate.Event)
-            if recorded.timestamp > moment:
+        for stored_version, head in self._event_heads(aggregate_id):
+            if self._recorded_at(aggregate_id, stored_version, head) > moment:
                 break
-            version = recorded.originator_version
+            version = stored_version
         if version is None:
             raise NotFound("record at that time", aggregate_id)
         return version
+
+    def _event_heads(self, aggregate_id: UUID) -> Sequence[tuple[int, bytes]]:
+        """Each event's version and the start of its stored state, in order. The
+        database recorders select only the start (infrastructure/sqlite_store.py,
+        postgres_store.py); any other recorder gives whole events."""
+        heads: EventHeads | None = getattr(self.recorder, "select_event_heads", None)
+        if heads is not None:
+            return heads(aggregate_id)
+        return [(s.originator_version, s.state) for s in self.recorder.select_events(aggregate_id)]
+
+    def _recorded_at(self, aggregate_id: UUID, version: int, head: bytes) -> datetime:
+        """When an event was recorded. The transcoder writes an event's timestamp as the
+        first key of its JSON (`{"timestamp":{"_type_":"datetime_iso",…`) and decodes it
+        with `datetime.fromisoformat`; an event stored otherwise is decoded in full."""
+        found = _TIMESTAMP.match(head)
+        if found is not None:
+            return datetime.fromisoformat(found[1].decode())
+        [recorded] = self.events.get(aggregate_id, gt=version - 1, lte=version)
+        assert isinstance(recorded, Aggregate.Event)
+        return recorded.timestamp
 
     def _load(
         self,
@@ -129,7 +166,9 @@ class UseCases(Application[UUID]):
     ) -> A:
         """The aggregate of that kind, refusing unknown ids and stale expectations."""
         try:
-            aggregate: Aggregate = self.repository.get(aggregate_id, version=version)
+            aggregate: Aggregate = self.repository.get(
+                aggregate_id, version=version, projector_func=replay
+            )
         except AggregateNotFoundError:
             raise NotFound(self.KIND_NAMES[kind], aggregate_id) from None
         if not isinstance(aggregate, kind):

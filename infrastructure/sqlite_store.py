@@ -1,0 +1,54 @@
+"""The library's SQLite recorders, with a commit marker for each save and the one read
+of our own they need."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteFactory
+
+from infrastructure.commits import COMMITS_TABLE, INSERT_MARKER, marker
+
+# Enough of an event's stored JSON to hold its timestamp, the first key the library writes.
+EVENT_HEAD_BYTES = 128
+
+
+class SQLiteEventsRecorder(SQLiteApplicationRecorder):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The library's own table name, as its own statements are built.
+        self.select_event_heads_statement = (
+            f"SELECT originator_version, substr(state, 1, {EVENT_HEAD_BYTES}) "  # noqa: S608
+            f"FROM {self.events_table_name} WHERE originator_id=? ORDER BY originator_version"
+        )
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {COMMITS_TABLE} "
+            "(position INTEGER PRIMARY KEY, committed_at REAL NOT NULL)",
+        ]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        position = marker(stored_events, ids)
+        if position is not None:
+            c.execute(INSERT_MARKER, (position, time.time()))
+        return ids
+
+    def select_event_heads(self, originator_id: UUID) -> Sequence[tuple[int, bytes]]:
+        """Each event's version and the first bytes of its stored state, in order
+        (application/shared/use_cases.py::version_at reads the timestamps there)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self.select_event_heads_statement, [originator_id.hex])
+            return [(row[0], bytes(row[1])) for row in c.fetchall()]
+
+
+class SQLiteStoreFactory(SQLiteFactory):
+    application_recorder_class = SQLiteEventsRecorder
