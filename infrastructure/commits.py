@@ -17,7 +17,8 @@ COMMITS_TABLE = "fundcase_commits"
 # Every process LISTENs here for the log's new head ("<position>").
 HEAD_CHANNEL = "fundcase_head"
 
-# How the projector reads the markers (the recorders below create the table).
+# How the projector reads the markers (the recorders in sqlite_store.py and
+# postgres_store.py create the table).
 commits = Table(
     COMMITS_TABLE,
     MetaData(),
