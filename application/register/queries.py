@@ -29,6 +29,7 @@ from application.cases.commands import (
 )
 from application.cases.views import DocumentView, SecrecyView
 from application.register.projection import MASKED, REGISTER
+from application.register.search import words_match
 from application.shared import paging
 from application.shared.read_model import from_öre
 from application.shared.views import Page, View
@@ -69,17 +70,21 @@ class RegisterSearch:
 
 
 def search_register(engine: Engine, search: RegisterSearch, *, public: bool) -> RegisterPage:
-    """Cases newest first; in the public view, secret parts are masked and unsearchable."""
+    """Cases newest first; in the public view, secret parts are masked and unsearchable.
+
+    `q` finds cases holding each of its words, in any order (application/register/search.py).
+    """
     cases, docs = REGISTER.cases.c, REGISTER.documents.c
     limit = paging.limit(search.limit)
     query: Select[Any] = select(REGISTER.cases)
-    text_column = cases.public_search_text if public else cases.search_text
     for name in ("q", "diary_number", "status", "party", "officer"):
         value = getattr(search, name)
         if value:
             paging.searched(value, name)
     if search.q:
-        query = query.where(text_column.like(paging.like(search.q), escape="\\"))
+        query = query.where(
+            words_match(REGISTER.cases, search.q, public=public, dialect=engine.dialect.name)
+        )
     if search.diary_number:
         query = query.where(cases.diary_number == search.diary_number.strip())
     if search.year is not None:
