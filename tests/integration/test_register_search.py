@@ -21,7 +21,7 @@ from application.cases.commands import (
     Secret,
 )
 from application.fundcase import Fundcase
-from application.register.queries import RegisterSearch, search_register
+from application.register.queries import RegisterPage, RegisterSearch, search_register
 from demo.worked_example import OFFICIAL, REGISTER_CASE
 from infrastructure.projector import Projector
 from infrastructure.readmodels import MIGRATIONS, writer
@@ -168,6 +168,34 @@ def test_the_public_view_never_finds_a_case_by_a_secret_part(
         assert found(engine, q) == [number], q
     assert found(engine, "besöksnäring", public=True) == [number]
     assert found(engine, "", public=True, party="vemdals") == []
+    public = search_register(engine, RegisterSearch(q="vemdalsskalet"), public=True)
+    assert (public.items, public.total, public.total_is_exact) == ([], 0, True)
+
+
+def test_the_total_is_exact_up_to_the_cap_and_says_more_beyond_it(
+    app: Fundcase, engine: Engine, projector: Projector
+) -> None:
+    for n in range(7):
+        register(app, f"Förstudie {n}" if n < 3 else f"Genomförande {n}")
+    projector.catch_up()
+
+    def page(cap: int, cursor: str | None = None, **search: object) -> RegisterPage:
+        question = RegisterSearch(limit=2, cursor=cursor, **search)  # type: ignore[arg-type]
+        return search_register(engine, question, public=True, total_cap=cap)
+
+    first = page(10)
+    assert (len(first.items), first.total, first.total_is_exact) == (2, 7, True)
+    second = page(10, first.next)
+    assert (second.total, second.total_is_exact) == (7, True)  # every match, on every page
+    assert (page(7).total, page(7).total_is_exact) == (7, True)
+    assert (page(6).total, page(6).total_is_exact) == (6, False)
+    assert (page(5).total, page(5).total_is_exact) == (5, False)
+    assert (page(5, q="förstudie").total, page(5, q="förstudie").total_is_exact) == (3, True)
+    assert (page(2, q="förstudie").total, page(2, q="förstudie").total_is_exact) == (2, False)
+    none = page(5, q="slutrapport")
+    assert (none.items, none.total, none.total_is_exact) == ([], 0, True)
+    default = search_register(engine, RegisterSearch(), public=False)
+    assert (default.total, default.total_is_exact) == (7, True)
 
 
 def test_a_rebuilt_register_answers_every_search_as_before(
@@ -188,15 +216,16 @@ def test_a_rebuilt_register_answers_every_search_as_before(
         )
     ]
 
-    def answers() -> list[list[str]]:
+    def answers() -> list[tuple[list[str], int]]:
         return [
-            [e.diary_number for e in search_register(engine, search, public=public).items]
+            ([e.diary_number for e in page.items], page.total)
             for search in searches
             for public in (True, False)
+            for page in [search_register(engine, search, public=public)]
         ]
 
     before = answers()
-    assert all(before)
+    assert all(total > 0 for _, total in before)
     projector.rebuild("register")
     assert answers() == before
     # More events after the rebuild are searchable too (the swapped-in index is live).
