@@ -418,6 +418,7 @@ class Projector:
         if conn.dialect.name == "postgresql":
             _rename_postgres_relations(conn)
         else:
+            _rename_sqlite_virtual_tables(conn)
             _rename_sqlite_indexes(conn)
 
 
@@ -438,6 +439,19 @@ def _rename_postgres_relations(conn: Connection) -> None:
                 .as_string()
             )
         )
+
+
+def _rename_sqlite_virtual_tables(conn: Connection) -> None:
+    """A full-text table made beside the shadow's tables (FTS5 renames its own parts)."""
+    rows = conn.execute(
+        text(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE :pattern "
+            "AND sql LIKE 'CREATE VIRTUAL TABLE%'"
+        ),
+        {"pattern": f"%{REBUILD_SUFFIX}"},
+    ).scalars()
+    for name in list(rows):
+        conn.execute(text(f'ALTER TABLE "{name}" RENAME TO "{name.removesuffix(REBUILD_SUFFIX)}"'))
 
 
 def _rename_sqlite_indexes(conn: Connection) -> None:

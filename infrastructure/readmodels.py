@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 
 from application.read_models import READ_MODELS
+from application.register import search
 
 # Where each projection has got to in the event log. The position moves only by a
 # compare-and-set in the same transaction as the projection's rows, so an event is
@@ -63,6 +64,14 @@ idempotency_keys = Table(
 )
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def in_table_metadata(
+    _object: object, name: str | None, type_: str, _reflected: bool, _compare_to: object
+) -> bool:
+    """Alembic's filter: what table metadata describes. The register's search structures
+    (FTS5 tables, tsvector columns, GIN indexes) are made beside it and compared apart."""
+    return not search.made_outside_metadata(name, type_)
 
 
 def read_model_engine(database_url: str, connection_wait: int = 2) -> Engine:

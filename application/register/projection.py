@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from eventsourcing.persistence import Notification
 from sqlalchemy import (
+    BigInteger,
     Column,
     Connection,
     Date,
@@ -16,10 +17,12 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    func,
     select,
     update,
 )
 
+from application.register import search
 from application.shared.read_model import READ_MODELS, On, Projection, to_öre, utc, öre_column
 from domain.case import Case
 
@@ -61,9 +64,13 @@ class RegisterProjection(Projection):
             # Lower-cased text to search in; the public one leaves secret parts out.
             Column("search_text", Text, nullable=False),
             Column("public_search_text", Text, nullable=False),
+            # The case's key in SQLite's full-text index (application/register/search.py),
+            # given in the order cases are registered; a rowid could change on VACUUM.
+            Column("search_id", BigInteger, nullable=False),
         )
         Index(f"ix_register_cases_year{self.suffix}", self.cases.c.year, self.cases.c.sequence)
         Index(f"ix_register_cases_status{self.suffix}", self.cases.c.status)
+        Index(f"ix_register_cases_search_id{self.suffix}", self.cases.c.search_id, unique=True)
         self.documents = self.table(
             "register_documents",
             Column("document_id", String(36), primary_key=True),
@@ -76,6 +83,7 @@ class RegisterProjection(Projection):
             Column("registered_at", DateTime, nullable=False),
         )
         Index(f"ix_register_documents_case{self.suffix}", self.documents.c.case_id)
+        search.attach(self.cases, self.documents, self.suffix)
 
     def handlers(self) -> Sequence[On[Any]]:
         return (
@@ -88,6 +96,9 @@ class RegisterProjection(Projection):
 
     def registered(self, conn: Connection, e: Case.Registered) -> None:
         number = e.diary_number
+        search_id = conn.execute(
+            select(func.coalesce(func.max(self.cases.c.search_id), 0) + 1)
+        ).scalar_one()
         conn.execute(
             self.cases.insert().values(
                 case_id=str(e.originator_id),
@@ -116,8 +127,10 @@ class RegisterProjection(Projection):
                 version=e.originator_version,
                 search_text="",
                 public_search_text="",
+                search_id=search_id,
             )
         )
+        search.index(conn, self.suffix, [search.Indexed(search_id, str(number), "", "")])
         _touched(conn).add(str(e.originator_id))
 
     def document_registered(self, conn: Connection, e: Case.DocumentRegistered) -> None:
@@ -192,35 +205,57 @@ class RegisterProjection(Projection):
             .where(self.documents.c.case_id == case_id)
             .order_by(self.documents.c.registered_at, self.documents.c.document_id)
         ).all()
-        secret = json.loads(case.secret_fields)
-        parts: list[tuple[str | None, bool]] = [
-            (case.diary_number, False),
-            (case.title, False),
-            (case.applicant_name, "applicant" in secret),
-            (case.organisation_number, "applicant" in secret),
-            (case.project_name, False),
-            (case.project_purpose, "project.purpose" in secret),
-            (case.programme, False),
-            (case.officer_name, False),
-            (case.officer_unit, False),
-        ]
-        for doc in documents:
-            hidden = doc.secret_ground is not None
-            parts += [(doc.title, hidden), (doc.party, hidden)]
+        before = search.Indexed(
+            case.search_id, case.diary_number, case.search_text, case.public_search_text
+        )
+        after = search.Indexed(
+            case.search_id,
+            case.diary_number,
+            *search_texts(case._mapping, [d._mapping for d in documents]),
+        )
+        if after == before:
+            return
         conn.execute(
             update(self.cases)
             .where(self.cases.c.case_id == case_id)
-            .values(
-                search_text=_searchable(p for p, _ in parts),
-                public_search_text=_searchable(p for p, hidden in parts if not hidden),
-            )
+            .values(search_text=after.search_text, public_search_text=after.public_search_text)
         )
+        search.unindex(conn, self.suffix, before)
+        search.index(conn, self.suffix, [after])
 
 
 def _touched(conn: Connection) -> set[str]:
     """Cases whose search text is due, kept on the batch's own connection."""
     touched: set[str] = conn.info.setdefault("register_touched_cases", set())
     return touched
+
+
+def search_texts(
+    case: Mapping[Any, Any], documents: Iterable[Mapping[Any, Any]]
+) -> tuple[str, str]:
+    """The search text of a case and its public one, which leaves every secret part out.
+
+    `case` has the register row's columns, each document its `title`, `party` and
+    `secret_ground`, in the order registered."""
+    secret = json.loads(case["secret_fields"])
+    parts: list[tuple[str | None, bool]] = [
+        (case["diary_number"], False),
+        (case["title"], False),
+        (case["applicant_name"], "applicant" in secret),
+        (case["organisation_number"], "applicant" in secret),
+        (case["project_name"], False),
+        (case["project_purpose"], "project.purpose" in secret),
+        (case["programme"], False),
+        (case["officer_name"], False),
+        (case["officer_unit"], False),
+    ]
+    for doc in documents:
+        hidden = doc["secret_ground"] is not None
+        parts += [(doc["title"], hidden), (doc["party"], hidden)]
+    return (
+        _searchable(p for p, _ in parts),
+        _searchable(p for p, hidden in parts if not hidden),
+    )
 
 
 def _searchable(parts: Iterable[str | None]) -> str:

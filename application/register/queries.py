@@ -27,6 +27,7 @@ from application.cases.commands import (
 )
 from application.cases.views import DocumentView, SecrecyView
 from application.register.projection import MASKED, REGISTER
+from application.register.search import words_match
 from application.shared import paging
 from application.shared.read_model import from_öre
 from application.shared.views import Page, View
@@ -64,8 +65,22 @@ class RegisterEntry(View):
     version: int
 
 
+TOTAL_CAP = 1000
+"""Matches are counted up to here; beyond it the page says "more than" (a bounded count)."""
+
+
 class RegisterPage(Page[RegisterEntry]):
-    pass
+    total: int = Field(
+        description=(
+            f"How many cases match the search (all pages), counted up to {TOTAL_CAP}: "
+            "with `total_is_exact` false there are more than `total`"
+        ),
+        examples=[1],
+    )
+    total_is_exact: bool = Field(
+        description=f"Whether `total` is the exact count; false when more than {TOTAL_CAP} match",
+        examples=[True],
+    )
 
 
 @dataclass(frozen=True)
@@ -80,18 +95,25 @@ class RegisterSearch:
     cursor: str | None = None
 
 
-def search_register(engine: Engine, search: RegisterSearch, *, public: bool) -> RegisterPage:
-    """Cases newest first; in the public view, secret parts are masked and unsearchable."""
+def search_register(
+    engine: Engine, search: RegisterSearch, *, public: bool, total_cap: int = TOTAL_CAP
+) -> RegisterPage:
+    """Cases newest first, and how many match (up to `total_cap`); in the public view,
+    secret parts are masked and unsearchable.
+
+    `q` finds cases holding each of its words, in any order (application/register/search.py).
+    """
     cases, docs = REGISTER.cases.c, REGISTER.documents.c
     limit = paging.limit(search.limit)
     query: Select[Any] = select(REGISTER.cases)
-    text_column = cases.public_search_text if public else cases.search_text
     for name in ("q", "diary_number", "status", "party", "officer"):
         value = getattr(search, name)
         if value:
             paging.searched(value, name)
     if search.q:
-        query = query.where(text_column.like(paging.like(search.q), escape="\\"))
+        query = query.where(
+            words_match(REGISTER.cases, search.q, public=public, dialect=engine.dialect.name)
+        )
     if search.diary_number:
         query = query.where(cases.diary_number == search.diary_number.strip())
     if search.year is not None:
@@ -111,6 +133,8 @@ def search_register(engine: Engine, search: RegisterSearch, *, public: bool) -> 
         if public:
             party_docs = party_docs.where(docs.secret_ground.is_(None))
         query = query.where(or_(applicant, cases.case_id.in_(party_docs)))
+    # Every match, on every page: counted before the cursor narrows the query.
+    matches = query.with_only_columns(cases.case_id).limit(total_cap + 1).subquery()
     after = paging.after(search.cursor, (int, int, str))
     if after is not None:
         query = query.where(tuple_(cases.year, cases.sequence, cases.prefix) < tuple_(*after))
@@ -119,10 +143,13 @@ def search_register(engine: Engine, search: RegisterSearch, *, public: bool) -> 
         rows = conn.execute(query.limit(limit + 1)).all()
         page = rows[:limit]
         documents = _documents_of(conn, [r.case_id for r in page])
+        counted = conn.execute(select(func.count()).select_from(matches)).scalar_one()
     more = len(rows) > limit
     return RegisterPage(
         items=[_entry(r, documents.get(r.case_id, []), public=public) for r in page],
         next=paging.cursor([page[-1].year, page[-1].sequence, page[-1].prefix]) if more else None,
+        total=min(counted, total_cap),
+        total_is_exact=counted <= total_cap,
     )
 
 

@@ -58,5 +58,9 @@ def searched(text: str, field: str) -> str:
 
 def like(text: str) -> str:
     """A substring pattern in which the user's %, _ and \\ mean themselves."""
-    escaped = text.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{like_escaped(text.casefold())}%"
+
+
+def like_escaped(text: str) -> str:
+    """Text for a LIKE pattern (`ESCAPE '\\'`): its %, _ and \\ mean themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

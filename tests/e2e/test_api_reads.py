@@ -18,6 +18,7 @@ def test_the_register_finds_a_new_case_once_it_is_projected(service: Service) ->
     found = service.get("/register", AUDITOR, q="unikt projekt")
     assert found.status_code == 200
     assert [e["id"] for e in found.json()["items"]] == [case["id"]]
+    assert (found.json()["total"], found.json()["total_is_exact"]) == (1, True)
     by_number = service.get("/register", OFFICIAL, diary_number=case["diary_number"]).json()[
         "items"
     ]

@@ -16,7 +16,7 @@ from decimal import Decimal
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, Table, select, text
 
 from application.budget.queries import (
     BudgetQuestion,
@@ -40,11 +40,12 @@ from application.decisions.commands import (
 )
 from application.decisions.documents import decision_document
 from application.fundcase import Fundcase
-from application.read_models import LIVE, READ_MODELS
+from application.read_models import LIVE, READ_MODELS, fresh_copy
 from application.register.queries import RegisterSearch, search_register
+from application.register.search import FTS_TABLE
 from demo.worked_example import OFFICIAL, REGISTER_CASE, record_worked_example
 from infrastructure.projector import Projector
-from infrastructure.readmodels import positions
+from infrastructure.readmodels import in_table_metadata, positions, writer
 from infrastructure.readside import make_projector, open_read_models
 from infrastructure.rendering import to_html, to_markdown, to_pdf
 from infrastructure.settings import Settings
@@ -91,8 +92,51 @@ def positions_now(engine: Engine) -> dict[str, int]:
 
 def test_the_migrations_build_exactly_the_tables_the_code_defines(engine: Engine) -> None:
     with engine.connect() as conn:
-        differences = compare_metadata(MigrationContext.configure(conn), READ_MODELS)
+        context = MigrationContext.configure(conn, opts={"include_object": in_table_metadata})
+        differences = compare_metadata(context, READ_MODELS)
     assert differences == []
+
+
+def test_the_migrations_build_the_search_structures_the_code_makes(engine: Engine) -> None:
+    """What table metadata cannot describe (FTS5 tables, tsvector columns, GIN indexes):
+    the migrated register has exactly what the code makes with fresh tables."""
+    made = fresh_copy("register", "__made")
+    with writer(engine).begin() as conn:
+        made.metadata.create_all(conn, tables=made.tables)
+        by_code = schema_objects(conn, made.tables, "__made")
+        for table in reversed(made.tables):
+            table.drop(conn)
+        by_migrations = schema_objects(conn, LIVE["register"].tables, "")
+    assert by_code == by_migrations
+    if engine.dialect.name == "sqlite":
+        assert "CREATE VIRTUAL TABLE register_search USING fts5" in str(by_migrations)
+    else:
+        assert "USING gin (public_search_vector)" in str(by_migrations)
+        assert "gin_trgm_ops" in str(by_migrations)
+
+
+def schema_objects(conn: Connection, tables: list[Table], suffix: str) -> set[tuple[str, ...]]:
+    """Indexes and generated columns (PostgreSQL) or full-text tables (SQLite) of
+    `tables`, as the database describes them, named without `suffix`."""
+    names = [t.name for t in tables]
+    if conn.dialect.name == "sqlite":
+        rows = conn.execute(
+            text("SELECT type, name, sql FROM sqlite_master WHERE name LIKE :search"),
+            {"search": f"{FTS_TABLE}{suffix}%"},
+        ).all()
+    else:
+        rows = conn.execute(
+            text(
+                "SELECT 'index', indexname, indexdef FROM pg_indexes "
+                "WHERE schemaname = current_schema() AND tablename = ANY(:names) "
+                "UNION ALL SELECT 'column', table_name || '.' || column_name, "
+                "data_type || ' ' || generation_expression FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = ANY(:names) "
+                "AND is_generated = 'ALWAYS'"
+            ),
+            {"names": names},
+        ).all()
+    return {tuple(str(value).replace(suffix, "") for value in row) for row in rows}
 
 
 # --- Each projection from the worked example ------------------------------------------

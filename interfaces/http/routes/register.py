@@ -17,10 +17,24 @@ router = APIRouter(tags=["register"])
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Cursor = Annotated[str | None, Query(max_length=500, description="`next` of the previous page")]
 Text = Annotated[str | None, Query(max_length=200)]
+Words = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description=(
+            "Words the case must hold, in any order, case-insensitive: each finds the words "
+            "it begins (ansök: ansökningar), an -an word its -ning forms (ansökan: "
+            "ansökningar) and on PostgreSQL other Swedish forms (kommunerna: kommun); "
+            "numbers match whole. With a slash it may begin a part of the diary number "
+            "(`664/2021`). In the public register secret parts are never searched."
+        ),
+        examples=["innovationskluster jämtland"],
+    ),
+]
 
 
 async def _search(
-    q: Text = None,
+    q: Words = None,
     diary_number: Annotated[str | None, Query(max_length=40, examples=["RUN/664/2021"])] = None,
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
     status: Annotated[str | None, Query(max_length=20)] = None,

@@ -1,0 +1,272 @@
+"""Searching the register by words, on SQLite (FTS5) and PostgreSQL (full text, trigrams).
+
+Every test here runs on both stores (tests/conftest.py); where they differ the test says
+how (docs/adr/0013-register-search.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+
+from application.cases.commands import (
+    ApplicantDetails,
+    MarkFieldSecret,
+    RegisterDocument,
+    Secret,
+)
+from application.fundcase import Fundcase
+from application.register.queries import RegisterPage, RegisterSearch, search_register
+from demo.worked_example import OFFICIAL, REGISTER_CASE
+from infrastructure.projector import Projector
+from infrastructure.readmodels import MIGRATIONS, writer
+from infrastructure.readside import make_projector, open_read_models
+from infrastructure.settings import Settings
+from tests.integration.history import generate_history
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url)
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = open_read_models(settings)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def projector(app: Fundcase, engine: Engine, settings: Settings) -> Projector:
+    return make_projector(app, engine, settings, worker_id="test-worker")
+
+
+def register(app: Fundcase, title: str, applicant: str = "SVID") -> str:
+    """A case whose words are its title, its applicant's and its officer's."""
+    case = REGISTER_CASE.model_copy(
+        update={
+            "title": title,
+            "applicant": ApplicantDetails(name=applicant, organisation_number="802011-2234"),
+            "project": REGISTER_CASE.project.model_copy(update={"name": "P", "purpose": "S"}),
+            "programme": None,
+        }
+    )
+    return app.register_case(case, OFFICIAL).diary_number
+
+
+def found(engine: Engine, q: str, *, public: bool = False, **search: object) -> list[str]:
+    page = search_register(engine, RegisterSearch(q=q, **search), public=public)  # type: ignore[arg-type]
+    return [entry.diary_number for entry in page.items]
+
+
+def test_words_are_found_in_any_order_and_every_word_must_be_there(
+    app: Fundcase, engine: Engine, projector: Projector
+) -> None:
+    kluster = register(app, "Designdrivna innovationskluster i Jämtland")
+    register(app, "Innovationsveckan i Härjedalen")
+    projector.catch_up()
+    for q in (
+        "jämtland innovationskluster",
+        "JÄMTLAND Designdrivna",
+        "innovationskluster designdrivna jämtland",
+    ):
+        assert found(engine, q) == [kluster], q
+    assert found(engine, "innovationskluster härjedalen") == []
+    # Å, ä and ö are letters of their own, not a, a and o.
+    assert found(engine, "jamtland") == []
+
+
+def test_a_word_finds_the_words_it_begins_and_swedish_forms_of_it(
+    app: Fundcase, engine: Engine, projector: Projector
+) -> None:
+    ansökningar = register(app, "Inkomna ansökningar om projektmedel", "Lycksele kommun")
+    projector.catch_up()
+    # The start of a word finds it, as does the start of a compound.
+    assert found(engine, "ansök") == [ansökningar]
+    assert found(engine, "projekt") == [ansökningar]
+    assert found(engine, "lycks") == [ansökningar]
+    # An -an noun finds its -ningar forms, on both stores.
+    assert found(engine, "ansökan") == [ansökningar]
+    assert found(engine, "Ansökan lycksele") == [ansökningar]
+    if engine.dialect.name == "postgresql":
+        # Swedish stemming: other forms of a word find it.
+        assert found(engine, "ansökningen") == [ansökningar]
+        assert found(engine, "kommunerna") == [ansökningar]
+        assert found(engine, "kommunens") == [ansökningar]
+    else:
+        # FTS5 cannot stem Swedish: only beginnings are found.
+        assert found(engine, "ansökningen") == []
+        assert found(engine, "kommunerna") == []
+        assert found(engine, "kommu") == [ansökningar]
+
+
+def test_part_of_a_diary_number_finds_the_cases_it_begins_a_part_of(
+    app: Fundcase, engine: Engine, projector: Projector
+) -> None:
+    numbers = [register(app, f"Ärende {n}") for n in range(1, 13)]
+    projector.catch_up()
+    assert numbers[11] == "RUN/12/2021"
+    assert found(engine, "12/2021") == ["RUN/12/2021"]
+    assert found(engine, "RUN/12/2021") == ["RUN/12/2021"]
+    assert found(engine, "run/1") == ["RUN/12/2021", "RUN/11/2021", "RUN/10/2021", "RUN/1/2021"]
+    assert found(engine, "2/2021") == ["RUN/2/2021"]
+    assert found(engine, "ärende 12/2021") == ["RUN/12/2021"]
+    assert found(engine, "13/2021") == []
+    # A diary number is one word: its parts alone are not words of the case.
+    assert found(engine, "2021") == []
+    # Numbers are matched whole: `1` does not find 10, 11 and 12.
+    assert found(engine, "ärende 1") == ["RUN/1/2021"]
+    assert found(engine, "ärende") == [f"RUN/{n}/2021" for n in range(12, 0, -1)]
+    # diary_number itself stays an exact match.
+    page = search_register(engine, RegisterSearch(diary_number="RUN/1/2021"), public=False)
+    assert [e.diary_number for e in page.items] == ["RUN/1/2021"]
+
+
+def test_the_public_view_never_finds_a_case_by_a_secret_part(
+    app: Fundcase, engine: Engine, projector: Projector
+) -> None:
+    case = REGISTER_CASE.model_copy(
+        update={
+            "title": "Förstudie om besöksnäring",
+            "applicant": ApplicantDetails(
+                name="Fjällhotellet Vemdalsskalet AB", organisation_number="556677-8899"
+            ),
+        }
+    )
+    registered = app.register_case(case, OFFICIAL)
+    app.register_document(
+        registered.id,
+        RegisterDocument(
+            title="Kalkyl Sekretessbelagd",
+            direction="incoming",
+            date=date(2021, 12, 9),
+            party="Banken Norrland",
+            secret=Secret(ground="OSL 31 kap. 16 §"),
+        ),
+        OFFICIAL,
+    )
+    app.mark_field_secret(
+        registered.id, MarkFieldSecret(field="applicant", ground="OSL 21 kap. 3 §"), OFFICIAL
+    )
+    projector.catch_up()
+    number = registered.diary_number
+    for q in (
+        "fjällhotellet",
+        "vemdals",
+        "556677-8899",
+        "kalkyl",
+        "banken",
+        "besöksnäring fjällhotellet",
+    ):
+        assert found(engine, q, public=True) == [], q
+        assert found(engine, q) == [number], q
+    assert found(engine, "besöksnäring", public=True) == [number]
+    assert found(engine, "", public=True, party="vemdals") == []
+    public = search_register(engine, RegisterSearch(q="vemdalsskalet"), public=True)
+    assert (public.items, public.total, public.total_is_exact) == ([], 0, True)
+
+
+def test_the_total_is_exact_up_to_the_cap_and_says_more_beyond_it(
+    app: Fundcase, engine: Engine, projector: Projector
+) -> None:
+    for n in range(7):
+        register(app, f"Förstudie {n}" if n < 3 else f"Genomförande {n}")
+    projector.catch_up()
+
+    def page(cap: int, cursor: str | None = None, **search: object) -> RegisterPage:
+        question = RegisterSearch(limit=2, cursor=cursor, **search)  # type: ignore[arg-type]
+        return search_register(engine, question, public=True, total_cap=cap)
+
+    first = page(10)
+    assert (len(first.items), first.total, first.total_is_exact) == (2, 7, True)
+    second = page(10, first.next)
+    assert (second.total, second.total_is_exact) == (7, True)  # every match, on every page
+    assert (page(7).total, page(7).total_is_exact) == (7, True)
+    assert (page(6).total, page(6).total_is_exact) == (6, False)
+    assert (page(5).total, page(5).total_is_exact) == (5, False)
+    assert (page(5, q="förstudie").total, page(5, q="förstudie").total_is_exact) == (3, True)
+    assert (page(2, q="förstudie").total, page(2, q="förstudie").total_is_exact) == (2, False)
+    none = page(5, q="slutrapport")
+    assert (none.items, none.total, none.total_is_exact) == ([], 0, True)
+    default = search_register(engine, RegisterSearch(), public=False)
+    assert (default.total, default.total_is_exact) == (7, True)
+
+
+def test_a_rebuilt_register_answers_every_search_as_before(
+    app: Fundcase, engine: Engine, projector: Projector
+) -> None:
+    generate_history(app, cases=40, seed=41)
+    projector.catch_up()
+    searches = [
+        RegisterSearch(q=q, limit=500)
+        for q in (
+            "projekt",
+            "ansökan 7",
+            "svid",
+            "lycksele kommun",
+            "handling 2",
+            "run/1",
+            "hofsten",
+        )
+    ]
+
+    def answers() -> list[tuple[list[str], int]]:
+        return [
+            ([e.diary_number for e in page.items], page.total)
+            for search in searches
+            for public in (True, False)
+            for page in [search_register(engine, search, public=public)]
+        ]
+
+    before = answers()
+    assert all(total > 0 for _, total in before)
+    projector.rebuild("register")
+    assert answers() == before
+    # More events after the rebuild are searchable too (the swapped-in index is live).
+    number = register(app, "Efter ombyggnaden")
+    projector.catch_up()
+    assert found(engine, "ombyggnaden") == [number]
+
+
+def test_cases_registered_before_the_search_migration_are_found_after_it(
+    app: Fundcase, engine: Engine, projector: Projector
+) -> None:
+    first = app.register_case(
+        REGISTER_CASE.model_copy(
+            update={
+                "title": "Registrerad före sökindexet",
+                "applicant": ApplicantDetails(
+                    name="Gruvbolaget Malmfälten AB", organisation_number="556677-8899"
+                ),
+            }
+        ),
+        OFFICIAL,
+    )
+    second = register(app, "Också före sökindexet")
+    projector.catch_up()
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    for revision in ("0003", "head"):
+        with writer(engine).begin() as connection:
+            config.attributes["connection"] = connection
+            if revision == "head":
+                command.upgrade(config, revision)
+            else:
+                command.downgrade(config, revision)
+    assert found(engine, "sökindexet") == [second, first.diary_number]
+    assert found(engine, "malmfälten", public=True) == [first.diary_number]
+    # A case indexed by the migration changes like any other: its old words go.
+    app.mark_field_secret(
+        first.id, MarkFieldSecret(field="applicant", ground="OSL 21 kap. 3 §"), OFFICIAL
+    )
+    third = register(app, "Efter sökindexet")
+    projector.catch_up()
+    assert found(engine, "sökindexet") == [third, second, first.diary_number]
+    assert found(engine, "malmfälten", public=True) == []
+    assert found(engine, "malmfälten") == [first.diary_number]
