@@ -91,6 +91,7 @@ class Projector:
         self.freshness = freshness or Freshness(self.position)
         self._held_until: dict[str, float] = {}
         self._reached = 0  # where this worker's last batch left every projection it held
+        self._started_at = time.time()
         self._ensure_rows()
 
     # --- Running ---------------------------------------------------------------------
@@ -172,7 +173,10 @@ class Projector:
         self._reached = end
         if len(held) == len(LIVE):
             now = time.time()
-            self.freshness.reached(end, [now - t for t in committed_at if t > 0])
+            # Lag is measured for what was committed while this projector ran (a backlog
+            # found at start is not lag, and markers of time 0 come from older stores).
+            lags = [now - t for t in committed_at if t >= self._started_at]
+            self.freshness.reached(end, lags)
         return len(notifications)
 
     def _batch(self, conn: Connection, start: int) -> Sequence[Notification]:
