@@ -3,12 +3,26 @@
 Every amount is booked in cells of (budget area, year), so totals grouped by any
 of financier, case, area, year and kind add up exactly. A movement is dated by the
 business date (decision, payment, release), so totals can be asked as of any day.
+
+Beside the ledger, totals per financier, area, budget year and kind ("key"), kept in
+the same transaction as the ledger, so that totals need not add up the ledger's many
+rows (application/budget/queries.py; docs/adr/0012):
+- `budget_key_totals`: everything booked for each key, and the first and last of the
+  periods below that it was booked in;
+- `budget_running_totals`: each key's running totals through the 15th and through the
+  last day of each month, a row for every such day from its first period to its last;
+- `budget_day_sums`: what was booked for each key on each day.
+Totals as of a day are the running totals through the period end nearest it, with the
+days between (at most seven) added or taken away: about one row per key, however long
+the history. Totals by case read the ledger.
 """
 
 from __future__ import annotations
 
+import functools
+from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -19,17 +33,31 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
+    bindparam,
     func,
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 
 from application.shared.read_model import READ_MODELS, On, Projection, to_öre, utc, öre_column
 from domain.budget import allocate, grid
 from domain.commitment import CoFinancingCommitment
 
 COMMITTED, USED, RELEASED, CANCELLED = "committed", "used", "released", "cancelled"
+# SQLite keeps these tables in their primary key's order (no rowid), so the rows of one
+# period or day are read together.
+CLUSTERED = {"sqlite_with_rowid": False}
+# What totals are kept by, and the total each movement adds to.
+KEY = ("financier", "area", "year", "kind")
+TOTALS = {
+    COMMITTED: "committed_ore",
+    CANCELLED: "cancelled_ore",
+    USED: "used_ore",
+    RELEASED: "released_ore",
+}
 
 
 class BudgetProjection(Projection):
@@ -80,6 +108,36 @@ class BudgetProjection(Projection):
             Column("kind", String(10), nullable=False),
         )
         Index(f"ix_budget_movements_date{self.suffix}", self.movements.c.on_date)
+        self.key_totals = self.table(
+            "budget_key_totals",
+            *_key_columns(),
+            Column("first_through", Date, nullable=False),
+            Column("last_through", Date, nullable=False),
+            *(öre_column(c) for c in TOTALS.values()),
+            **CLUSTERED,
+        )
+        Index(f"ix_budget_key_totals_last_through{self.suffix}", self.key_totals.c.last_through)
+        self.running_totals = self.table(
+            "budget_running_totals",
+            Column("through", Date, primary_key=True),  # a 15th or a month's last day
+            *_key_columns(),
+            *(öre_column(c) for c in TOTALS.values()),
+            **CLUSTERED,
+        )
+        # A booking updates one key's rows from its period on.
+        r = self.running_totals.c
+        Index(
+            f"ix_budget_running_totals_key{self.suffix}",
+            *(r[name] for name in KEY),
+            r.through,
+        )
+        self.day_sums = self.table(
+            "budget_day_sums",
+            Column("day", Date, primary_key=True),
+            *_key_columns(),
+            *(öre_column(c) for c in TOTALS.values()),
+            **CLUSTERED,
+        )
 
     def handlers(self) -> Sequence[On[Any]]:
         return (
@@ -233,6 +291,113 @@ class BudgetProjection(Projection):
         ]
         if rows:
             conn.execute(self.movements.insert(), rows)
+            self._add_to_totals(conn, rows)
+
+    def _add_to_totals(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        """One booking's ledger rows (one day, one movement, one financier and kind; an
+        area and year each) added to their day, to their key's running totals through
+        the end of their period and every later one, and to their key's total."""
+        statements = self._totals_statements
+        movement, day = rows[0]["movement"], rows[0]["on_date"]
+        column, through = TOTALS[movement], period_end(day)
+        booked = [
+            (
+                {name: row[name] for name in KEY},
+                {n: row["ore"] if n == column else 0 for n in TOTALS.values()},
+            )
+            for row in rows
+        ]
+        conn.execute(
+            statements.add_to_day[conn.dialect.name, column],
+            [{"day": day, **key, **added} for key, added in booked],
+        )
+        known = {
+            tuple(r[:4]): r
+            for r in conn.execute(
+                statements.spans, {"financier": rows[0]["financier"], "kind": rows[0]["kind"]}
+            )
+        }
+        new_keys, new_running, running, keys = [], [], [], []
+        for key, added in booked:
+            found = known.get(tuple(key[name] for name in KEY))
+            if found is None:
+                new_keys.append({**key, "first_through": through, "last_through": through, **added})
+                new_running.append({"through": through, **key, **added})
+                continue
+            first, last = found.first_through, found.last_through
+            if through < first:  # the periods up to the first booked start from nothing
+                new_running += [
+                    {"through": e, **key, **_nothing()} for e in period_ends(through, first)[:-1]
+                ]
+            elif through > last:  # the periods since carry on everything booked until then
+                carried = {name: getattr(found, name) for name in TOTALS.values()}
+                new_running += [
+                    {"through": e, **key, **carried} for e in period_ends(last, through)[1:]
+                ]
+            of_key = {f"key_{name}": value for name, value in key.items()}
+            amount = added[column]
+            running.append({"since": through, "amount": amount, **of_key})
+            keys.append(
+                {
+                    "amount": amount,
+                    "first": min(first, through),
+                    "last": max(last, through),
+                    **of_key,
+                }
+            )
+        for statement, parameters in (
+            (self.key_totals.insert(), new_keys),
+            (self.running_totals.insert(), new_running),
+            (statements.add_to_running[column], running),
+            (statements.add_to_key[column], keys),
+        ):
+            if parameters:
+                conn.execute(statement, parameters)
+
+    @functools.cached_property
+    def _totals_statements(self) -> _TotalsStatements:
+        return _TotalsStatements(self.key_totals, self.running_totals, self.day_sums)
+
+    def refill_totals(self, conn: Connection) -> None:
+        """The totals computed afresh from the ledger, in place of those kept: what the
+        handlers keep event by event, at once, for a ledger filled in bulk. (Migration
+        0005 does the same for stores that had a ledger before.)"""
+        ledger = self.movements.c
+        key_columns = [ledger[name] for name in KEY]
+        booked = conn.execute(
+            select(ledger.on_date, *key_columns, ledger.movement, func.sum(ledger.ore)).group_by(
+                ledger.on_date, *key_columns, ledger.movement
+            )
+        )
+        days: defaultdict[tuple[Any, ...], dict[str, int]] = defaultdict(_nothing)
+        for day, *key, movement, öre in booked:
+            days[(day, *key)][TOTALS[movement]] += int(öre)
+        by_key: defaultdict[tuple[Any, ...], defaultdict[date, dict[str, int]]] = defaultdict(
+            lambda: defaultdict(_nothing)
+        )
+        for (day, *key), sums in days.items():
+            _add(by_key[tuple(key)][period_end(day)], sums)
+        running_rows, key_rows = [], []
+        for of_key, booked_periods in sorted(by_key.items()):
+            named = dict(zip(KEY, of_key, strict=True))
+            first, last, running = min(booked_periods), max(booked_periods), _nothing()
+            for through in period_ends(first, last):
+                _add(running, booked_periods.get(through, _nothing()))
+                running_rows.append({"through": through, **named, **running})
+            key_rows.append({**named, "first_through": first, "last_through": last, **running})
+        day_rows = [
+            {"day": day, **dict(zip(KEY, key, strict=True)), **sums}
+            for (day, *key), sums in sorted(days.items())
+        ]
+        running_rows.sort(key=lambda row: row["through"])  # a period's rows together
+        for table, rows in (
+            (self.day_sums, day_rows),
+            (self.running_totals, running_rows),
+            (self.key_totals, key_rows),
+        ):
+            conn.execute(table.delete())
+            if rows:
+                conn.execute(table.insert(), rows)
 
     def _update(self, conn: Connection, e: CoFinancingCommitment.Event, **values: Any) -> None:
         conn.execute(
@@ -240,6 +405,83 @@ class BudgetProjection(Projection):
             .where(self.commitments.c.commitment_id == str(e.originator_id))
             .values(version=e.originator_version, **values)
         )
+
+
+class _TotalsStatements:
+    """The statements a booking runs, built once: each key's values are parameters."""
+
+    def __init__(self, key_totals: Table, running_totals: Table, day_sums: Table) -> None:
+        k, r, d = key_totals.c, running_totals.c, day_sums.c
+        key_of = [k[name] == bindparam(f"key_{name}") for name in KEY]
+        running_of = [r[name] == bindparam(f"key_{name}") for name in KEY]
+        # Every key of one financier and kind: a booking's keys differ in area and year.
+        self.spans = select(
+            *(k[name] for name in KEY),
+            k.first_through,
+            k.last_through,
+            *(k[name] for name in TOTALS.values()),
+        ).where(k.financier == bindparam("financier"), k.kind == bindparam("kind"))
+        self.add_to_running = {
+            column: update(running_totals)
+            .where(r.through >= bindparam("since"), *running_of)
+            .values({column: r[column] + bindparam("amount")})
+            for column in TOTALS.values()
+        }
+        self.add_to_key = {
+            column: update(key_totals)
+            .where(*key_of)
+            .values(
+                {
+                    column: k[column] + bindparam("amount"),
+                    "first_through": bindparam("first"),
+                    "last_through": bindparam("last"),
+                }
+            )
+            for column in TOTALS.values()
+        }
+        self.add_to_day = {}
+        for dialect in (postgresql, sqlite):
+            for column in TOTALS.values():
+                insert = dialect.insert(day_sums)
+                self.add_to_day[dialect.dialect.name, column] = insert.on_conflict_do_update(
+                    index_elements=list(day_sums.primary_key.columns),
+                    set_={column: d[column] + insert.excluded[column]},
+                )
+
+
+def _key_columns() -> list[Column[Any]]:
+    """What totals are kept by: financier, budget area, budget year and kind."""
+    return [
+        Column("financier", Text, primary_key=True),
+        Column("area", String(200), primary_key=True),
+        Column("year", Integer, primary_key=True),
+        Column("kind", String(10), primary_key=True),
+    ]
+
+
+def _nothing() -> dict[str, int]:
+    return dict.fromkeys(TOTALS.values(), 0)
+
+
+def _add(totals: dict[str, int], more: dict[str, int]) -> None:
+    for name, öre in more.items():
+        totals[name] += öre
+
+
+def period_end(day: date) -> date:
+    """The end of the half month a day falls in: the 15th, or the month's last day."""
+    if day.day <= 15:
+        return day.replace(day=15)
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def period_ends(first: date, last: date) -> list[date]:
+    """The period ends from `first` to `last` (both period ends), both included."""
+    found, through = [], first
+    while through <= last:
+        found.append(through)
+        through = period_end(through + timedelta(days=1))
+    return found
 
 
 BUDGET = BudgetProjection(READ_MODELS)

@@ -8,9 +8,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy import ColumnElement, Engine, Row, Select, case, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Row,
+    Select,
+    Subquery,
+    Table,
+    case,
+    func,
+    select,
+    union_all,
+)
 
-from application.budget.projection import BUDGET
+from application.budget.projection import BUDGET, KEY, TOTALS, period_end
 from application.commitments.views import CommitmentSummary
 from application.shared import paging
 from application.shared.read_model import from_öre
@@ -58,23 +69,32 @@ class BudgetQuestion:
 
 
 def budget_totals(engine: Engine, question: BudgetQuestion) -> list[BudgetRow]:
-    """Committed, used, released and remaining, grouped as asked, as of a day."""
+    """Committed, used, released and remaining, grouped as asked, as of a day.
+
+    Summed from the totals kept per financier, area, year and kind, or from the ledger
+    when grouped by case; both give the very same figures."""
     unknown = [g for g in question.group_by if g not in GROUPS]
     if unknown:
         raise paging.InvalidQuery(
             "group_by", f"cannot group by {', '.join(unknown)}; choose from {', '.join(GROUPS)}"
         )
-    m = BUDGET.movements.c
-    keys = {
-        "financier": m.financier,
-        "case": m.diary_number,
-        "area": m.area,
-        "year": m.year,
-        "kind": m.kind,
-    }
-    group_columns = [keys[g].label(g) for g in question.group_by]
-    query = select(*group_columns, *_sums(m.movement, m.ore))
-    query = _filtered(query, question)
+    if "case" in question.group_by:
+        m = BUDGET.movements.c
+        keys = {"case": m.diary_number, **{k: m[k] for k in KEY}}
+        group_columns = [keys[g].label(g) for g in question.group_by]
+        query = _filtered(select(*group_columns, *_sums(m.movement, m.ore)), question, m)
+        if question.as_of:
+            query = query.where(m.on_date <= question.as_of)
+    else:
+        t = _totals(question).c
+        group_columns = [t[g].label(g) for g in question.group_by]
+        total = {name: func.coalesce(func.sum(t[name]), 0) for name in TOTALS.values()}
+        query = select(
+            *group_columns,
+            (total["committed_ore"] - total["cancelled_ore"]).label("committed"),
+            total["used_ore"].label("used"),
+            total["released_ore"].label("released"),
+        )
     if group_columns:
         query = query.group_by(*group_columns).order_by(*group_columns)
     with engine.connect() as conn:
@@ -86,12 +106,47 @@ def budget_totals(engine: Engine, question: BudgetQuestion) -> list[BudgetRow]:
     ]
 
 
+def _totals(question: BudgetQuestion) -> Subquery:
+    """Rows of totals per key (financier, area, year, kind) that add up to the totals as
+    of the question's day (application/budget/projection.py): the running totals through
+    the end of the period before the day's, with the days of its period up to it added,
+    or through the end of its period, with the days after it taken away, whichever are
+    fewer days; and the totals of the keys last booked before then. Without a day, the
+    totals of every key."""
+    k, r, d = BUDGET.key_totals, BUDGET.running_totals, BUDGET.day_sums
+    day = question.as_of
+    if day is None:
+        return _filtered(select(*_rows(k)), question, k.c).subquery()
+    end = period_end(day)
+    start = end.replace(day=1 if end.day == 15 else 16)
+    if day - start < end - day:
+        through = start - dt.timedelta(days=1)
+        days = select(*_rows(d)).where(d.c.day >= start, d.c.day <= day)
+    else:
+        through = end
+        days = select(*_rows(d, sign=-1)).where(d.c.day > day, d.c.day <= end)
+    return union_all(
+        _filtered(select(*_rows(r)).where(r.c.through == through), question, r.c),
+        _filtered(select(*_rows(k)).where(k.c.last_through < through), question, k.c),
+        _filtered(days, question, d.c),
+    ).subquery()
+
+
+def _rows(table: Table, sign: int = 1) -> list[ColumnElement[Any]]:
+    c = table.c
+    return [
+        *(c[name] for name in KEY),
+        *((c[name] if sign > 0 else -c[name]).label(name) for name in TOTALS.values()),
+    ]
+
+
 def budget_commitments(engine: Engine, question: BudgetQuestion) -> list[BudgetCommitmentRow]:
     """Every commitment with its figures as of a day (proposals included, at zero)."""
     c, m = BUDGET.commitments.c, BUDGET.movements.c
-    figures = _filtered(select(m.commitment_id, *_sums(m.movement, m.ore)), question).group_by(
-        m.commitment_id
-    )
+    figures = _filtered(select(m.commitment_id, *_sums(m.movement, m.ore)), question, m)
+    if question.as_of:
+        figures = figures.where(m.on_date <= question.as_of)
+    figures = figures.group_by(m.commitment_id)
     query = select(BUDGET.commitments).order_by(c.diary_number, c.proposed_at, c.commitment_id)
     if question.financier:
         query = query.where(c.financier == question.financier)
@@ -129,22 +184,20 @@ def _sums(movement: ColumnElement[str], öre: ColumnElement[int]) -> list[Column
     ]
 
 
-def _filtered(query: Select[Any], question: BudgetQuestion) -> Select[Any]:
-    m = BUDGET.movements.c
+def _filtered(query: Select[Any], question: BudgetQuestion, c: Any) -> Select[Any]:
+    """The question's financier, year, area and kind, on the ledger or the period sums."""
     for name in ("financier", "area", "kind"):
         value = getattr(question, name)
         if value:
             paging.searched(value, name)
-    if question.as_of:
-        query = query.where(m.on_date <= question.as_of)
     if question.financier:
-        query = query.where(m.financier == question.financier)
+        query = query.where(c.financier == question.financier)
     if question.year is not None:
-        query = query.where(m.year == question.year)
+        query = query.where(c.year == question.year)
     if question.area:
-        query = query.where(m.area == question.area)
+        query = query.where(c.area == question.area)
     if question.kind:
-        query = query.where(m.kind == question.kind)
+        query = query.where(c.kind == question.kind)
     return query
 
 

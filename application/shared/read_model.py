@@ -62,13 +62,14 @@ class Projection(ABC):
     def tables(self) -> list[Table]:
         return [t for t in self.metadata.sorted_tables if t.info.get("projection") == self.name]
 
-    def table(self, name: str, *columns: Any) -> Table:
+    def table(self, name: str, *columns: Any, **options: Any) -> Table:
         """A table of this projection, named with its suffix (indexes too)."""
         return Table(
             f"{name}{self.suffix}",
             self.metadata,
             *columns,
             info={"projection": self.name, "base_name": name},
+            **options,
         )
 
     def apply(self, connection: Connection, event: object) -> None:
@@ -96,7 +97,8 @@ def to_öre(money: Money) -> int:
 
 
 def from_öre(öre: int) -> Decimal:
-    return (Decimal(öre) / 100).quantize(Decimal("0.01"))
+    """Kronor with two decimals (`Decimal("1.00")`), exactly."""
+    return Decimal(öre).scaleb(-2)
 
 
 def utc(timestamp: datetime) -> datetime:

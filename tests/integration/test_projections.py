@@ -10,15 +10,20 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, Engine, Table, select, text
+from sqlalchemy import Connection, Engine, Row, Table, inspect, select, text
 
+from application.budget.projection import BUDGET
 from application.budget.queries import (
+    GROUPS,
     BudgetQuestion,
     BudgetRow,
     budget_commitments,
@@ -43,9 +48,10 @@ from application.fundcase import Fundcase
 from application.read_models import LIVE, READ_MODELS, fresh_copy
 from application.register.queries import RegisterSearch, search_register
 from application.register.search import FTS_TABLE
+from application.shared.read_model import from_öre
 from demo.worked_example import OFFICIAL, REGISTER_CASE, record_worked_example
 from infrastructure.projector import Projector
-from infrastructure.readmodels import in_table_metadata, positions, writer
+from infrastructure.readmodels import MIGRATIONS, in_table_metadata, positions, writer
 from infrastructure.readside import make_projector, open_read_models
 from infrastructure.rendering import to_html, to_markdown, to_pdf
 from infrastructure.settings import Settings
@@ -137,6 +143,33 @@ def schema_objects(conn: Connection, tables: list[Table], suffix: str) -> set[tu
             {"names": names},
         ).all()
     return {tuple(str(value).replace(suffix, "") for value in row) for row in rows}
+
+
+def test_the_budget_totals_migration_fills_them_from_the_ledger_as_the_projection_does(
+    app: Fundcase, engine: Engine, projector: Projector
+) -> None:
+    """A store that had a budget before its totals were kept gets them from its ledger."""
+    generate_history(app, cases=30, seed=5)
+    projector.catch_up()
+    tables = (BUDGET.key_totals, BUDGET.running_totals, BUDGET.day_sums)
+    kept = [sorted(tuple(r) for r in _all(engine, table)) for table in tables]
+    assert all(kept)
+    with writer(engine).begin() as conn:
+        BUDGET.refill_totals(conn)  # all at once from the ledger, as for a bulk load
+    assert [sorted(tuple(r) for r in _all(engine, table)) for table in tables] == kept
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with writer(engine).begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0005-1")  # as it was: a ledger, no totals
+        assert "budget_key_totals" not in inspect(conn).get_table_names()
+        command.upgrade(config, "head")
+    assert [sorted(tuple(r) for r in _all(engine, table)) for table in tables] == kept
+
+
+def _all(engine: Engine, table: Table) -> list[Row[Any]]:
+    with engine.connect() as conn:
+        return list(conn.execute(select(table)))
 
 
 # --- Each projection from the worked example ------------------------------------------
@@ -351,6 +384,88 @@ def test_budget_tracking_shows_the_commitment_by_area_year_and_date(
     by_year = budget_totals(engine, BudgetQuestion(group_by=("year",)))
     assert sum(r.released for r in by_year) == Decimal("99999.50")
     assert all(r.remaining >= 0 for r in by_year)
+
+
+def _summed_over_the_ledger(ledger: list[Row[Any]], question: BudgetQuestion) -> list[BudgetRow]:
+    """Totals as a plain sum over every ledger row that answers the question."""
+    column = {"case": "diary_number"}
+    totals: dict[tuple[Any, ...], list[int]] = {}
+    for row in ledger:
+        if question.as_of and row.on_date > question.as_of:
+            continue
+        if any(
+            getattr(question, name) not in (None, getattr(row, name))
+            for name in ("financier", "year", "area", "kind")
+        ):
+            continue
+        key = tuple(getattr(row, column.get(g, g)) for g in question.group_by)
+        figures = totals.setdefault(key, [0, 0, 0])
+        sign = {"committed": 1, "cancelled": -1}.get(row.movement)
+        if sign:
+            figures[0] += sign * row.ore
+        else:
+            figures[1 if row.movement == "used" else 2] += row.ore
+    if not question.group_by and not totals:
+        totals[()] = [0, 0, 0]
+    return [
+        BudgetRow.model_validate(
+            {
+                **dict(zip(question.group_by, key, strict=True)),
+                "committed": from_öre(c),
+                "used": from_öre(u),
+                "released": from_öre(r),
+                "remaining": from_öre(c - u - r),
+            }
+        )
+        for key, (c, u, r) in totals.items()
+        if any((c, u, r)) or not question.group_by
+    ]
+
+
+def test_budget_totals_are_a_plain_sum_over_the_ledger_for_every_question(
+    app: Fundcase, engine: Engine, projector: Projector
+) -> None:
+    """Totals come from the sums by year, month and day; they must be exactly what
+    adding up the ledger gives, for every grouping, filter and day."""
+    generate_history(app, cases=40, seed=23)
+    projector.catch_up()
+    with engine.connect() as conn:
+        ledger = list(conn.execute(select(BUDGET.movements)))
+    assert len({r.movement for r in ledger}) >= 3
+    dates = sorted({r.on_date for r in ledger})
+    days: list[date | None] = [None, dates[0] - timedelta(days=1), dates[-1]]
+    for d in dates[:: max(1, len(dates) // 15)]:
+        days += [
+            d - timedelta(days=1),
+            d,
+            d.replace(day=1),
+            d.replace(day=15),
+            d.replace(day=16),
+            d.replace(month=12, day=31),
+            d.replace(month=1, day=1) - timedelta(days=1),
+        ]
+    groupings = [
+        tuple(g for i, g in enumerate(GROUPS) if mask & (1 << i))
+        for mask in range(1 << len(GROUPS))
+    ]
+    some = ledger[len(ledger) // 3]
+    filters: list[dict[str, Any]] = [
+        {},
+        {"financier": some.financier, "area": some.area},
+        {"year": some.year, "kind": some.kind},
+    ]
+    asked = 0
+    for i, day in enumerate(days):
+        for j, group_by in enumerate(groupings):
+            if (i + j) % 8:
+                continue  # every grouping on an eighth of the days, each day four groupings
+            for found in filters:
+                question = BudgetQuestion(as_of=day, group_by=group_by, **found)
+                expected = _summed_over_the_ledger(ledger, question)
+                answered = budget_totals(engine, question)
+                assert sorted(answered, key=repr) == sorted(expected, key=repr), question
+                asked += 1
+    assert asked > 500, asked
 
 
 def test_the_public_register_masks_what_is_secret_and_cannot_be_searched_for_it(
