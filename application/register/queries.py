@@ -27,7 +27,7 @@ from application.cases.commands import (
 )
 from application.cases.views import DocumentView, SecrecyView
 from application.register.projection import MASKED, REGISTER
-from application.register.search import words_match
+from application.register.search import plan_for_these_words, words_match
 from application.shared import paging
 from application.shared.read_model import from_öre
 from application.shared.views import Page, View
@@ -103,16 +103,49 @@ def search_register(
 
     `q` finds cases holding each of its words, in any order (application/register/search.py).
     """
-    cases, docs = REGISTER.cases.c, REGISTER.documents.c
     limit = paging.limit(search.limit)
-    query: Select[Any] = select(REGISTER.cases)
     for name in ("q", "diary_number", "status", "party", "officer"):
         value = getattr(search, name)
         if value:
             paging.searched(value, name)
+    after = paging.after(search.cursor, (int, int, str))
+    cases = REGISTER.cases.c
+    with engine.connect() as conn:
+        plan_for_these_words(conn)
+        # Every match, on every page: counted before the cursor narrows the query.
+        matching = _matching(search, public=public, dialect=engine.dialect.name, walked=False)
+        counted = conn.execute(
+            select(func.count()).select_from(
+                matching.with_only_columns(cases.case_id).limit(total_cap + 1).subquery()
+            )
+        ).scalar_one()
+        if counted <= total_cap:
+            # Few match: gather them, then sort. Walking the cases newest first, as a
+            # planner may when it thinks a word common, reads every case to find none.
+            query = select(_after(matching, after).cte("matching").prefix_with("MATERIALIZED"))
+        else:
+            walked = _matching(search, public=public, dialect=engine.dialect.name, walked=True)
+            query = _after(walked, after)
+        newest_first = [query.selected_columns[c].desc() for c in ("year", "sequence", "prefix")]
+        rows = conn.execute(query.order_by(*newest_first).limit(limit + 1)).all()
+        page = rows[:limit]
+        documents = _documents_of(conn, [r.case_id for r in page])
+    more = len(rows) > limit
+    return RegisterPage(
+        items=[_entry(r, documents.get(r.case_id, []), public=public) for r in page],
+        next=paging.cursor([page[-1].year, page[-1].sequence, page[-1].prefix]) if more else None,
+        total=min(counted, total_cap),
+        total_is_exact=counted <= total_cap,
+    )
+
+
+def _matching(search: RegisterSearch, *, public: bool, dialect: str, walked: bool) -> Select[Any]:
+    """The cases the search asks for; `walked` when they will be read newest first."""
+    cases, docs = REGISTER.cases.c, REGISTER.documents.c
+    query: Select[Any] = select(REGISTER.cases)
     if search.q:
         query = query.where(
-            words_match(REGISTER.cases, search.q, public=public, dialect=engine.dialect.name)
+            words_match(REGISTER.cases, search.q, public=public, dialect=dialect, walked=walked)
         )
     if search.diary_number:
         query = query.where(cases.diary_number == search.diary_number.strip())
@@ -133,24 +166,15 @@ def search_register(
         if public:
             party_docs = party_docs.where(docs.secret_ground.is_(None))
         query = query.where(or_(applicant, cases.case_id.in_(party_docs)))
-    # Every match, on every page: counted before the cursor narrows the query.
-    matches = query.with_only_columns(cases.case_id).limit(total_cap + 1).subquery()
-    after = paging.after(search.cursor, (int, int, str))
-    if after is not None:
-        query = query.where(tuple_(cases.year, cases.sequence, cases.prefix) < tuple_(*after))
-    query = query.order_by(cases.year.desc(), cases.sequence.desc(), cases.prefix.desc())
-    with engine.connect() as conn:
-        rows = conn.execute(query.limit(limit + 1)).all()
-        page = rows[:limit]
-        documents = _documents_of(conn, [r.case_id for r in page])
-        counted = conn.execute(select(func.count()).select_from(matches)).scalar_one()
-    more = len(rows) > limit
-    return RegisterPage(
-        items=[_entry(r, documents.get(r.case_id, []), public=public) for r in page],
-        next=paging.cursor([page[-1].year, page[-1].sequence, page[-1].prefix]) if more else None,
-        total=min(counted, total_cap),
-        total_is_exact=counted <= total_cap,
-    )
+    return query
+
+
+def _after(query: Select[Any], after: list[paging.CursorValue] | None) -> Select[Any]:
+    """The cases after the cursor's, in the order newest first."""
+    if after is None:
+        return query
+    cases = REGISTER.cases.c
+    return query.where(tuple_(cases.year, cases.sequence, cases.prefix) < tuple_(*after))
 
 
 def _documents_of(conn: Connection, case_ids: list[str]) -> dict[str, list[Row[Any]]]:

@@ -19,7 +19,6 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 TRIGRAM_INDEXES = {
-    "ix_register_cases_diary_number_trgm": ("register_cases", "diary_number"),
     "ix_register_cases_applicant_trgm": ("register_cases", "applicant_name"),
     "ix_register_cases_officer_trgm": ("register_cases", "officer_name"),
     "ix_register_documents_party_trgm": ("register_documents", "party"),
@@ -71,6 +70,14 @@ def _postgres_upgrade() -> None:
         "CREATE INDEX ix_register_cases_public_words ON register_cases "
         "USING gin (public_search_vector)"
     )
+    op.execute(
+        "CREATE INDEX ix_register_cases_diary_number_start ON register_cases "
+        "(lower(diary_number) text_pattern_ops)"
+    )
+    op.execute(
+        "CREATE INDEX ix_register_cases_diary_number_part ON register_cases "
+        "(substr(lower(diary_number), strpos(diary_number, '/') + 1) text_pattern_ops)"
+    )
     for name, (table, column) in TRIGRAM_INDEXES.items():
         op.execute(
             f"CREATE INDEX {name} ON {table} "
@@ -117,7 +124,11 @@ def _diary_parts(diary_number: str) -> str:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        for name in TRIGRAM_INDEXES:
+        for name in (
+            *TRIGRAM_INDEXES,
+            "ix_register_cases_diary_number_part",
+            "ix_register_cases_diary_number_start",
+        ):
             op.drop_index(name)
         op.drop_index("ix_register_cases_public_words")
         op.drop_index("ix_register_cases_words")

@@ -22,11 +22,11 @@ Words = Annotated[
     Query(
         max_length=200,
         description=(
-            "Words the case must hold, in any order, case-insensitive: each finds the words "
-            "it begins (ansök: ansökningar), an -an word its -ning forms (ansökan: "
-            "ansökningar) and on PostgreSQL other Swedish forms (kommunerna: kommun); "
-            "numbers match whole. With a slash it may begin a part of the diary number "
-            "(`664/2021`). In the public register secret parts are never searched."
+            "Words the case must hold, in any order, case-insensitive. On PostgreSQL a word "
+            "finds its Swedish forms (kommunerna: kommun), on SQLite the words it begins "
+            "(kommun: kommunerna); an -an word also finds its -ning forms (ansökan: "
+            "ansökningar); numbers match whole. With a slash a term may begin a part of "
+            "the diary number (`664/2021`). The public register never searches secret parts."
         ),
         examples=["innovationskluster jämtland"],
     ),
