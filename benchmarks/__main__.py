@@ -37,6 +37,7 @@ from benchmarks.measure import (
     totals_p95_ms,
     write_rate,
 )
+from benchmarks.search import search_p95_ms
 from domain.values import Role
 from infrastructure.eventstore import open_application
 from infrastructure.logging import configure_logging
@@ -206,6 +207,7 @@ class Sizes:
     as_of: int = 1000
     totals: int = 100_000
     lag_writes: int = 300
+    search_cases: int = 1_000_000
 
     @classmethod
     def quick(cls) -> Sizes:
@@ -216,6 +218,7 @@ class Sizes:
             api_seconds=3.0,
             totals=10_000,
             lag_writes=100,
+            search_cases=100_000,
         )
 
 
@@ -238,6 +241,8 @@ def main() -> None:
             figures.append(totals_p95_ms(settings, sizes.totals))
         figures += api(store, sizes.api_events, sizes.api_seconds)
         figures += lag(store, sizes.lag_writes, sizes.api_seconds)
+        with fresh_store(store) as settings:
+            figures.append(search_p95_ms(settings, sizes.search_cases))
     RESULTS.mkdir(exist_ok=True)
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
