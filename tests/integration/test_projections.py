@@ -9,12 +9,10 @@ import hashlib
 import signal
 import threading
 import time
-from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -52,29 +50,11 @@ from application.shared.read_model import from_öre
 from demo.worked_example import OFFICIAL, REGISTER_CASE, record_worked_example
 from infrastructure.projector import Projector
 from infrastructure.readmodels import MIGRATIONS, in_table_metadata, positions, writer
-from infrastructure.readside import make_projector, open_read_models
+from infrastructure.readside import make_projector
 from infrastructure.rendering import to_html, to_markdown, to_pdf
 from infrastructure.settings import Settings
 from tests.conftest import OpenApp, start_projector_process
 from tests.integration.history import generate_history
-
-
-@pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url)
-
-
-@pytest.fixture
-def engine(settings: Settings) -> Iterator[Engine]:
-    # The read models alone: the schema test compares them with nothing else beside them.
-    engine = open_read_models(settings)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def projector(app: Fundcase, engine: Engine, settings: Settings) -> Projector:
-    return make_projector(app, engine, settings, worker_id="test-worker")
 
 
 def checksums(engine: Engine) -> dict[str, str]:

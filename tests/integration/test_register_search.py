@@ -6,10 +6,8 @@ how (docs/adr/0013-register-search.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
-import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
@@ -25,26 +23,7 @@ from application.register.queries import RegisterPage, RegisterSearch, search_re
 from demo.worked_example import OFFICIAL, REGISTER_CASE
 from infrastructure.projector import Projector
 from infrastructure.readmodels import MIGRATIONS, writer
-from infrastructure.readside import make_projector, open_read_models
-from infrastructure.settings import Settings
 from tests.integration.history import generate_history
-
-
-@pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url)
-
-
-@pytest.fixture
-def engine(settings: Settings) -> Iterator[Engine]:
-    engine = open_read_models(settings)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def projector(app: Fundcase, engine: Engine, settings: Settings) -> Projector:
-    return make_projector(app, engine, settings, worker_id="test-worker")
 
 
 def register(app: Fundcase, title: str, applicant: str = "SVID") -> str:
