@@ -14,8 +14,18 @@ from eventsourcing.persistence import StoredEvent
 from sqlalchemy import BigInteger, Column, Float, MetaData, Table
 
 COMMITS_TABLE = "fundcase_commits"
-# Every process LISTENs here for the log's new head ("<position>").
-HEAD_CHANNEL = "fundcase_head"
+
+
+def head_channel(schema: str) -> str:
+    """Where every process LISTENs for the log's new head ("<position>"): one channel per
+    schema, since notifications reach every listener of the database."""
+    return f"fundcase_head_{schema}"
+
+
+def projected_channel(schema: str) -> str:
+    """Where every process LISTENs for the position the read models reached."""
+    return f"fundcase_projected_{schema}"
+
 
 # How the projector reads the markers (the recorders in sqlite_store.py and
 # postgres_store.py create the table).

@@ -98,3 +98,9 @@ def plain_postgres_url(database_url: str) -> str:
     """A libpq URL (no driver name, no `schema=`), as psycopg takes it."""
     url = make_url(database_url).set(drivername="postgresql").difference_update_query(["schema"])
     return str(url.render_as_string(hide_password=False))
+
+
+def postgres_schema(database_url: str) -> str:
+    """The schema a PostgreSQL URL keeps its tables in (`?schema=`, else public)."""
+    schema = make_url(database_url).query.get("schema") or "public"
+    return schema if isinstance(schema, str) else schema[0]

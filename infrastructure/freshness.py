@@ -24,8 +24,6 @@ from psycopg import sql
 
 log = structlog.get_logger("fundcase.freshness")
 
-# Every process LISTENs here for the position the read models reached ("<position>").
-PROJECTED_CHANNEL = "fundcase_projected"
 LAG_SAMPLES = 2000
 # How long a process goes on trusting what it was last told of the read models.
 LOOK_AFTER_SECONDS = 1.0
@@ -110,10 +108,10 @@ class Freshness:
 class FreshnessListener:
     """PostgreSQL: every process hears each commit's head and each projector's reach."""
 
-    def __init__(self, conninfo: str, freshness: Freshness, head_channel: str) -> None:
+    def __init__(self, conninfo: str, freshness: Freshness, head: str, projected: str) -> None:
         self.conninfo = conninfo
         self.freshness = freshness
-        self.channels = {head_channel: freshness.saw_head, PROJECTED_CHANNEL: freshness.reached}
+        self.channels = {head: freshness.saw_head, projected: freshness.reached}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="freshness", daemon=True)
 

@@ -29,7 +29,7 @@ from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
 from infrastructure.availability import DatabaseGate
-from infrastructure.commits import COMMITS_TABLE, HEAD_CHANNEL, marker
+from infrastructure.commits import COMMITS_TABLE, head_channel, marker
 from infrastructure.sqlite_store import EVENT_HEAD_BYTES
 
 _gates: WeakKeyDictionary[PostgresDatastore, DatabaseGate] = WeakKeyDictionary()
@@ -115,7 +115,8 @@ class GatedApplicationRecorder(PostgresApplicationRecorder, GatedAggregateRecord
                 ).format(self.commits_table),
                 (position,),
             )
-            curs.execute(SQL("SELECT pg_notify(%s, %s)"), (HEAD_CHANNEL, str(position)))
+            channel = head_channel(self.datastore.schema)
+            curs.execute(SQL("SELECT pg_notify(%s, %s)"), (channel, str(position)))
         return ids
 
     def insert_events(

@@ -35,8 +35,8 @@ from application.fundcase import Fundcase
 from application.read_models import LIVE, NAMES, fresh_copy
 from application.shared.read_model import Projection
 from infrastructure.availability import UNAVAILABLE
-from infrastructure.commits import commits
-from infrastructure.freshness import PROJECTED_CHANNEL, Freshness
+from infrastructure.commits import commits, projected_channel
+from infrastructure.freshness import Freshness
 from infrastructure.readmodels import leases, positions, writer
 
 log = structlog.get_logger("fundcase.projector")
@@ -169,7 +169,8 @@ class Projector:
                 ).scalars()
             )
             if conn.dialect.name == "postgresql" and len(held) == len(LIVE):
-                conn.execute(select(func.pg_notify(PROJECTED_CHANNEL, str(end))))
+                schema = conn.execute(select(func.current_schema())).scalar_one()
+                conn.execute(select(func.pg_notify(projected_channel(schema), str(end))))
         self._reached = end
         if len(held) == len(LIVE):
             now = time.time()

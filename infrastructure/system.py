@@ -15,8 +15,8 @@ from sqlalchemy import Engine
 
 from application.fundcase import Fundcase
 from application.read_models import NAMES
-from infrastructure.commits import HEAD_CHANNEL
-from infrastructure.eventstore import open_application
+from infrastructure.commits import head_channel, projected_channel
+from infrastructure.eventstore import open_application, postgres_schema
 from infrastructure.freshness import Freshness, FreshnessListener
 from infrastructure.projector import Projector
 from infrastructure.readside import make_projector, notify_conninfo, open_read_models
@@ -40,7 +40,10 @@ class System:
         conninfo = notify_conninfo(self.settings.database_url)
         if conninfo is None:
             return None
-        listener = FreshnessListener(conninfo, self.freshness, HEAD_CHANNEL)
+        schema = postgres_schema(self.settings.database_url)
+        listener = FreshnessListener(
+            conninfo, self.freshness, head_channel(schema), projected_channel(schema)
+        )
         listener.start()
         return listener
 
