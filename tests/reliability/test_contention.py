@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing
+import queue
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
@@ -79,7 +81,18 @@ def test_a_thousand_registrations_from_four_processes_share_one_series(database_
     ]
     for process in processes:
         process.start()
-    numbers = [n for _ in processes for n in results.get(timeout=600)]
+    numbers: list[int] = []
+    deadline = time.monotonic() + 600
+    for _ in processes:
+        while True:
+            try:
+                numbers += results.get(timeout=1)
+                break
+            except queue.Empty:
+                # A process that died cannot answer: fail now instead of waiting it out.
+                died = [p.exitcode for p in processes if p.exitcode not in (None, 0)]
+                assert not died, f"a registering process died (exit codes {died})"
+                assert time.monotonic() < deadline, "the registrations did not finish"
     for process in processes:
         process.join(timeout=60)
         assert process.exitcode == 0
