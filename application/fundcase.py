@@ -12,18 +12,30 @@ from typing import Any, ClassVar
 from eventsourcing.domain import MutableOrImmutableAggregate
 
 from application.audit.log import AuditLog
+from application.audit.reads import ReadLogging
 from application.cases.use_cases import CaseUseCases
 from application.commitments.use_cases import CommitmentUseCases
 from application.decisions.use_cases import DecisionUseCases
 from application.delegation.use_cases import DelegationUseCases
+from application.staff.use_cases import StaffUseCases
 from domain.case import Case
 from domain.commitment import CoFinancingCommitment
 from domain.decision import DelegationDecision
 from domain.delegation import DelegationOrder
 from domain.diary import DiarySeries
+from domain.read_log import SecretRead
+from domain.staff import StaffDirectory
 
 
-class Fundcase(CaseUseCases, CommitmentUseCases, DecisionUseCases, DelegationUseCases, AuditLog):
+class Fundcase(
+    CaseUseCases,
+    CommitmentUseCases,
+    DecisionUseCases,
+    DelegationUseCases,
+    StaffUseCases,
+    ReadLogging,
+    AuditLog,
+):
     name = "fundcase"
     # Every aggregate that grows is snapshotted (application/shared/snapshots.py), so
     # loading one, now or as it stood, replays at most an interval's events. A series
@@ -37,6 +49,7 @@ class Fundcase(CaseUseCases, CommitmentUseCases, DecisionUseCases, DelegationUse
         CoFinancingCommitment: 20,
         DelegationDecision: 20,
         DelegationOrder: 20,
+        StaffDirectory: 20,
     }
     KIND_NAMES: ClassVar[dict[type[Any], str]] = {
         Case: "case",
@@ -44,4 +57,6 @@ class Fundcase(CaseUseCases, CommitmentUseCases, DecisionUseCases, DelegationUse
         DelegationDecision: "delegation decision",
         DelegationOrder: "delegation order",
         DiarySeries: "diary series",
+        StaffDirectory: "staff directory",
+        SecretRead: "read of secret parts",
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import MetaData
 
 from application.audit.projection import AUDIT_DIGEST
+from application.audit.reads import READ_LOG
 from application.budget.projection import BUDGET
 from application.decision_register.projection import DECISION_REGISTER
 from application.decisions.documents import DECISION_DOCUMENTS
@@ -12,7 +13,8 @@ from application.register.projection import REGISTER
 from application.shared.read_model import Projection
 
 LIVE: dict[str, Projection] = {
-    p.name: p for p in (REGISTER, DECISION_REGISTER, DECISION_DOCUMENTS, BUDGET, AUDIT_DIGEST)
+    p.name: p
+    for p in (REGISTER, DECISION_REGISTER, DECISION_DOCUMENTS, BUDGET, AUDIT_DIGEST, READ_LOG)
 }
 NAMES = tuple(LIVE)
 # Every live table: each projection above defines its own on this one metadata.

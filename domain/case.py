@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -13,6 +14,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.rules import (
     BusinessRule,
+    EachNameMustAppearOnce,
     InputRule,
     MustNotBeInTheFuture,
     ReasonMustBeGiven,
@@ -62,8 +64,22 @@ LIFECYCLE: dict[CaseStatus, frozenset[CaseStatus]] = {
 
 OPEN_FOR_DECISIONS = frozenset(LIFECYCLE) - {CaseStatus.CLOSED, CaseStatus.WITHDRAWN}
 
-# Fields of the case that a secrecy marking can mask in the public register.
-MASKABLE_FIELDS = frozenset({"applicant", "project.purpose", "requested_amount", "total_budget"})
+# Fields of the case that a secrecy marking can mask. "applicant" (name and number
+# together) is how markings were written before the fields were named one by one.
+SECRET_FIELDS = (
+    "title",
+    "applicant.name",
+    "applicant.organisation_number",
+    "project.name",
+    "project.purpose",
+    "requested_amount",
+    "total_budget",
+)
+MASKABLE_FIELDS = frozenset(SECRET_FIELDS) | {"applicant"}
+_COVERS = {"applicant": ("applicant.name", "applicant.organisation_number")}
+
+# A natural person's name is kept from the public unless an assessment lifts it.
+PERSONAL_DATA_GROUND = "OSL 21 kap. 7 §"
 
 
 class Direction(StrEnum):
@@ -78,6 +94,27 @@ class SecrecyMarking:
 
     target: str
     ground: str
+
+
+def masked_fields(targets: Collection[str]) -> frozenset[str]:
+    """The case's fields that these markings mask ("applicant" masks name and number)."""
+    return frozenset(f for t in targets for f in _COVERS.get(t, (t,)) if f in SECRET_FIELDS)
+
+
+_OSL_PROVISION = re.compile(r"OSL (\d{1,2}) kap\. (\d{1,3}) ?[a-f]? §( .*)?")
+
+
+@dataclass(frozen=True)
+class AccessGrant:
+    """Access to a case's secret parts for one person (OSL 8 kap. 2 §: a need in work)."""
+
+    person_id: UUID
+    person_name: str
+    reason: str
+    until: date | None
+
+    def holds_on(self, day: date) -> bool:
+        return self.until is None or day <= self.until
 
 
 @dataclass(frozen=True)
@@ -154,18 +191,60 @@ class IdMustBeNew(BusinessRule):
 
 
 @dataclass(frozen=True)
-class SecrecyMustConcernAMaskableField(InputRule):
-    target: str
-    maskable: Collection[str]
+class SecrecyGroundMustBeAnOslProvision(InputRule):
+    ground: str
 
     def is_broken(self) -> bool:
-        return self.target not in self.maskable
+        found = _OSL_PROVISION.fullmatch(self.ground.strip())
+        return found is None or not 1 <= int(found.group(1)) <= 44
 
     def message(self) -> str:
         return (
-            f"{self.target!r} cannot be marked secret; "
-            f"choose one of: {', '.join(sorted(self.maskable))}"
+            f"{self.ground!r} is not a provision of offentlighets- och sekretesslagen; "
+            "write it as e.g. 'OSL 31 kap. 16 §'"
         )
+
+
+@dataclass(frozen=True)
+class SecrecyMustConcernAPartOfTheCase(InputRule):
+    target: str
+    parts: Collection[str]
+
+    def is_broken(self) -> bool:
+        return self.target not in self.parts
+
+    def message(self) -> str:
+        return (
+            f"{self.target!r} is not a part of the case that can be secret; choose a field "
+            f"({', '.join(SECRET_FIELDS)}) or the id of one of its documents"
+        )
+
+
+@dataclass(frozen=True)
+class MarkingNeedsAGround(InputRule):
+    has_ground: bool
+
+    def is_broken(self) -> bool:
+        return not self.has_ground
+
+    def message(self) -> str:
+        return "a marking needs its legal ground (e.g. 'OSL 31 kap. 16 §')"
+
+
+def secrecy_markings(
+    targets: Sequence[str], ground: str | None, parts: Collection[str], field: str
+) -> tuple[SecrecyMarking, ...]:
+    """Markings of these parts on one ground, each checked; none for no parts."""
+    if not targets:
+        return ()
+    check(MarkingNeedsAGround(bool(ground and ground.strip())), f"{field}.ground")
+    assert ground is not None
+    check(SecrecyGroundMustBeAnOslProvision(ground), f"{field}.ground")
+    for target in targets:
+        check(SecrecyMustConcernAPartOfTheCase(target, parts), f"{field}.fields")
+    check(EachNameMustAppearOnce(list(targets)), f"{field}.fields")
+    ground = text(ground.strip(), f"{field}.ground")
+    return tuple(SecrecyMarking(target, ground) for target in targets)
 
 
 class Case(Aggregate):
@@ -182,13 +261,29 @@ class Case(Aggregate):
         received_on: date
         case_officer: CaseOfficer
         actor: Actor
+        # Secret from the first event: no read model ever holds these parts unmasked.
+        secrecy: tuple[SecrecyMarking, ...] = ()
 
     class DocumentRegistered(Aggregate.Event):
         document: Document
         actor: Actor
+        secrecy: SecrecyMarking | None = None
 
     class SecrecyMarked(Aggregate.Event):
+        """One part marked (before assessments replaced it; kept for the history)."""
+
         marking: SecrecyMarking
+        actor: Actor
+
+    class SecrecyAssessed(Aggregate.Event):
+        """A new assessment: from now on exactly these parts are secret (none lifts all)."""
+
+        markings: tuple[SecrecyMarking, ...]
+        reason: str
+        actor: Actor
+
+    class AccessGranted(Aggregate.Event):
+        grant: AccessGrant
         actor: Actor
 
     class StatusChanged(Aggregate.Event):
@@ -215,7 +310,16 @@ class Case(Aggregate):
         received_on: date,
         case_officer: CaseOfficer,
         actor: Actor,
+        secret_fields: Sequence[str] = (),
+        secrecy_ground: str | None = None,
     ) -> Case:
+        """Register the application; parts marked secret are secret from this event on.
+
+        A natural person's name is kept from the public from the start too, unless the
+        official has named the parts and left it out (an assessment can lift it later)."""
+        markings = secrecy_markings(secret_fields, secrecy_ground, SECRET_FIELDS, "secret")
+        if applicant.organisation_number.is_personal_identity_number and not markings:
+            markings = (SecrecyMarking("applicant.name", PERSONAL_DATA_GROUND),)
         if requested_amount is not None and total_budget is not None:
             check(
                 RequestedAmountMustNotExceedTotalBudget(
@@ -235,6 +339,7 @@ class Case(Aggregate):
             received_on=received_on,
             case_officer=case_officer,
             actor=actor,
+            secrecy=markings,
         )
 
     @event(Registered)
@@ -252,6 +357,7 @@ class Case(Aggregate):
         received_on: date,
         case_officer: CaseOfficer,
         actor: Actor,
+        secrecy: tuple[SecrecyMarking, ...] = (),
     ) -> None:
         self.diary_number = diary_number
         self.title = title
@@ -264,7 +370,8 @@ class Case(Aggregate):
         self.case_officer = case_officer
         self.status = CaseStatus.REGISTERED
         self.documents: dict[UUID, Document] = {}
-        self.secrecy: dict[str, SecrecyMarking] = {}
+        self.secrecy: dict[str, SecrecyMarking] = {m.target: m for m in secrecy}
+        self.grants: list[AccessGrant] = []
         self.decision_ids: list[UUID] = []
 
     @property
@@ -274,32 +381,76 @@ class Case(Aggregate):
     def is_secret(self, target: str) -> bool:
         return target in self.secrecy
 
+    @property
+    def secret_fields(self) -> frozenset[str]:
+        """The case's fields masked now ("applicant" read as name and number)."""
+        return masked_fields(self.secrecy)
+
+    @property
+    def has_secrets(self) -> bool:
+        return bool(self.secrecy)
+
+    @property
+    def parts(self) -> frozenset[str]:
+        """What a marking can name: the case's fields and its documents."""
+        return frozenset(SECRET_FIELDS) | {str(d) for d in self.documents}
+
+    def may_read_secrets(self, person_ids: Collection[UUID], unit: str | None, day: date) -> bool:
+        """The case officer's unit and those granted access need its secret parts."""
+        if unit is not None and unit.casefold() == self.case_officer.unit.casefold():
+            return True
+        return any(g.person_id in person_ids and g.holds_on(day) for g in self.grants)
+
     # --- Documents and secrecy ------------------------------------------------------
 
     def register_document(
         self, document: Document, secrecy_ground: str | None, actor: Actor
     ) -> None:
+        """Register the document, secret from this event on if a ground is given."""
         check(ClosedCaseMustNotChange(self.is_closed))
         check(IdMustBeNew(document.id, self.documents.keys()), "id")
-        self._document_registered(document, actor)
-        if secrecy_ground is not None:
-            self._secrecy_marked(
-                SecrecyMarking(str(document.id), text(secrecy_ground, "secret.ground")),
-                actor,
-            )
+        target = str(document.id)
+        markings = (
+            ()
+            if secrecy_ground is None
+            else secrecy_markings([target], secrecy_ground, [target], "secret")
+        )
+        self._document_registered(document, actor, markings[0] if markings else None)
 
-    def mark_field_secret(self, field: str, ground: str, actor: Actor) -> None:
+    def assess_secrecy(
+        self, targets: Sequence[str], ground: str | None, reason: str, actor: Actor
+    ) -> None:
+        """A new secrecy assessment: exactly these parts are secret from now on."""
         check(ClosedCaseMustNotChange(self.is_closed))
-        check(SecrecyMustConcernAMaskableField(field, MASKABLE_FIELDS), "field")
-        self._secrecy_marked(SecrecyMarking(field, text(ground, "ground")), actor)
+        check(ReasonMustBeGiven(reason), "reason")
+        markings = secrecy_markings(targets, ground, self.parts, "secrecy")
+        self._secrecy_assessed(markings, text(reason, "reason", LONG_TEXT), actor)
+
+    def grant_access(self, grant: AccessGrant, actor: Actor) -> None:
+        check(ReasonMustBeGiven(grant.reason), "reason")
+        self._access_granted(grant, actor)
 
     @event(DocumentRegistered)
-    def _document_registered(self, document: Document, actor: Actor) -> None:
+    def _document_registered(
+        self, document: Document, actor: Actor, secrecy: SecrecyMarking | None = None
+    ) -> None:
         self.documents[document.id] = document
+        if secrecy is not None:
+            self.secrecy[secrecy.target] = secrecy
 
     @event(SecrecyMarked)
     def _secrecy_marked(self, marking: SecrecyMarking, actor: Actor) -> None:
         self.secrecy[marking.target] = marking
+
+    @event(SecrecyAssessed)
+    def _secrecy_assessed(
+        self, markings: tuple[SecrecyMarking, ...], reason: str, actor: Actor
+    ) -> None:
+        self.secrecy = {m.target: m for m in markings}
+
+    @event(AccessGranted)
+    def _access_granted(self, grant: AccessGrant, actor: Actor) -> None:
+        self.grants.append(grant)
 
     # --- Lifecycle ------------------------------------------------------------------
 

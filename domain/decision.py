@@ -27,6 +27,7 @@ from domain.rules import (
     check,
     sek,
 )
+from domain.staff import StaffDirectory
 from domain.values import LONG_TEXT, Actor, CaseOfficer, DiaryNumber, Money, text
 
 
@@ -282,6 +283,7 @@ class DelegationDecision(Aggregate):
         decided_by: DecisionMaker,
         wording: DecisionText,
         commitments: list[CoFinancingCommitment],
+        directory: StaffDirectory,
         actor: Actor,
         today: date,
     ) -> DelegationDecision:
@@ -295,6 +297,7 @@ class DelegationDecision(Aggregate):
             DecisionMakerMustHoldDelegatedTitle(point, provision.delegate_title, decided_by.title),
             "decided_by.title",
         )
+        directory.check_decision_maker(decided_by.name, decided_by.title, decided_on)
         check(EachNameMustAppearOnce([str(c.id) for c in commitments]), "commitment_ids")
         for commitment in commitments:
             check(

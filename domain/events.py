@@ -13,6 +13,8 @@ from domain.commitment import CoFinancingCommitment
 from domain.decision import DelegationDecision
 from domain.delegation import DelegationOrder
 from domain.diary import DiarySeries
+from domain.read_log import SecretRead
+from domain.staff import StaffDirectory
 
 EVENTS: tuple[type[Aggregate.Event], ...] = (
     DelegationOrder.Adopted,
@@ -25,6 +27,8 @@ EVENTS: tuple[type[Aggregate.Event], ...] = (
     Case.Registered,
     Case.DocumentRegistered,
     Case.SecrecyMarked,
+    Case.SecrecyAssessed,
+    Case.AccessGranted,
     Case.StatusChanged,
     Case.DecisionRecorded,
     CoFinancingCommitment.Proposed,
@@ -37,6 +41,10 @@ EVENTS: tuple[type[Aggregate.Event], ...] = (
     DelegationDecision.Revoked,
     DelegationDecision.Reported,
     DelegationDecision.ProtocolAnnounced,
+    StaffDirectory.Opened,
+    StaffDirectory.PersonEntered,
+    StaffDirectory.TitleAdded,
+    SecretRead.Logged,
 )
 
 EVENTS_BY_TOPIC: Mapping[str, type[Aggregate.Event]] = MappingProxyType(

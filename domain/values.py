@@ -187,6 +187,15 @@ class OrganisationNumber:
         check(OrganisationNumberMustPassCheckDigit(digits), field)
         return cls(f"{digits[:6]}-{digits[6:]}")
 
+    @property
+    def is_personal_identity_number(self) -> bool:
+        """A person's number (personnummer or samordningsnummer), as a sole trader's is.
+
+        A legal person's number has 20 or more in digits 3–4; a person's has the birth
+        month there (01–12), and the day (01–31, or 61–91 for a samordningsnummer)."""
+        month, day = int(self.value[2:4]), int(self.value[4:6])
+        return 1 <= month <= 12 and (1 <= day <= 31 or 61 <= day <= 91)
+
     def __str__(self) -> str:
         return self.value
 

@@ -32,6 +32,9 @@ class TokenClaims:
     name: str
     roles: tuple[Role, ...]
     title: str | None
+    # The unit the holder works in, where the identity provider states it; the staff
+    # directory's entry for the subject takes precedence.
+    unit: str | None = None
 
 
 class Tokens:
@@ -63,6 +66,7 @@ class Tokens:
         name: str,
         roles: list[Role],
         title: str | None = None,
+        unit: str | None = None,
         ttl_minutes: int = 60,
     ) -> str:
         if self._signing_key is None:
@@ -80,6 +84,8 @@ class Tokens:
         }
         if title:
             claims["title"] = title
+        if unit:
+            claims["unit"] = unit
         return jwt.encode(claims, self._signing_key, algorithm=self.algorithm)
 
     def verify(self, token: str) -> TokenClaims:
@@ -135,12 +141,13 @@ def _claims(claims: dict[str, Any]) -> TokenClaims:
     name = claims.get("name")
     if not isinstance(name, str) or not name.strip():
         raise TokenRefused("the token must name its holder")
-    title = claims.get("title")
+    title, unit = claims.get("title"), claims.get("unit")
     return TokenClaims(
         subject=str(claims["sub"]),
         name=name.strip(),
         roles=tuple(Role(r) for r in raw_roles),
         title=title if isinstance(title, str) and title.strip() else None,
+        unit=unit.strip() if isinstance(unit, str) and unit.strip() else None,
     )
 
 

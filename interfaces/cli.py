@@ -160,6 +160,9 @@ def token(
     role: Annotated[list[Role], typer.Option(help="A role the token holds (repeatable).")],
     name: Annotated[str, typer.Option(help="The holder's name, recorded as the actor.")],
     title: Annotated[str | None, typer.Option(help="The holder's title.")] = None,
+    unit: Annotated[
+        str | None, typer.Option(help="The holder's unit (secret parts of its cases).")
+    ] = None,
     subject: Annotated[
         str | None, typer.Option(help="The holder's id; defaults to the name.")
     ] = None,
@@ -171,7 +174,12 @@ def token(
     tokens = Tokens(settings)
     try:
         printed = tokens.issue(
-            subject=subject or name, name=name, roles=list(role), title=title, ttl_minutes=ttl
+            subject=subject or name,
+            name=name,
+            roles=list(role),
+            title=title,
+            unit=unit,
+            ttl_minutes=ttl,
         )
     except TokenRefused as refusal:
         raise typer.BadParameter(str(refusal)) from None

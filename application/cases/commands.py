@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from uuid import UUID
 
 from pydantic import ConfigDict, Field
 
@@ -27,6 +28,25 @@ class CaseOfficerDetails(Command):
     unit: Short
 
 
+SecretPart = Annotated[
+    str,
+    Field(
+        max_length=60,
+        description="A field of the case (title, applicant.name, applicant.organisation_number, "
+        "project.name, project.purpose, requested_amount, total_budget) or a document's id",
+        examples=["applicant.name"],
+    ),
+]
+Ground = Annotated[str, Field(min_length=1, max_length=SHORT_TEXT, examples=["OSL 31 kap. 16 §"])]
+
+
+class SecretFields(Command):
+    """Parts of the case secret from the moment it is registered, on one legal ground."""
+
+    fields: Annotated[list[SecretPart], Field(min_length=1, max_length=20)]
+    ground: Ground
+
+
 class RegisterCase(Command):
     register_prefix: Annotated[str, Field(max_length=10, examples=["RUN"])]
     title: Title
@@ -37,6 +57,12 @@ class RegisterCase(Command):
     total_budget: AmountIn | None = None
     received_on: Day
     case_officer: CaseOfficerDetails
+    secret: SecretFields | None = Field(
+        default=None,
+        description="Masked from the first event. A personal identity number is never shown "
+        "publicly, marked or not; a natural person's name is masked unless `secret` is given "
+        "and leaves it out",
+    )
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -69,9 +95,7 @@ class RegisterCase(Command):
 
 
 class Secret(Command):
-    ground: Annotated[
-        str, Field(min_length=1, max_length=SHORT_TEXT, examples=["OSL 31 kap. 16 §"])
-    ]
+    ground: Ground
 
 
 class RegisterDocument(Command):
@@ -95,9 +119,34 @@ class RegisterDocument(Command):
     )
 
 
-class MarkFieldSecret(Command):
-    field: Literal["applicant", "project.purpose", "requested_amount", "total_budget"]
-    ground: Short
+class AssessSecrecy(Command):
+    """A new secrecy assessment: exactly these parts are secret from now on."""
+
+    fields: Annotated[list[SecretPart], Field(max_length=200)] = Field(
+        description="Every part secret after this assessment; empty lifts every marking"
+    )
+    ground: Ground | None = None
+    reason: Long
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "fields": ["applicant.name", "project.purpose"],
+                    "ground": "OSL 31 kap. 16 §",
+                    "reason": "Begäran om utlämnande prövad på nytt",
+                }
+            ]
+        },
+    )
+
+
+class GrantAccess(Command):
+    """Access to the case's secret parts for someone outside the case officer's unit."""
+
+    person: UUID = Field(description="The person's id in the staff directory")
+    reason: Long
+    until: Day | None = None
 
 
 class ChangeCaseStatus(Command):

@@ -8,14 +8,23 @@ from uuid import UUID, uuid4
 from pydantic import Field
 
 from application.cases.commands import (
+    AssessSecrecy,
     ChangeCaseStatus,
-    MarkFieldSecret,
+    GrantAccess,
     RegisterCase,
     RegisterDocument,
 )
 from application.cases.diary import DiaryNumbering
 from application.shared.use_cases import Recorded, use_case
-from domain.case import Case, CaseStatus, Direction, Document, ReceiptDateMustNotBeInTheFuture
+from application.staff.use_cases import StaffUseCases
+from domain.case import (
+    AccessGrant,
+    Case,
+    CaseStatus,
+    Direction,
+    Document,
+    ReceiptDateMustNotBeInTheFuture,
+)
 from domain.rules import check
 from domain.values import (
     LONG_TEXT,
@@ -42,7 +51,7 @@ class DocumentRegistered(Recorded):
     document_id: UUID
 
 
-class CaseUseCases(DiaryNumbering):
+class CaseUseCases(DiaryNumbering, StaffUseCases):
     @use_case
     def register_case(self, c: RegisterCase, actor: Actor) -> CaseRegistered:
         """Register an application under the next diary number of its series."""
@@ -82,6 +91,8 @@ class CaseUseCases(DiaryNumbering):
                 received_on=c.received_on,
                 case_officer=officer,
                 actor=actor,
+                secret_fields=c.secret.fields if c.secret else (),
+                secrecy_ground=c.secret.ground if c.secret else None,
             ),
         )
         return CaseRegistered(**recorded.model_dump(), diary_number=str(number))
@@ -103,11 +114,22 @@ class CaseUseCases(DiaryNumbering):
         return DocumentRegistered(**recorded.model_dump(), document_id=document.id)
 
     @use_case
-    def mark_field_secret(
-        self, case_id: UUID, c: MarkFieldSecret, actor: Actor, expected_version: int | None = None
+    def assess_secrecy(
+        self, case_id: UUID, c: AssessSecrecy, actor: Actor, expected_version: int | None = None
     ) -> Recorded:
         case = self._load(Case, case_id, expected_version)
-        case.mark_field_secret(c.field, c.ground, actor)
+        case.assess_secrecy(c.fields, c.ground, c.reason, actor)
+        return self._save_together(case)
+
+    @use_case
+    def grant_access(
+        self, case_id: UUID, c: GrantAccess, actor: Actor, expected_version: int | None = None
+    ) -> Recorded:
+        """Grant a person in the staff directory access to the case's secret parts."""
+        case = self._load(Case, case_id, expected_version)
+        person = self.staff_directory(actor).require(c.person, "person")
+        reason = text(c.reason, "reason", LONG_TEXT)
+        case.grant_access(AccessGrant(person.person_id, person.name, reason, c.until), actor)
         return self._save_together(case)
 
     @use_case

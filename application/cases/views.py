@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
+from pydantic import Field
+
 from application.cases.commands import (
     ApplicantDetails,
     CaseOfficerDetails,
     ProjectDetails,
     Secret,
 )
+from application.shared.access import MASKED, MASKED_NOTE
 from application.shared.views import Amount, View
 from domain.case import Case
 
@@ -46,9 +49,54 @@ class CaseView(View):
     decision_ids: list[UUID]
     version: int
     modified_at: dt.datetime
+    note: str | None = Field(
+        default=None, description="Said when parts are masked because they are secret"
+    )
 
     @classmethod
-    def of(cls, case: Case) -> CaseView:
+    def of(cls, case: Case, *, reveal: bool = True, now: Case | None = None) -> CaseView:
+        """The case as a reader sees it: with `reveal` false, secret parts are masked
+        (an amount reads null) and `note` says so. A past state (`now` the case today)
+        masks what was secret then and what is secret now."""
+        view = cls._whole(case)
+        fields, documents = secret_parts(case, now)
+        if reveal or not (fields or documents):
+            return view
+        return view._masked(fields, documents)
+
+    def _masked(self, secret: frozenset[str], documents: frozenset[str]) -> CaseView:
+        def shown(field: str, value: str) -> str:
+            return MASKED if field in secret else value
+
+        return self.model_copy(
+            update={
+                "title": shown("title", self.title),
+                "applicant": ApplicantDetails(
+                    name=shown("applicant.name", self.applicant.name),
+                    organisation_number=shown(
+                        "applicant.organisation_number", self.applicant.organisation_number
+                    ),
+                ),
+                "project": self.project.model_copy(
+                    update={
+                        "name": shown("project.name", self.project.name),
+                        "purpose": shown("project.purpose", self.project.purpose),
+                    }
+                ),
+                "requested_amount": None if "requested_amount" in secret else self.requested_amount,
+                "total_budget": None if "total_budget" in secret else self.total_budget,
+                "documents": [
+                    d.model_copy(update={"title": MASKED, "party": MASKED if d.party else None})
+                    if str(d.id) in documents
+                    else d
+                    for d in self.documents
+                ],
+                "note": MASKED_NOTE,
+            }
+        )
+
+    @classmethod
+    def _whole(cls, case: Case) -> CaseView:
         return cls(
             id=case.id,
             diary_number=str(case.diary_number),
@@ -91,3 +139,11 @@ class CaseView(View):
             version=case.version,
             modified_at=case.modified_on,
         )
+
+
+def secret_parts(case: Case, now: Case | None = None) -> tuple[frozenset[str], frozenset[str]]:
+    """The case's secret fields and secret documents' ids (then or now)."""
+    cases = [case] if now is None else [case, now]
+    fields = frozenset().union(*(c.secret_fields for c in cases))
+    documents = frozenset(str(d) for d in case.documents if any(c.is_secret(str(d)) for c in cases))
+    return fields, documents

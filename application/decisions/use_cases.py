@@ -12,7 +12,8 @@ from application.decisions.commands import (
     RevokeDecision,
     TakeDecision,
 )
-from application.shared.use_cases import Recorded, UseCases, use_case
+from application.shared.use_cases import Recorded, use_case
+from application.staff.use_cases import StaffUseCases
 from domain.case import Case
 from domain.commitment import CoFinancingCommitment
 from domain.decision import CommitteeReport, DecisionMaker, DecisionText, DelegationDecision
@@ -20,10 +21,13 @@ from domain.delegation import DelegationOrder
 from domain.values import LONG_TEXT, SHORT_TEXT, TITLE_TEXT, Actor, text, texts
 
 
-class DecisionUseCases(UseCases):
+class DecisionUseCases(StaffUseCases):
     @use_case
     def take_decision(self, c: TakeDecision, actor: Actor) -> Recorded:
-        """Take a decision; it, the commitments it confirms and the case save as one."""
+        """Take a decision; it, the commitments it confirms and the case save as one.
+
+        The delegate's authority comes from the staff directory; the registrar who records
+        the decision on the delegate's behalf is the actor."""
         case = self._load(Case, c.case_id)
         order = self._load(DelegationOrder, c.delegation.order_id)
         commitments = [self._load(CoFinancingCommitment, i) for i in c.commitment_ids]
@@ -38,6 +42,7 @@ class DecisionUseCases(UseCases):
             ),
             wording=_wording(c.description, c.basis, c.points, c.extract_to),
             commitments=commitments,
+            directory=self.staff_directory(actor),
             actor=actor,
             today=self.today(),
         )

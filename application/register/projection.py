@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    delete,
     func,
     select,
     update,
@@ -24,10 +25,8 @@ from sqlalchemy import (
 
 from application.register import search
 from application.shared.read_model import READ_MODELS, On, Projection, to_öre, utc, öre_column
-from domain.case import Case
-
-# What the public must not see when a field is marked secret, and how it reads instead.
-MASKED = "[Sekretess]"
+from domain.case import Case, masked_fields
+from domain.values import OrganisationNumber
 
 
 class RegisterProjection(Projection):
@@ -83,6 +82,13 @@ class RegisterProjection(Projection):
             Column("registered_at", DateTime, nullable=False),
         )
         Index(f"ix_register_documents_case{self.suffix}", self.documents.c.case_id)
+        # Who outside the case officer's unit may read a case's secret parts, until when.
+        self.access = self.table(
+            "register_access",
+            Column("case_id", String(36), primary_key=True),
+            Column("person_id", String(36), primary_key=True),
+            Column("until", Date),
+        )
         search.attach(self.cases, self.documents, self.suffix)
 
     def handlers(self) -> Sequence[On[Any]]:
@@ -90,6 +96,8 @@ class RegisterProjection(Projection):
             On(Case.Registered, self.registered),
             On(Case.DocumentRegistered, self.document_registered),
             On(Case.SecrecyMarked, self.secrecy_marked),
+            On(Case.SecrecyAssessed, self.secrecy_assessed),
+            On(Case.AccessGranted, self.access_granted),
             On(Case.StatusChanged, self.status_changed),
             On(Case.DecisionRecorded, self.decision_recorded),
         )
@@ -120,7 +128,7 @@ class RegisterProjection(Projection):
                 officer_name=e.case_officer.name,
                 officer_unit=e.case_officer.unit,
                 status="registered",
-                secret_fields=json.dumps({}),
+                secret_fields=_fields_json({m.target: m.ground for m in e.secrecy}),
                 decision_count=0,
                 registered_at=utc(e.timestamp),
                 updated_at=utc(e.timestamp),
@@ -143,7 +151,7 @@ class RegisterProjection(Projection):
                 direction=str(doc.direction),
                 document_date=doc.date,
                 party=doc.party,
-                secret_ground=None,
+                secret_ground=None if e.secrecy is None else e.secrecy.ground,
                 registered_at=utc(e.timestamp),
             )
         )
@@ -165,10 +173,32 @@ class RegisterProjection(Projection):
             conn.execute(
                 update(self.cases)
                 .where(self.cases.c.case_id == case_id)
-                .values(secret_fields=json.dumps(fields, sort_keys=True, ensure_ascii=False))
+                .values(secret_fields=_fields_json(fields))
             )
         self._touch(conn, e)
         _touched(conn).add(case_id)
+
+    def secrecy_assessed(self, conn: Connection, e: Case.SecrecyAssessed) -> None:
+        """Exactly the parts assessed are secret now: documents by id, the rest fields."""
+        case_id = str(e.originator_id)
+        docs = self.documents.c
+        grounds = {m.target: m.ground for m in e.markings}
+        for document_id in conn.execute(
+            select(docs.document_id).where(docs.case_id == case_id)
+        ).scalars():
+            conn.execute(
+                update(self.documents)
+                .where(docs.document_id == document_id)
+                .values(secret_ground=grounds.pop(document_id, None))
+            )
+        self._touch(conn, e, secret_fields=_fields_json(grounds))
+        _touched(conn).add(case_id)
+
+    def access_granted(self, conn: Connection, e: Case.AccessGranted) -> None:
+        key = {"case_id": str(e.originator_id), "person_id": str(e.grant.person_id)}
+        conn.execute(delete(self.access).where(*(self.access.c[k] == v for k, v in key.items())))
+        conn.execute(self.access.insert().values(**key, until=e.grant.until))
+        self._touch(conn, e)
 
     def apply_batch(
         self,
@@ -224,6 +254,10 @@ class RegisterProjection(Projection):
         search.index(conn, self.suffix, [after])
 
 
+def _fields_json(fields: Mapping[str, str]) -> str:
+    return json.dumps(dict(fields), sort_keys=True, ensure_ascii=False)
+
+
 def _touched(conn: Connection) -> set[str]:
     """Cases whose search text is due, kept on the batch's own connection."""
     touched: set[str] = conn.info.setdefault("register_touched_cases", set())
@@ -237,13 +271,14 @@ def search_texts(
 
     `case` has the register row's columns, each document its `title`, `party` and
     `secret_ground`, in the order registered."""
-    secret = json.loads(case["secret_fields"])
+    secret = masked_fields(json.loads(case["secret_fields"]))
+    personal = OrganisationNumber(case["organisation_number"]).is_personal_identity_number
     parts: list[tuple[str | None, bool]] = [
         (case["diary_number"], False),
-        (case["title"], False),
-        (case["applicant_name"], "applicant" in secret),
-        (case["organisation_number"], "applicant" in secret),
-        (case["project_name"], False),
+        (case["title"], "title" in secret),
+        (case["applicant_name"], "applicant.name" in secret),
+        (case["organisation_number"], personal or "applicant.organisation_number" in secret),
+        (case["project_name"], "project.name" in secret),
         (case["project_purpose"], "project.purpose" in secret),
         (case["programme"], False),
         (case["officer_name"], False),

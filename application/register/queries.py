@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 from sqlalchemy import (
     ColumnElement,
     Connection,
@@ -15,10 +15,14 @@ from sqlalchemy import (
     Row,
     Select,
     and_,
+    false,
     func,
+    not_,
     or_,
     select,
+    true,
     tuple_,
+    union,
 )
 
 from application.cases.commands import (
@@ -26,11 +30,14 @@ from application.cases.commands import (
     Secret,
 )
 from application.cases.views import DocumentView, SecrecyView
-from application.register.projection import MASKED, REGISTER
+from application.register.projection import REGISTER
 from application.register.search import plan_for_these_words, words_match
 from application.shared import paging
+from application.shared.access import MASKED, MASKED_NOTE, Reader
 from application.shared.read_model import from_öre
 from application.shared.views import Page, View
+from domain.case import masked_fields
+from domain.values import OrganisationNumber
 
 
 class RegisterApplicant(View):
@@ -63,10 +70,22 @@ class RegisterEntry(View):
     secrecy: list[SecrecyView]
     documents: list[DocumentView]
     version: int
+    note: str | None = Field(
+        default=None, description="Said when parts are masked because they are secret"
+    )
 
 
 TOTAL_CAP = 1000
 """Matches are counted up to here; beyond it the page says "more than" (a bounded count)."""
+
+
+@dataclass(frozen=True)
+class SecretPartsRead:
+    """Secret parts of one case that a reader was shown: what the read log keeps."""
+
+    case_id: str
+    diary_number: str
+    parts: tuple[str, ...]
 
 
 class RegisterPage(Page[RegisterEntry]):
@@ -81,6 +100,12 @@ class RegisterPage(Page[RegisterEntry]):
         description=f"Whether `total` is the exact count; false when more than {TOTAL_CAP} match",
         examples=[True],
     )
+    # Secret parts this page shows its reader (nothing for the public), to be logged.
+    _revealed: list[SecretPartsRead] = PrivateAttr(default_factory=list)
+
+    @property
+    def revealed(self) -> list[SecretPartsRead]:
+        return self._revealed
 
 
 @dataclass(frozen=True)
@@ -96,10 +121,16 @@ class RegisterSearch:
 
 
 def search_register(
-    engine: Engine, search: RegisterSearch, *, public: bool, total_cap: int = TOTAL_CAP
+    engine: Engine,
+    search: RegisterSearch,
+    reader: Reader,
+    *,
+    today: dt.date | None = None,
+    total_cap: int = TOTAL_CAP,
 ) -> RegisterPage:
-    """Cases newest first, and how many match (up to `total_cap`); in the public view,
-    secret parts are masked and unsearchable.
+    """Cases newest first, and how many match (up to `total_cap`). Secret parts are
+    masked and unsearchable for a reader who may not read them: the public, and staff
+    outside the case officer's unit without a grant.
 
     `q` finds cases holding each of its words, in any order (application/register/search.py).
     """
@@ -110,10 +141,11 @@ def search_register(
             paging.searched(value, name)
     after = paging.after(search.cursor, (int, int, str))
     cases = REGISTER.cases.c
+    access = _Access(reader, today or dt.date.today())
     with engine.connect() as conn:
         plan_for_these_words(conn)
         # Every match, on every page: counted before the cursor narrows the query.
-        matching = _matching(search, public=public, dialect=engine.dialect.name, walked=False)
+        matching = _matching(search, access, dialect=engine.dialect.name, walked=False)
         counted = conn.execute(
             select(func.count()).select_from(
                 matching.with_only_columns(cases.case_id).limit(total_cap + 1).subquery()
@@ -124,29 +156,106 @@ def search_register(
             # planner may when it thinks a word common, reads every case to find none.
             query = select(_after(matching, after).cte("matching").prefix_with("MATERIALIZED"))
         else:
-            walked = _matching(search, public=public, dialect=engine.dialect.name, walked=True)
+            walked = _matching(search, access, dialect=engine.dialect.name, walked=True)
             query = _after(walked, after)
         newest_first = [query.selected_columns[c].desc() for c in ("year", "sequence", "prefix")]
         rows = conn.execute(query.order_by(*newest_first).limit(limit + 1)).all()
         page = rows[:limit]
         documents = _documents_of(conn, [r.case_id for r in page])
+        granted = access.granted(conn, [r.case_id for r in page])
     more = len(rows) > limit
-    return RegisterPage(
-        items=[_entry(r, documents.get(r.case_id, []), public=public) for r in page],
+    entries = [
+        _entry(
+            r,
+            documents.get(r.case_id, []),
+            reveal=reader.may_read_secrets_where(r.officer_unit, granted.get(r.case_id, ())),
+            public=reader.is_public,
+        )
+        for r in page
+    ]
+    answer = RegisterPage(
+        items=[entry for entry, _ in entries],
         next=paging.cursor([page[-1].year, page[-1].sequence, page[-1].prefix]) if more else None,
         total=min(counted, total_cap),
         total_is_exact=counted <= total_cap,
     )
+    answer.revealed.extend(read for _, read in entries if read is not None)
+    return answer
 
 
-def _matching(search: RegisterSearch, *, public: bool, dialect: str, walked: bool) -> Select[Any]:
+@dataclass(frozen=True)
+class _Access:
+    """Which cases' secret parts a reader may read, as SQL over the register."""
+
+    reader: Reader
+    today: dt.date
+
+    def clause(self) -> ColumnElement[bool]:
+        """True for the cases whose secret parts the reader may read and search."""
+        if self.reader.sees_all:
+            return true()
+        if self.reader.is_public:
+            return false()
+        cases, grants = REGISTER.cases.c, REGISTER.access.c
+        ways = []
+        if self.reader.unit:
+            ways.append(
+                select(cases.case_id).where(
+                    func.lower(cases.officer_unit) == self.reader.unit.casefold()
+                )
+            )
+        if self.reader.person_ids:
+            ways.append(
+                select(grants.case_id).where(
+                    grants.person_id.in_([str(p) for p in self.reader.person_ids]),
+                    or_(grants.until.is_(None), grants.until >= self.today),
+                )
+            )
+        if not ways:
+            return false()
+        return cases.case_id.in_(union(*ways).scalar_subquery() if len(ways) > 1 else ways[0])
+
+    def granted(self, conn: Connection, case_ids: list[str]) -> dict[str, set[Any]]:
+        """Whom each case grants access to now, among the reader's own person ids."""
+        if not case_ids or self.reader.sees_all or not self.reader.person_ids:
+            return {}
+        grants = REGISTER.access.c
+        rows = conn.execute(
+            select(grants.case_id, grants.person_id).where(
+                grants.case_id.in_(case_ids),
+                grants.person_id.in_([str(p) for p in self.reader.person_ids]),
+                or_(grants.until.is_(None), grants.until >= self.today),
+            )
+        ).all()
+        held = {str(p): p for p in self.reader.person_ids}
+        found: dict[str, set[Any]] = {}
+        for case_id, person_id in rows:
+            found.setdefault(case_id, set()).add(held[person_id])
+        return found
+
+
+def _matching(
+    search: RegisterSearch, access: _Access, *, dialect: str, walked: bool
+) -> Select[Any]:
     """The cases the search asks for; `walked` when they will be read newest first."""
     cases, docs = REGISTER.cases.c, REGISTER.documents.c
     query: Select[Any] = select(REGISTER.cases)
+    may_read = access.clause()
     if search.q:
-        query = query.where(
-            words_match(REGISTER.cases, search.q, public=public, dialect=dialect, walked=walked)
-        )
+
+        def words(public: bool) -> ColumnElement[bool]:
+            return words_match(
+                REGISTER.cases, search.q or "", public=public, dialect=dialect, walked=walked
+            )
+
+        if access.reader.sees_all:
+            query = query.where(words(False))
+        elif access.reader.is_public:
+            query = query.where(words(True))
+        else:
+            query = query.where(
+                or_(and_(may_read, words(False)), and_(not_(may_read), words(True)))
+            )
     if search.diary_number:
         query = query.where(cases.diary_number == search.diary_number.strip())
     if search.year is not None:
@@ -160,13 +269,27 @@ def _matching(search: RegisterSearch, *, public: bool, dialect: str, walked: boo
     if search.party:
         pattern = paging.like(search.party)
         applicant: ColumnElement[bool] = func.lower(cases.applicant_name).like(pattern, escape="\\")
-        if public:
-            applicant = and_(applicant, ~cases.secret_fields.like('%"applicant"%'))
-        party_docs = select(docs.case_id).where(func.lower(docs.party).like(pattern, escape="\\"))
-        if public:
-            party_docs = party_docs.where(docs.secret_ground.is_(None))
-        query = query.where(or_(applicant, cases.case_id.in_(party_docs)))
+        name_hidden = or_(
+            cases.secret_fields.like('%"applicant"%'),
+            cases.secret_fields.like('%"applicant.name"%'),
+        )
+        applicant = and_(applicant, or_(may_read, not_(name_hidden)))
+        party_docs = select(docs.case_id).where(
+            func.lower(docs.party).like(pattern, escape="\\"), docs.secret_ground.is_(None)
+        )
+        query = query.where(
+            or_(
+                applicant,
+                cases.case_id.in_(party_docs),
+                and_(may_read, cases.case_id.in_(_documents_by_party(pattern))),
+            )
+        )
     return query
+
+
+def _documents_by_party(pattern: str) -> Select[Any]:
+    docs = REGISTER.documents.c
+    return select(docs.case_id).where(func.lower(docs.party).like(pattern, escape="\\"))
 
 
 def _after(query: Select[Any], after: list[paging.CursorValue] | None) -> Select[Any]:
@@ -192,27 +315,40 @@ def _documents_of(conn: Connection, case_ids: list[str]) -> dict[str, list[Row[A
     return by_case
 
 
-def _entry(row: Row[Any], documents: list[Row[Any]], *, public: bool) -> RegisterEntry:
-    secret: dict[str, str] = json.loads(row.secret_fields)
+def _entry(
+    row: Row[Any], documents: list[Row[Any]], *, reveal: bool, public: bool
+) -> tuple[RegisterEntry, SecretPartsRead | None]:
+    """The row as this reader may see it, and the secret parts it shows them."""
+    markings: dict[str, str] = json.loads(row.secret_fields)
+    secret = masked_fields(markings)
+    personal = OrganisationNumber(row.organisation_number).is_personal_identity_number
+    masked: list[str] = []
 
     def shown(field_name: str, value: str) -> str:
-        return MASKED if public and field_name in secret else value
+        if reveal or field_name not in secret:
+            return value
+        masked.append(field_name)
+        return MASKED
 
     def amount(field_name: str, öre: int | None) -> str | None:
         return None if öre is None else shown(field_name, f"{from_öre(öre):.2f}")
 
-    return RegisterEntry(
+    number = shown("applicant.organisation_number", row.organisation_number)
+    if public and personal:
+        number = MASKED  # a personal identity number is never public (OSL 21 kap. 7 §)
+    shown_documents = [_document(d, reveal=reveal) for d in documents]
+    hidden_documents = [d.document_id for d in documents if d.secret_ground and not reveal]
+    entry = RegisterEntry(
         id=row.case_id,
         diary_number=row.diary_number,
-        title=row.title,
+        title=shown("title", row.title),
         status=row.status,
         received_on=row.received_on,
         applicant=RegisterApplicant(
-            name=shown("applicant", row.applicant_name),
-            organisation_number=shown("applicant", row.organisation_number),
+            name=shown("applicant.name", row.applicant_name), organisation_number=number
         ),
         project=RegisterProject(
-            name=row.project_name,
+            name=shown("project.name", row.project_name),
             start=row.project_start,
             end=row.project_end,
             purpose=shown("project.purpose", row.project_purpose),
@@ -222,14 +358,22 @@ def _entry(row: Row[Any], documents: list[Row[Any]], *, public: bool) -> Registe
         total_budget=amount("total_budget", row.total_budget_ore),
         case_officer=CaseOfficerDetails(name=row.officer_name, unit=row.officer_unit),
         decisions=row.decision_count,
-        secrecy=[SecrecyView(target=t, ground=g) for t, g in sorted(secret.items())],
-        documents=[_document(d, public=public) for d in documents],
+        secrecy=[SecrecyView(target=t, ground=g) for t, g in sorted(markings.items())],
+        documents=shown_documents,
         version=row.version,
+        note=MASKED_NOTE if masked or hidden_documents else None,
     )
+    shown_secrets = sorted(secret) + [d.document_id for d in documents if d.secret_ground]
+    read = (
+        SecretPartsRead(row.case_id, row.diary_number, tuple(shown_secrets))
+        if reveal and not public and shown_secrets
+        else None
+    )
+    return entry, read
 
 
-def _document(doc: Row[Any], *, public: bool) -> DocumentView:
-    hidden = public and doc.secret_ground is not None
+def _document(doc: Row[Any], *, reveal: bool) -> DocumentView:
+    hidden = not reveal and doc.secret_ground is not None
     return DocumentView(
         id=doc.document_id,
         date=doc.document_date,

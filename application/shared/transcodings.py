@@ -12,7 +12,7 @@ from typing import Any
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.budget import BudgetAreaShare, YearShare
-from domain.case import CaseStatus, Direction, Document, SecrecyMarking
+from domain.case import AccessGrant, CaseStatus, Direction, Document, SecrecyMarking
 from domain.commitment import CommitmentKind, CommitmentState, Usage
 from domain.decision import (
     CommitteeReport,
@@ -21,6 +21,8 @@ from domain.decision import (
     DelegationReference,
 )
 from domain.delegation import Provision, ProvisionChange
+from domain.read_log import SecretPartsShown
+from domain.staff import StaffMember, TitleHeld
 from domain.values import (
     Actor,
     Applicant,
@@ -101,6 +103,7 @@ class DataclassAsDict(Transcoding):
 
 
 VALUE_CLASSES: tuple[type[Any], ...] = (
+    AccessGrant,
     Actor,
     Applicant,
     BudgetAreaShare,
@@ -117,6 +120,9 @@ VALUE_CLASSES: tuple[type[Any], ...] = (
     Provision,
     ProvisionChange,
     SecrecyMarking,
+    SecretPartsShown,
+    StaffMember,
+    TitleHeld,
     Usage,
     YearShare,
 )

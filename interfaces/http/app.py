@@ -31,6 +31,7 @@ from interfaces.http.routes import (
     decisions,
     orders,
     register,
+    staff,
 )
 from interfaces.http.schemas import Health, ProblemOut
 
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         register,
         decision_register,
         budget,
+        staff,
         audit,
     ):
         v1.include_router(module.router)

@@ -7,7 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
+from application.fundcase import Fundcase
+from application.shared.access import Reader
 from domain.values import Actor, Role
 from infrastructure.tokens import TokenClaims, TokenRefused, Tokens
 from interfaces.http.problems import Problem
@@ -61,6 +64,15 @@ def require(*roles: Role) -> Callable[[TokenClaims], Coroutine[Any, Any, Actor]]
     return actor
 
 
+async def _reader(request: Request, claims: Annotated[TokenClaims, Depends(_claims)]) -> Reader:
+    """Any signed-in caller as a reader of secret parts (their unit, grants, role)."""
+    app: Fundcase = request.app.state.system.app
+    actor = Actor(id=claims.subject, name=claims.name, role=claims.roles[0], title=claims.title)
+    return await run_in_threadpool(
+        app.reader, actor, auditor=Role.AUDITOR in claims.roles, unit=claims.unit
+    )
+
+
 # Who may read what: a route's dependency and its kept pages admit the same roles.
 ANY_ROLE = frozenset(Role)
 OFFICIALS_AND_AUDITORS = frozenset({Role.OFFICIAL, Role.AUDITOR})
@@ -73,3 +85,4 @@ Auditor = Annotated[Actor, Depends(require(Role.AUDITOR))]
 OfficialOrAuditor = Annotated[Actor, Depends(require(*OFFICIALS_AND_AUDITORS))]
 FinanceOrAuditor = Annotated[Actor, Depends(require(*FINANCE_AND_AUDITORS))]
 AnyRole = Annotated[Actor, Depends(require(*ANY_ROLE))]
+SignedIn = Annotated[Reader, Depends(_reader)]

@@ -182,6 +182,10 @@ class HistoryPoint:
     as_of: datetime | None
     version: int | None
 
+    @property
+    def is_past(self) -> bool:
+        return self.as_of is not None or self.version is not None
+
     def load(self, app: Fundcase, aggregate_id: UUID, read: Callable[[UUID, int | None], A]) -> A:
         version = self.version
         if self.as_of is not None:

@@ -12,6 +12,7 @@ import asyncio
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import parse_qsl
 
 from fastapi import Request, Response
@@ -28,6 +29,7 @@ MAX_PAGES = 2048
 
 
 Key = tuple[str, ...]
+P = TypeVar("P", bound=BaseModel)
 # Who may have a page: the roles of its route, or None for the public.
 Readers = frozenset[Role] | None
 
@@ -41,7 +43,7 @@ def page_key(path: str, query_string: bytes) -> Key:
 class PageCache:
     def __init__(self, max_pages: int = MAX_PAGES) -> None:
         self._pages: OrderedDict[Key, tuple[bytes, Readers]] = OrderedDict()
-        self._making: dict[tuple[int, Key], asyncio.Future[bytes]] = {}
+        self._making: dict[tuple[int, Key], asyncio.Future[bytes | None]] = {}
         self._position = -1
         self._lock = threading.Lock()
         self.max_pages = max_pages
@@ -56,24 +58,35 @@ class PageCache:
             return page
 
     async def made_once(
-        self, position: int, key: Key, readers: Readers, query: Callable[[], BaseModel]
+        self,
+        position: int,
+        key: Key,
+        readers: Readers,
+        query: Callable[[], P],
+        keep: Callable[[P], bool] = lambda _: True,
     ) -> bytes:
-        """The page made by one query, however many requests ask for it at once."""
+        """The page made by one query, however many requests ask for it at once; a page
+        `keep` refuses is neither kept nor shared (each request makes its own)."""
         making = self._making.get((position, key))
         if making is not None:
-            return await asyncio.shield(making)
+            shared = await asyncio.shield(making)
+            if shared is not None:
+                return shared
+            return (await run_in_threadpool(query)).model_dump_json().encode()
         making = asyncio.get_running_loop().create_future()
         self._making[(position, key)] = making
         try:
-            page = (await run_in_threadpool(query)).model_dump_json().encode()
+            answer = await run_in_threadpool(query)
+            page, kept = answer.model_dump_json().encode(), keep(answer)
         except BaseException as error:
             making.set_exception(error)
             making.exception()  # retrieved: the waiters get it, nobody else must
             raise
         finally:
             del self._making[(position, key)]
-        making.set_result(page)
-        self.put(position, key, page, readers)
+        making.set_result(page if kept else None)
+        if kept:
+            self.put(position, key, page, readers)
         return page
 
     def put(self, position: int, key: Key, page: bytes, readers: Readers) -> None:
@@ -88,12 +101,18 @@ class PageCache:
 
 
 async def cached_page(
-    request: Request, readers: Readers, query: Callable[[], BaseModel]
+    request: Request,
+    readers: Readers,
+    query: Callable[[], P],
+    keep: Callable[[P], bool] = lambda _: True,
 ) -> Response:
     """The query's answer as JSON, from memory when the read models have not moved.
 
     `readers` are the roles the route admits (None: the public); a page is served from
-    memory, ahead of the route, only to a caller the route would admit."""
+    memory, ahead of the route, only to a caller the route would admit. A signed-in
+    caller's pages are their own (what they may read depends on who they are), and a
+    page that `keep` refuses (one showing secret parts, which each read must log) is
+    made afresh every time."""
     system: System = request.app.state.system
     pages: PageCache = request.app.state.pages
     freshness = system.freshness
@@ -101,8 +120,11 @@ async def cached_page(
         await run_in_threadpool(freshness.look)
     position = freshness.projected
     key = page_key(request.url.path, request.scope["query_string"])
+    if readers is not None:
+        tokens: Tokens = request.app.state.tokens
+        key = (*key, _reader_key(Headers(scope=request.scope), tokens) or "")
     found = pages.get(position, key)
-    page = found[0] if found else await pages.made_once(position, key, readers, query)
+    page = found[0] if found else await pages.made_once(position, key, readers, query, keep)
     return Response(page, media_type="application/json")
 
 
@@ -143,11 +165,13 @@ class KnownPages:
         if freshness.due_for_a_look():
             return None
         key = page_key(scope["path"], scope["query_string"])
-        found = self.pages.get(freshness.projected, key)
+        headers = Headers(scope=scope)
+        signed_in = headers.get("authorization") is not None
+        reader = _reader_key(headers, scope["app"].state.tokens) if signed_in else None
+        found = self.pages.get(freshness.projected, key if reader is None else (*key, reader))
         if found is None:
             return None
         page, readers = found
-        headers = Headers(scope=scope)
         carried = _carried(headers, key)
         if any(c < 0 for c in carried) or freshness.projected < max([freshness.head, *carried]):
             return None
@@ -174,6 +198,19 @@ def _cookie(headers: Headers, name: str) -> list[str]:
             if key == name:
                 found.append(value)
     return found
+
+
+def _reader_key(headers: Headers, tokens: Tokens) -> str | None:
+    """Who the signed-in caller is, as far as what they may read depends on it."""
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    try:
+        claims = tokens.verify(token.strip())
+    except TokenRefused:
+        return None
+    roles = ",".join(sorted(claims.roles))
+    return f"reader={claims.subject}|{claims.unit or ''}|{roles}"
 
 
 def _admitted(scope: Scope, headers: Headers, readers: frozenset[Role]) -> str | None:

@@ -17,6 +17,7 @@ from domain.commitment import CoFinancingCommitment, CommitmentKind
 from domain.decision import DecisionMaker, DecisionText, DelegationDecision
 from domain.delegation import DelegationOrder, Provision
 from domain.errors import DomainError
+from domain.staff import StaffDirectory, TitleHeld
 from domain.values import (
     Actor,
     Applicant,
@@ -30,6 +31,7 @@ from domain.values import (
 )
 
 OFFICIAL = Actor(id="u1", name="Åsa Hofsten", role=Role.OFFICIAL)
+ADMIN = Actor(id="a1", name="Registrator", role=Role.ADMIN)
 TODAY = date(2022, 6, 1)
 
 
@@ -124,6 +126,21 @@ WORDING = DecisionText(
 )
 
 
+def directory(*entries: tuple[str, str, date, date | None]) -> StaffDirectory:
+    """A staff directory holding (name, title, from, to) entries."""
+    staff = StaffDirectory.open(ADMIN)
+    for name, title, valid_from, valid_to in entries:
+        held = TitleHeld(title, valid_from, valid_to, acting=title.lower().startswith("t"))
+        staff.enter(uuid4(), name, "Regional utveckling", None, [held], ADMIN)
+    return staff
+
+
+# Anna Halvarsson is acting regional development director (seed 003).
+DIRECTORY = directory(
+    ("Anna Halvarsson", "Tf. regional utvecklingsdirektör", date(2021, 1, 1), None)
+)
+
+
 def decision(
     of_case: Case,
     under: DelegationOrder,
@@ -132,6 +149,7 @@ def decision(
     point: str = "8.1",
     decided_on: date = date(2022, 3, 10),
     title: str = "Tf. regional utvecklingsdirektör",
+    staff: StaffDirectory | None = None,
 ) -> DelegationDecision:
     return DelegationDecision.take(
         case=of_case,
@@ -141,6 +159,7 @@ def decision(
         decided_by=DecisionMaker("Anna Halvarsson", title),
         wording=WORDING,
         commitments=commitments,
+        directory=staff or DIRECTORY,
         actor=OFFICIAL,
         today=TODAY,
     )

@@ -5,7 +5,7 @@ from uuid import uuid4
 
 import pytest
 
-from domain.case import Case, CaseStatus, Direction, Document
+from domain.case import Case, CaseStatus, Direction, Document, SecrecyMarking
 from domain.errors import InvalidInput
 from domain.values import Money
 from tests.unit.builders import OFFICIAL, case, refused, settled
@@ -47,7 +47,7 @@ def test_a_closed_case_takes_no_documents_or_markings() -> None:
     with refused("ClosedCaseMustNotChange", closed):
         closed.register_document(document(), None, OFFICIAL)
     with refused("ClosedCaseMustNotChange", closed):
-        closed.mark_field_secret("applicant", "OSL 31 kap. 16 §", OFFICIAL)
+        closed.assess_secrecy(["applicant.name"], "OSL 31 kap. 16 §", "Ny prövning", OFFICIAL)
 
 
 def test_reopening_a_closed_case_needs_a_reason() -> None:
@@ -64,8 +64,9 @@ def test_a_secret_document_is_registered_with_its_marking() -> None:
     registered.register_document(doc, "OSL 31 kap. 16 §", OFFICIAL)
     assert registered.documents[doc.id] == doc
     assert registered.is_secret(str(doc.id))
-    names = [type(e).__name__ for e in registered.collect_events()]
-    assert names == ["DocumentRegistered", "SecrecyMarked"]
+    events = registered.collect_events()
+    assert [type(e).__name__ for e in events] == ["DocumentRegistered"]  # secret at once
+    assert events[0].secrecy == SecrecyMarking(str(doc.id), "OSL 31 kap. 16 §")
 
 
 def test_a_document_id_is_registered_once() -> None:
@@ -77,12 +78,12 @@ def test_a_document_id_is_registered_once() -> None:
         registered.register_document(doc, None, OFFICIAL)
 
 
-def test_only_maskable_fields_can_be_marked_secret() -> None:
+def test_only_parts_of_the_case_can_be_marked_secret() -> None:
     registered = case()
-    with refused("SecrecyMustConcernAMaskableField", registered):
-        registered.mark_field_secret("diary_number", "OSL 31 kap. 16 §", OFFICIAL)
-    registered.mark_field_secret("project.purpose", "OSL 31 kap. 16 §", OFFICIAL)
-    assert registered.is_secret("project.purpose")
+    with refused("SecrecyMustConcernAPartOfTheCase", registered):
+        registered.assess_secrecy(["diary_number"], "OSL 31 kap. 16 §", "Prövning", OFFICIAL)
+    registered.assess_secrecy(["project.purpose"], "OSL 31 kap. 16 §", "Prövning", OFFICIAL)
+    assert registered.secret_fields == {"project.purpose"}
 
 
 def test_the_requested_amount_must_fit_the_total_budget() -> None:

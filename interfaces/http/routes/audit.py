@@ -1,17 +1,21 @@
-"""The audit trail: the whole event log in order, each aggregate's history, the digest."""
+"""The audit trail: the whole event log in order, each aggregate's history, the digest,
+and the read log of secret parts."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from application.audit.chain import Digest
 from application.audit.log import AuditPage
 from application.audit.queries import current_digest
+from application.audit.reads import ReadLogPage, SecretReadView, read_log
 from application.fundcase import Fundcase
 from application.shared.paging import MAX_LIMIT
 from interfaces.http.auth import Auditor
@@ -70,3 +74,46 @@ def _json_lines(app: Fundcase, after: int) -> Iterator[bytes]:
     """The log from `after` on, one JSON object per line."""
     for event in app.every_audit_event(after):
         yield event.model_dump_json().encode() + b"\n"
+
+
+@router.get(
+    "/reads",
+    response_model=ReadLogPage,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+def reads(
+    request: Request,
+    _: Auditor,
+    read_models: ReadModels,
+    after: Annotated[str | None, Query(max_length=200, description="`next` of a page")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
+    record_id: Annotated[UUID | None, Query(description="Reads of this case only")] = None,
+    actor_id: Annotated[
+        str | None, Query(max_length=200, description="Reads by one person")
+    ] = None,
+) -> Any:
+    """The read log: who was shown which secret parts, when, in which request (the
+    request id of the access log). `Accept: text/csv` gives a spreadsheet."""
+    media_type = best_match(request.headers.get("accept", "*/*"), ("application/json", "text/csv"))
+    if media_type is None:
+        raise Problem(
+            406, "The read log comes as application/json or text/csv.", kind="not-acceptable"
+        )
+    page = read_log(read_models, after=after, limit=limit, record_id=record_id, actor_id=actor_id)
+    if media_type == "text/csv":
+        return Response(
+            _reads_csv(page), media_type="text/csv; charset=utf-8", headers={"Vary": "Accept"}
+        )
+    return page
+
+
+def _reads_csv(page: ReadLogPage) -> str:
+    out = io.StringIO()
+    columns = list(SecretReadView.model_fields)
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
+    writer.writeheader()
+    for read in page.items:
+        row = read.model_dump(mode="json")
+        row["parts"] = " ".join(read.parts)
+        writer.writerow(row)
+    return out.getvalue()

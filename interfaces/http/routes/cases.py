@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from application.cases.commands import (
+    AssessSecrecy,
     ChangeCaseStatus,
-    MarkFieldSecret,
+    GrantAccess,
     RegisterCase,
     RegisterDocument,
 )
 from application.cases.use_cases import CaseRegistered, DocumentRegistered
-from application.cases.views import CaseView
+from application.cases.views import CaseView, secret_parts
 from application.shared.use_cases import Recorded
-from interfaces.http.auth import AnyRole, Official
+from domain.read_log import SecretPartsShown
+from interfaces.http.auth import Official, SignedIn
 from interfaces.http.deps import Answer, App, AtPoint, ExpectedVersion
+from interfaces.http.reads import log_shown
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -31,11 +34,22 @@ def register_case(
 
 
 @router.get("/{case_id}")
-def read_case(case_id: UUID, _: AnyRole, app: App, at: AtPoint, response: Response) -> CaseView:
-    """The case now, at a past moment (`as_of`), or at a version."""
+def read_case(
+    case_id: UUID, reader: SignedIn, app: App, at: AtPoint, request: Request, response: Response
+) -> CaseView:
+    """The case now, at a past moment (`as_of`), or at a version.
+
+    Secret parts are shown to the case officer's unit, to those granted access and to
+    auditors, and each such read is kept in the read log; others get them masked."""
     case = at.load(app, case_id, app.get_case)
+    now = app.get_case(case_id) if at.is_past else None
+    reveal = reader.may_read_secrets_of(now or case, app.today())
+    fields, documents = secret_parts(case, now)
+    if reveal and (fields or documents):
+        shown = (*sorted(fields), *sorted(documents))
+        log_shown(app, reader, request, [SecretPartsShown(case.id, str(case.diary_number), shown)])
     response.headers["ETag"] = f'"{case.version}"'
-    return CaseView.of(case)
+    return CaseView.of(case, reveal=reveal, now=now)
 
 
 @router.post("/{case_id}/documents", status_code=201)
@@ -52,16 +66,30 @@ def register_document(
 
 
 @router.post("/{case_id}/secrecy")
-def mark_field_secret(
+def assess_secrecy(
     case_id: UUID,
-    command: MarkFieldSecret,
+    command: AssessSecrecy,
     actor: Official,
     app: App,
     version: ExpectedVersion,
     answer: Answer,
 ) -> Recorded:
-    """Mask a field of the case in the public register, on a legal ground."""
-    return answer(app.mark_field_secret(case_id, command, actor, version))
+    """A new secrecy assessment: exactly `fields` are secret from now on, on `ground`
+    (fields of the case or ids of its documents); an empty list lifts every marking."""
+    return answer(app.assess_secrecy(case_id, command, actor, version))
+
+
+@router.post("/{case_id}/access")
+def grant_access(
+    case_id: UUID,
+    command: GrantAccess,
+    actor: Official,
+    app: App,
+    version: ExpectedVersion,
+    answer: Answer,
+) -> Recorded:
+    """Grant a person in the staff directory access to the case's secret parts."""
+    return answer(app.grant_access(case_id, command, actor, version))
 
 
 @router.post("/{case_id}/status")

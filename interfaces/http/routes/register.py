@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from application.register.queries import RegisterPage, RegisterSearch, search_register
+from application.shared.access import PUBLIC
 from application.shared.paging import MAX_LIMIT
-from interfaces.http.auth import ANY_ROLE, AnyRole
-from interfaces.http.deps import ReadModels
+from domain.read_log import SecretPartsShown
+from interfaces.http.auth import ANY_ROLE, SignedIn
+from interfaces.http.deps import App, ReadModels
 from interfaces.http.pages import cached_page
+from interfaces.http.reads import log_shown
 
 router = APIRouter(tags=["register"])
 
@@ -51,17 +55,27 @@ Search = Annotated[RegisterSearch, Depends(_search)]
 
 @router.get("/register", response_model=RegisterPage)
 async def register(
-    request: Request, _: AnyRole, read_models: ReadModels, search: Search
+    request: Request, reader: SignedIn, app: App, read_models: ReadModels, search: Search
 ) -> Response:
-    """Search the register: cases and their documents, newest first."""
-    return await cached_page(
-        request, ANY_ROLE, lambda: search_register(read_models, search, public=False)
-    )
+    """Search the register: cases and their documents, newest first. Secret parts are
+    shown (and searched) only where the caller may read them: the case officer's unit,
+    those granted access, auditors; each such page is kept in the read log."""
+
+    def page() -> RegisterPage:
+        found = search_register(read_models, search, reader, today=app.today())
+        log_shown(
+            app,
+            reader,
+            request,
+            [SecretPartsShown(UUID(r.case_id), r.diary_number, r.parts) for r in found.revealed],
+        )
+        return found
+
+    return await cached_page(request, ANY_ROLE, page, keep=lambda p: not p.revealed)
 
 
 @router.get("/public/register", tags=["public"], response_model=RegisterPage)
 async def public_register(request: Request, read_models: ReadModels, search: Search) -> Response:
-    """The public register (offentlighetsprincipen): every entry, secret parts masked."""
-    return await cached_page(
-        request, None, lambda: search_register(read_models, search, public=True)
-    )
+    """The public register (offentlighetsprincipen): every entry, secret parts masked
+    and a personal identity number never shown."""
+    return await cached_page(request, None, lambda: search_register(read_models, search, PUBLIC))

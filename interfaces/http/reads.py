@@ -1,0 +1,21 @@
+"""Reads of secret parts, kept in the read log before the answer leaves."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fastapi import Request
+
+from application.fundcase import Fundcase
+from application.shared.access import Reader
+from domain.read_log import SecretPartsShown
+
+
+def log_shown(
+    app: Fundcase, reader: Reader, request: Request, shown: Sequence[SecretPartsShown]
+) -> None:
+    """Keep that the reader was shown these secret parts (nothing if none were)."""
+    if not shown or reader.actor is None:
+        return
+    request_id = getattr(request.state, "request_id", None)
+    app.log_secret_read(shown, request_id, request.url.path, reader.actor)
