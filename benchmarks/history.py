@@ -15,6 +15,7 @@ from domain.case import Case, CaseStatus, Direction, Document
 from domain.commitment import CoFinancingCommitment, CommitmentKind, Usage
 from domain.decision import CommitteeReport, DecisionMaker, DecisionText, DelegationDecision
 from domain.delegation import DelegationOrder, Provision
+from domain.staff import StaffDirectory, TitleHeld
 from domain.values import (
     Actor,
     Applicant,
@@ -30,6 +31,16 @@ from domain.values import (
 ACTOR = Actor(id="bench", name="Benchmark", role=Role.OFFICIAL)
 FINANCIERS = ["Region Jämtland Härjedalen", "Tillväxtverket", "Länsstyrelsen", "Kommunen"]
 AREAS = ["Kultur och bildning", "Hållbar tillväxt", "Folkhälsa"]
+# Who decides: the directory is read, not stored (the history is of cases).
+DIRECTORY = StaffDirectory.open(ACTOR)
+DIRECTORY.enter(
+    uuid4(),
+    "Anna Halvarsson",
+    "Regional utveckling",
+    None,
+    [TitleHeld("Regional utvecklingsdirektör", date(2000, 1, 1))],
+    ACTOR,
+)
 
 
 def record_history(app: Fundcase, events: int, seed: int = 3) -> int:
@@ -108,6 +119,7 @@ def _one_case(order: DelegationOrder, sequence: int, rng: random.Random) -> list
         decided_by=DecisionMaker("Anna Halvarsson", "Regional utvecklingsdirektör"),
         wording=DecisionText("Beslut", ("Ansökan",), ("Regionen medfinansierar.",), ("SVID",)),
         commitments=[commitment],
+        directory=DIRECTORY,
         actor=ACTOR,
         today=date(2026, 1, 1),
     )

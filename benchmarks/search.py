@@ -24,6 +24,7 @@ from application.register import search
 from application.register.projection import REGISTER, search_texts
 from application.register.queries import RegisterSearch, search_register
 from application.shared import paging
+from application.shared.access import PUBLIC
 from benchmarks.measure import Figure
 from infrastructure.readmodels import writer
 from infrastructure.readside import open_read_models
@@ -144,11 +145,11 @@ def measured(engine: Engine, cases: int, load_seconds: float, queries: int = 200
     """The figure over the cases loaded (`load`)."""
     asked = questions(queries, random.Random(5))
     for q in asked:  # once to warm the caches, as a running service has them
-        search_register(engine, RegisterSearch(q=q, limit=50), public=True)
+        search_register(engine, RegisterSearch(q=q, limit=50), PUBLIC)
     samples, totals = [], []
     for q in asked:
         begun = time.perf_counter()
-        page = search_register(engine, RegisterSearch(q=q, limit=50), public=True)
+        page = search_register(engine, RegisterSearch(q=q, limit=50), PUBLIC)
         samples.append((time.perf_counter() - begun) * 1000)
         totals.append((page.total, page.total_is_exact))
     before = [_scanned_ms(engine, q) for q in asked[:SCANNED]]

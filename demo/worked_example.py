@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from uuid import UUID
+
+from pydantic import TypeAdapter
 
 from application.cases.commands import (
     ApplicantDetails,
@@ -27,6 +30,7 @@ from application.decisions.commands import (
 )
 from application.delegation.commands import AdoptDelegationOrder, NewProvision
 from application.fundcase import Fundcase
+from application.staff.commands import EnterStaffMember
 from domain.values import Actor, Role
 
 COMMITTEE = "Regionala utvecklingsnämnden"
@@ -122,8 +126,23 @@ class WorkedExample:
     decision_id: UUID
 
 
+STAFF = TypeAdapter(list[EnterStaffMember]).validate_json(
+    (Path(__file__).with_name("data") / "staff.json").read_bytes()
+)
+
+
+def enter_staff(app: Fundcase) -> None:
+    """The region's staff directory (data/staff.json): the delegate of seed 003 among them.
+    Whoever is already in it is left as they are."""
+    present = {m.name for m in app.staff_members()}
+    for member in STAFF:
+        if member.name not in present:
+            app.enter_staff_member(member, ADMIN)
+
+
 def record_worked_example(app: Fundcase) -> WorkedExample:
     """Record seed 003 from order to report, through the use cases an official uses."""
+    enter_staff(app)
     order = app.adopt_delegation_order(ADOPT_ORDER, ADMIN)
     case = app.register_case(REGISTER_CASE, OFFICIAL)
     for title in BASIS:

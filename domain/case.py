@@ -248,6 +248,9 @@ def secrecy_markings(
 
 
 class Case(Aggregate):
+    # Grants of access to secret parts; a snapshot taken before grants existed has none.
+    grants: tuple[AccessGrant, ...] = ()
+
     class Registered(Aggregate.Created):
         """No `id` field: the library takes `__init__`'s id as the originator id."""
 
@@ -371,7 +374,6 @@ class Case(Aggregate):
         self.status = CaseStatus.REGISTERED
         self.documents: dict[UUID, Document] = {}
         self.secrecy: dict[str, SecrecyMarking] = {m.target: m for m in secrecy}
-        self.grants: list[AccessGrant] = []
         self.decision_ids: list[UUID] = []
 
     @property
@@ -450,7 +452,7 @@ class Case(Aggregate):
 
     @event(AccessGranted)
     def _access_granted(self, grant: AccessGrant, actor: Actor) -> None:
-        self.grants.append(grant)
+        self.grants = (*self.grants, grant)
 
     # --- Lifecycle ------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from demo.worked_example import STAFF
 from domain.values import Role
 from tests.e2e.conftest import Service
 
@@ -95,7 +96,17 @@ def new_case(service: Service, **changes: Any) -> dict[str, Any]:
     return body
 
 
+def staffed(service: Service) -> None:
+    """The staff directory holds the delegate the decisions name (demo/data/staff.json)."""
+    present = {m["name"] for m in service.get("/staff", ADMIN).json()}
+    for member in STAFF:
+        if member.name not in present:
+            response = service.post("/staff", member.model_dump(mode="json"), ADMIN)
+            assert response.status_code == 201, response.text
+
+
 def new_order(service: Service, **changes: Any) -> str:
+    staffed(service)
     response = service.post("/delegation-orders", order(**changes), ADMIN)
     assert response.status_code == 201, response.text
     return str(response.json()["id"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from application.cases.commands import ChangeCaseStatus, MarkFieldSecret
+from application.cases.commands import AssessSecrecy, ChangeCaseStatus, GrantAccess
 from application.commitments.commands import (
     BudgetAreaPart,
     ProposeCommitment,
@@ -34,7 +34,10 @@ from application.delegation.commands import (
     SupersedeOrder,
 )
 from application.fundcase import Fundcase
+from application.staff.commands import HeldTitle
 from demo.worked_example import ADMIN, OFFICIAL, record_worked_example
+from domain.case import SecrecyMarking
+from domain.read_log import SecretPartsShown
 
 # The library stores a UUID as 32 hex digits, a datetime in ISO 8601.
 _UUID = re.compile(r'"[0-9a-f]{32}"|"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"')
@@ -68,8 +71,33 @@ def record_every_event_type(app: Fundcase) -> None:
         ADMIN,
     )
     app.revoke_provision(order, "9.1", RevokeProvision(effective_from=date(2021, 1, 1)), ADMIN)
-    app.mark_field_secret(
-        case, MarkFieldSecret(field="applicant", ground="OSL 31 kap. 16 §"), OFFICIAL
+    app.assess_secrecy(
+        case,
+        AssessSecrecy(
+            fields=["applicant.name", "applicant.organisation_number"],
+            ground="OSL 31 kap. 16 §",
+            reason="Uppgifter om sökandens affärsförhållanden",
+        ),
+        OFFICIAL,
+    )
+    # An event only history holds now: one part marked (before assessments).
+    marked = app.get_case(case)
+    marked._secrecy_marked(SecrecyMarking("applicant", "OSL 31 kap. 16 §"), OFFICIAL)
+    app.save(marked)
+    directory = app.staff_members()
+    app.grant_access(
+        case,
+        GrantAccess(person=directory[0].person_id, reason="Granskning", until=date(2022, 12, 31)),
+        OFFICIAL,
+    )
+    app.add_staff_title(
+        directory[0].person_id, HeldTitle(title="Enhetschef", valid_from=date(2023, 1, 1)), ADMIN
+    )
+    app.log_secret_read(
+        [SecretPartsShown(case, "RUN/1/2021", ("applicant.name",))],
+        "request-1",
+        "/api/v1/register",
+        OFFICIAL,
     )
     app.change_case_status(case, ChangeCaseStatus(status="under_review"), OFFICIAL)
     app.record_announcement(decision, RecordAnnouncement(announced_on=date(2022, 4, 12)), OFFICIAL)

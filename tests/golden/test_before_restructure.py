@@ -18,7 +18,8 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from domain.values import Role
+from application.shared.access import MASKED, MASKED_NOTE
+from domain.values import OrganisationNumber, Role
 from infrastructure.settings import Settings
 from infrastructure.tokens import Tokens
 from interfaces.http.app import create_app
@@ -53,7 +54,7 @@ def old_store(
     with TestClient(api) as client:
         head = _kept()["head"]
         # The read models are built afresh from the old events before anything is read.
-        assert client.get(f"/api/v1/register?min_position={head}", headers=headers).is_success
+        assert client.get(f"/api/v1/public/register?min_position={head}").is_success
         yield client, headers
 
 
@@ -76,7 +77,7 @@ def test_every_read_answers_as_it_did_before(old_store: tuple[TestClient, dict[s
         added = ADDED_SINCE.get(path, ())
         assert all(field not in answer for field in added), path
         shown = {k: v for k, v in now[path].items() if k not in added} if added else now[path]
-        assert _still_answers(shown, answer), path
+        assert _still_answers(_notes_dropped(shown), _as_now_required(path, answer)), path
     for path in ADDED_SINCE:
         assert (now[path]["total"], now[path]["total_is_exact"]) == (
             len(now[path]["items"]),
@@ -84,12 +85,37 @@ def test_every_read_answers_as_it_did_before(old_store: tuple[TestClient, dict[s
         )
 
 
+def _notes_dropped(answer: Any) -> Any:
+    """Without the note a masked record has gained since (issue: access per case)."""
+    if isinstance(answer, dict):
+        return {
+            k: _notes_dropped(v)
+            for k, v in answer.items()
+            if not (k == "note" and v == MASKED_NOTE)
+        }
+    if isinstance(answer, list):
+        return [_notes_dropped(v) for v in answer]
+    return answer
+
+
+def _as_now_required(path: str, answer: Any) -> Any:
+    """The one value meant to change: the public register shows no personal identity
+    number any more (OSL 21 kap. 7 §), marked secret or not."""
+    if not path.startswith("/public/register"):
+        return answer
+    for item in answer["items"]:
+        number = item["applicant"]["organisation_number"]
+        if number != MASKED and OrganisationNumber(number).is_personal_identity_number:
+            item["applicant"]["organisation_number"] = MASKED
+    return answer
+
+
 def _still_answers(now: object, then: object) -> bool:
     if isinstance(then, dict) and isinstance(now, dict):
         added = set(now) - set(then)
         return (
             set(then) <= set(now)
-            and all(now[k] is None for k in added)
+            and all(now[k] is None or now[k] == [] for k in added)  # null, or empty
             and all(_still_answers(now[k], v) for k, v in then.items())
         )
     if isinstance(then, list) and isinstance(now, list):
@@ -115,5 +141,7 @@ def test_the_old_store_verifies_against_the_digest_kept_then(
 ) -> None:
     client, headers = old_store
     kept = _kept()["answers"]["/audit/digest"]
-    assert client.get("/api/v1/audit/digest", headers=headers).json() == kept
+    # Reads of secret parts since have added to the log; the history kept then is as it was.
+    at_then = client.get(f"/api/v1/audit/digest?position={kept['position']}", headers=headers)
+    assert at_then.json() == kept
     assert kept["chain_head"] == "a2bb0fba4656a686cd998293fc5d1179292f6c33a0268107a576c43b1ba6d3a7"

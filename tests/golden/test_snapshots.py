@@ -25,7 +25,15 @@ from tests.golden.scenario import normalised, record_every_event_type
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 WRITE = os.environ.get("FUNDCASE_WRITE_GOLDEN") == "1"
-KINDS = ("Case", "CoFinancingCommitment", "DelegationDecision", "DelegationOrder", "DiarySeries")
+KINDS = (
+    "Case",
+    "CoFinancingCommitment",
+    "DelegationDecision",
+    "DelegationOrder",
+    "DiarySeries",
+    "SecretRead",
+    "StaffDirectory",
+)
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,9 @@ from uuid import UUID
 
 from application.cases.commands import (
     ApplicantDetails,
+    AssessSecrecy,
     CaseOfficerDetails,
     ChangeCaseStatus,
-    MarkFieldSecret,
     ProjectDetails,
     RegisterCase,
     RegisterDocument,
@@ -35,6 +35,7 @@ from application.decisions.commands import (
 )
 from application.delegation.commands import AdoptDelegationOrder, NewProvision
 from application.fundcase import Fundcase
+from application.staff.commands import EnterStaffMember, HeldTitle
 from demo.worked_example import OFFICIAL
 from domain.errors import DomainError
 from domain.rules import luhn_valid
@@ -63,6 +64,14 @@ def split(total: Decimal, parts: int, rng: random.Random) -> list[Decimal]:
 def generate_history(app: Fundcase, cases: int, seed: int = 7) -> UUID:
     """Record `cases` cases with documents, secrecy, commitments, decisions and usage."""
     rng = random.Random(seed)
+    app.enter_staff_member(
+        EnterStaffMember(
+            name="Anna Halvarsson",
+            unit="Regional utveckling",
+            titles=[HeldTitle(title="Regional utvecklingsdirektör", valid_from=date(2000, 1, 1))],
+        ),
+        ADMIN,
+    )
     order = app.adopt_delegation_order(
         AdoptDelegationOrder(
             title="Delegationsordning för regionala utvecklingsnämnden 2021-2024",
@@ -129,8 +138,10 @@ def _one_case(app: Fundcase, order: UUID, i: int, rng: random.Random) -> None:
             OFFICIAL,
         )
     if rng.random() < 0.15:
-        app.mark_field_secret(
-            case, MarkFieldSecret(field="applicant", ground="OSL 21 kap. 3 §"), OFFICIAL
+        app.assess_secrecy(
+            case,
+            AssessSecrecy(fields=["applicant.name"], ground="OSL 21 kap. 3 §", reason="Prövad"),
+            OFFICIAL,
         )
     commitments = []
     for _ in range(rng.randrange(1, 3)):

@@ -59,7 +59,7 @@ def test_every_aggregate_reads_back_as_it_was_saved(app: Fundcase) -> None:
         "OSL 31 kap. 16 §",
         OFFICIAL,
     )
-    case.mark_field_secret("project.purpose", "OSL 31 kap. 16 §", OFFICIAL)
+    case.assess_secrecy(["project.purpose"], "OSL 31 kap. 16 §", "Affärsförhållanden", OFFICIAL)
     case.change_status(CaseStatus.UNDER_REVIEW, None, OFFICIAL)
     offer = builders.commitment(case, pending=True)
     decision = builders.decision(case, order, [offer])

@@ -27,7 +27,7 @@ from application.budget.queries import (
     budget_commitments,
     budget_totals,
 )
-from application.cases.commands import MarkFieldSecret, RegisterDocument, Secret
+from application.cases.commands import AssessSecrecy, RegisterDocument, Secret
 from application.commitments.commands import RecordUsage, ReleaseRest
 from application.decision_register.queries import (
     DecisionRegisterSearch,
@@ -55,6 +55,7 @@ from infrastructure.rendering import to_html, to_markdown, to_pdf
 from infrastructure.settings import Settings
 from tests.conftest import OpenApp, start_projector_process
 from tests.integration.history import generate_history
+from tests.integration.readers import AUDITOR, PUBLIC
 
 
 def checksums(engine: Engine) -> dict[str, str]:
@@ -160,7 +161,7 @@ def test_the_register_shows_the_case_and_its_documents(
 ) -> None:
     example = record_worked_example(app)
     projector.catch_up()
-    page = search_register(engine, RegisterSearch(diary_number="RUN/1/2021"), public=False)
+    page = search_register(engine, RegisterSearch(diary_number="RUN/1/2021"), AUDITOR)
     assert [entry.id for entry in page.items] == [str(example.case_id)]
     entry = page.items[0]
     assert entry.title == "Deltagande i projekt: Designdrivna Innovationskluster"
@@ -183,13 +184,13 @@ def test_the_register_shows_the_case_and_its_documents(
         RegisterSearch(officer="hofsten"),
         RegisterSearch(year=2021, status="registered"),
     ):
-        assert len(search_register(engine, search, public=False).items) == 1, search
+        assert len(search_register(engine, search, AUDITOR).items) == 1, search
     for search in (
         RegisterSearch(q="100%_"),
         RegisterSearch(year=2022),
         RegisterSearch(status="closed"),
     ):
-        assert search_register(engine, search, public=False).items == [], search
+        assert search_register(engine, search, AUDITOR).items == [], search
 
 
 def test_the_anmälningslista_lists_a_decision_until_it_is_reported(
@@ -470,11 +471,17 @@ def test_the_public_register_masks_what_is_secret_and_cannot_be_searched_for_it(
         ),
         OFFICIAL,
     )
-    app.mark_field_secret(
-        case, MarkFieldSecret(field="applicant", ground="OSL 21 kap. 3 §"), OFFICIAL
+    app.assess_secrecy(
+        case,
+        AssessSecrecy(
+            fields=["applicant.name", "applicant.organisation_number"],
+            ground="OSL 21 kap. 3 §",
+            reason="Uppgifter om sökandens affärsförhållanden",
+        ),
+        OFFICIAL,
     )
     projector.catch_up()
-    [public] = search_register(engine, RegisterSearch(), public=True).items
+    [public] = search_register(engine, RegisterSearch(), PUBLIC).items
     assert public.diary_number == "RUN/1/2021"
     assert public.applicant.model_dump() == {
         "name": "[Sekretess]",
@@ -488,10 +495,10 @@ def test_the_public_register_masks_what_is_secret_and_cannot_be_searched_for_it(
     assert secret_doc.date == date(2021, 12, 9)  # the entry stays; its secret parts don't show
     assert open_doc.title == "Kvittens"
     for leak in ("Hemliga", "industridesign", "802011-2234"):
-        assert search_register(engine, RegisterSearch(q=leak), public=True).items == [], leak
-        assert len(search_register(engine, RegisterSearch(q=leak), public=False).items) == 1, leak
-    assert search_register(engine, RegisterSearch(party="Hemliga"), public=True).items == []
-    internal = search_register(engine, RegisterSearch(), public=False).items[0]
+        assert search_register(engine, RegisterSearch(q=leak), PUBLIC).items == [], leak
+        assert len(search_register(engine, RegisterSearch(q=leak), AUDITOR).items) == 1, leak
+    assert search_register(engine, RegisterSearch(party="Hemliga"), PUBLIC).items == []
+    internal = search_register(engine, RegisterSearch(), AUDITOR).items[0]
     assert internal.documents[0].title == "Affärsplan Hemliga Bolaget AB"
 
 
@@ -503,7 +510,7 @@ def test_pages_follow_each_other_without_gaps_or_repeats(
     projector.catch_up()
     seen, cursor = [], None
     while True:
-        page = search_register(engine, RegisterSearch(limit=3, cursor=cursor), public=True)
+        page = search_register(engine, RegisterSearch(limit=3, cursor=cursor), PUBLIC)
         seen += [entry.diary_number for entry in page.items]
         if page.next is None:
             break
@@ -524,9 +531,7 @@ def test_a_reader_can_wait_for_its_own_write(
         written = app.register_case(REGISTER_CASE, OFFICIAL)
         assert written.position is not None
         assert projector.wait_until(written.position, ["register"], timeout=10)
-        page = search_register(
-            engine, RegisterSearch(diary_number=written.diary_number), public=False
-        )
+        page = search_register(engine, RegisterSearch(diary_number=written.diary_number), AUDITOR)
         assert [e.id for e in page.items] == [str(written.id)]
     finally:
         stop.set()
@@ -655,7 +660,7 @@ def test_a_batch_never_ends_inside_a_command(
         at = positions_now(engine)
         assert len(set(at.values())) == 1, at  # every read model at the same position
         seen.append(next(iter(at.values())))
-        public = search_register(engine, RegisterSearch(), public=True).items
+        public = search_register(engine, RegisterSearch(), PUBLIC).items
         for document in (d for entry in public for d in entry.documents):
             assert document.title == "[Sekretess]"
     assert secret.position is not None

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from application.cases.commands import (
     ApplicantDetails,
-    MarkFieldSecret,
+    AssessSecrecy,
     RegisterDocument,
     Secret,
 )
@@ -24,6 +24,7 @@ from demo.worked_example import OFFICIAL, REGISTER_CASE
 from infrastructure.projector import Projector
 from infrastructure.readmodels import MIGRATIONS, writer
 from tests.integration.history import generate_history
+from tests.integration.readers import AUDITOR, PUBLIC
 
 
 def register(app: Fundcase, title: str, applicant: str = "SVID") -> str:
@@ -40,7 +41,7 @@ def register(app: Fundcase, title: str, applicant: str = "SVID") -> str:
 
 
 def found(engine: Engine, q: str, *, public: bool = False, **search: object) -> list[str]:
-    page = search_register(engine, RegisterSearch(q=q, **search), public=public)  # type: ignore[arg-type]
+    page = search_register(engine, RegisterSearch(q=q, **search), PUBLIC if public else AUDITOR)  # type: ignore[arg-type]
     return [entry.diary_number for entry in page.items]
 
 
@@ -104,7 +105,7 @@ def test_part_of_a_diary_number_finds_the_cases_it_begins_a_part_of(
     assert found(engine, "ärende 1") == ["RUN/1/2021"]
     assert found(engine, "ärende") == [f"RUN/{n}/2021" for n in range(12, 0, -1)]
     # diary_number itself stays an exact match.
-    page = search_register(engine, RegisterSearch(diary_number="RUN/1/2021"), public=False)
+    page = search_register(engine, RegisterSearch(diary_number="RUN/1/2021"), AUDITOR)
     assert [e.diary_number for e in page.items] == ["RUN/1/2021"]
 
 
@@ -131,8 +132,14 @@ def test_the_public_view_never_finds_a_case_by_a_secret_part(
         ),
         OFFICIAL,
     )
-    app.mark_field_secret(
-        registered.id, MarkFieldSecret(field="applicant", ground="OSL 21 kap. 3 §"), OFFICIAL
+    app.assess_secrecy(
+        registered.id,
+        AssessSecrecy(
+            fields=["applicant.name", "applicant.organisation_number"],
+            ground="OSL 21 kap. 3 §",
+            reason="Uppgifter om sökandens affärsförhållanden",
+        ),
+        OFFICIAL,
     )
     projector.catch_up()
     number = registered.diary_number
@@ -148,7 +155,7 @@ def test_the_public_view_never_finds_a_case_by_a_secret_part(
         assert found(engine, q) == [number], q
     assert found(engine, "besöksnäring", public=True) == [number]
     assert found(engine, "", public=True, party="vemdals") == []
-    public = search_register(engine, RegisterSearch(q="vemdalsskalet"), public=True)
+    public = search_register(engine, RegisterSearch(q="vemdalsskalet"), PUBLIC)
     assert (public.items, public.total, public.total_is_exact) == ([], 0, True)
 
 
@@ -161,7 +168,7 @@ def test_the_total_is_exact_up_to_the_cap_and_says_more_beyond_it(
 
     def page(cap: int, cursor: str | None = None, **search: object) -> RegisterPage:
         question = RegisterSearch(limit=2, cursor=cursor, **search)  # type: ignore[arg-type]
-        return search_register(engine, question, public=True, total_cap=cap)
+        return search_register(engine, question, PUBLIC, total_cap=cap)
 
     first = page(10)
     assert (len(first.items), first.total, first.total_is_exact) == (2, 7, True)
@@ -180,7 +187,7 @@ def test_the_total_is_exact_up_to_the_cap_and_says_more_beyond_it(
     assert (page(2, q="förstudie").total, page(2, q="förstudie").total_is_exact) == (2, False)
     none = page(5, q="slutrapport")
     assert (none.items, none.total, none.total_is_exact) == ([], 0, True)
-    default = search_register(engine, RegisterSearch(), public=False)
+    default = search_register(engine, RegisterSearch(), AUDITOR)
     assert (default.total, default.total_is_exact) == (7, True)
 
 
@@ -207,7 +214,7 @@ def test_a_rebuilt_register_answers_every_search_as_before(
             ([e.diary_number for e in page.items], page.total)
             for search in searches
             for public in (True, False)
-            for page in [search_register(engine, search, public=public)]
+            for page in [search_register(engine, search, PUBLIC if public else AUDITOR)]
         ]
 
     before = answers()
@@ -248,8 +255,14 @@ def test_cases_registered_before_the_search_migration_are_found_after_it(
     assert found(engine, "sökindexet") == [second, first.diary_number]
     assert found(engine, "malmfälten", public=True) == [first.diary_number]
     # A case indexed by the migration changes like any other: its old words go.
-    app.mark_field_secret(
-        first.id, MarkFieldSecret(field="applicant", ground="OSL 21 kap. 3 §"), OFFICIAL
+    app.assess_secrecy(
+        first.id,
+        AssessSecrecy(
+            fields=["applicant.name", "applicant.organisation_number"],
+            ground="OSL 21 kap. 3 §",
+            reason="Uppgifter om sökandens affärsförhållanden",
+        ),
+        OFFICIAL,
     )
     third = register(app, "Efter sökindexet")
     projector.catch_up()

@@ -12,8 +12,8 @@ from eventsourcing.application import project_aggregate
 from eventsourcing.domain import Aggregate
 
 from application.cases.commands import (
+    AssessSecrecy,
     ChangeCaseStatus,
-    MarkFieldSecret,
     RegisterDocument,
     Secret,
 )
@@ -51,8 +51,14 @@ def _a_case_past_two_intervals(app: Fundcase) -> UUID:
             ),
             OFFICIAL,
         )
-    app.mark_field_secret(
-        case, MarkFieldSecret(field="applicant", ground="OSL 21 kap. 3 §"), OFFICIAL
+    app.assess_secrecy(
+        case,
+        AssessSecrecy(
+            fields=["applicant.name", "applicant.organisation_number"],
+            ground="OSL 21 kap. 3 §",
+            reason="Uppgifter om sökandens affärsförhållanden",
+        ),
+        OFFICIAL,
     )
     app.change_case_status(case, ChangeCaseStatus(status="under_review"), OFFICIAL)
     return case

@@ -16,7 +16,7 @@ from application.decisions.commands import (
 )
 from application.fundcase import Fundcase
 from application.shared.use_cases import Recorded
-from demo.worked_example import OFFICIAL, REGISTER_CASE
+from demo.worked_example import OFFICIAL, REGISTER_CASE, enter_staff
 from domain.values import DiaryNumber
 
 
@@ -59,6 +59,7 @@ def take(
     point: str = "8.1",
     decided_on: date = date(2022, 3, 10),
 ) -> Recorded:
+    enter_staff(app)  # the delegate's authority comes from the directory
     return app.take_decision(
         TakeDecision(
             case_id=case_id,

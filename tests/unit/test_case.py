@@ -66,6 +66,7 @@ def test_a_secret_document_is_registered_with_its_marking() -> None:
     assert registered.is_secret(str(doc.id))
     events = registered.collect_events()
     assert [type(e).__name__ for e in events] == ["DocumentRegistered"]  # secret at once
+    assert isinstance(events[0], Case.DocumentRegistered)
     assert events[0].secrecy == SecrecyMarking(str(doc.id), "OSL 31 kap. 16 §")
 
 

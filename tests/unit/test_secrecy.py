@@ -44,6 +44,7 @@ def registered(
 def test_parts_marked_at_registration_are_in_the_first_event() -> None:
     secret = registered(fields=("title", "project.purpose"), ground="OSL 31 kap. 16 §")
     (first,) = secret.collect_events()
+    assert isinstance(first, Case.Registered)
     assert first.secrecy == (
         SecrecyMarking("title", "OSL 31 kap. 16 §"),
         SecrecyMarking("project.purpose", "OSL 31 kap. 16 §"),
