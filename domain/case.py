@@ -215,8 +215,8 @@ class SecrecyMustConcernAPartOfTheCase(InputRule):
 
     def message(self) -> str:
         return (
-            f"{self.target!r} is not a part of the case that can be secret; choose a field "
-            f"({', '.join(SECRET_FIELDS)}) or the id of one of its documents"
+            f"{self.target!r} is not a part of the case that can be secret; choose among: "
+            f"{', '.join(sorted(self.parts))}"
         )
 
 
@@ -420,12 +420,24 @@ class Case(Aggregate):
         self._document_registered(document, actor, markings[0] if markings else None)
 
     def assess_secrecy(
-        self, targets: Sequence[str], ground: str | None, reason: str, actor: Actor
+        self,
+        fields: Sequence[str],
+        ground: str | None,
+        reason: str,
+        actor: Actor,
+        documents: Sequence[str] | None = None,
     ) -> None:
-        """A new secrecy assessment: exactly these parts are secret from now on."""
+        """A new secrecy assessment: exactly these fields are secret from now on, and,
+        if `documents` is given, exactly those documents (else theirs stay as they are)."""
         check(ClosedCaseMustNotChange(self.is_closed))
         check(ReasonMustBeGiven(reason), "reason")
-        markings = secrecy_markings(targets, ground, self.parts, "secrecy")
+        markings = secrecy_markings(fields, ground, SECRET_FIELDS, "secrecy")
+        if documents is None:
+            kept = [m for t, m in self.secrecy.items() if t in self.parts - set(SECRET_FIELDS)]
+            markings = (*markings, *kept)
+        else:
+            named = [str(d) for d in self.documents]
+            markings = (*markings, *secrecy_markings(documents, ground, named, "secrecy"))
         self._secrecy_assessed(markings, text(reason, "reason", LONG_TEXT), actor)
 
     def grant_access(self, grant: AccessGrant, actor: Actor) -> None:

@@ -32,8 +32,8 @@ SecretPart = Annotated[
     str,
     Field(
         max_length=60,
-        description="A field of the case (title, applicant.name, applicant.organisation_number, "
-        "project.name, project.purpose, requested_amount, total_budget) or a document's id",
+        description="A field of the case: title, applicant.name, applicant.organisation_number, "
+        "project.name, project.purpose, requested_amount or total_budget",
         examples=["applicant.name"],
     ),
 ]
@@ -122,8 +122,13 @@ class RegisterDocument(Command):
 class AssessSecrecy(Command):
     """A new secrecy assessment: exactly these parts are secret from now on."""
 
-    fields: Annotated[list[SecretPart], Field(max_length=200)] = Field(
-        description="Every part secret after this assessment; empty lifts every marking"
+    fields: Annotated[list[SecretPart], Field(max_length=20)] = Field(
+        description="Every field secret after this assessment; empty lifts their markings"
+    )
+    documents: Annotated[list[UUID], Field(max_length=500)] | None = Field(
+        default=None,
+        description="If given, exactly these documents of the case are secret after it; "
+        "if left out, the documents' markings stay as they are",
     )
     ground: Ground | None = None
     reason: Long

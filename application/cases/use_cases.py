@@ -118,7 +118,8 @@ class CaseUseCases(DiaryNumbering, StaffUseCases):
         self, case_id: UUID, c: AssessSecrecy, actor: Actor, expected_version: int | None = None
     ) -> Recorded:
         case = self._load(Case, case_id, expected_version)
-        case.assess_secrecy(c.fields, c.ground, c.reason, actor)
+        documents = None if c.documents is None else [str(d) for d in c.documents]
+        case.assess_secrecy(c.fields, c.ground, c.reason, actor, documents)
         return self._save_together(case)
 
     @use_case

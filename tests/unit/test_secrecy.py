@@ -98,10 +98,13 @@ def test_an_assessment_replaces_every_marking_and_an_empty_one_lifts_them() -> N
     secret = settled(registered(fields=("title",), ground="OSL 31 kap. 16 §"))
     doc = Document(uuid4(), "Affärsplan", Direction.INCOMING, date(2021, 12, 9), "SVID")
     secret.register_document(doc, None, OFFICIAL)
-    secret.assess_secrecy([str(doc.id)], "OSL 31 kap. 16 §", "Begäran prövad", OFFICIAL)
+    secret.assess_secrecy([], "OSL 31 kap. 16 §", "Prövad", OFFICIAL, [str(doc.id)])
     assert secret.secret_fields == frozenset()
     assert secret.is_secret(str(doc.id))
-    secret.assess_secrecy([], None, "Sekretessen har upphört", OFFICIAL)
+    secret.assess_secrecy(["project.name"], "OSL 31 kap. 16 §", "Ny prövning", OFFICIAL)
+    assert secret.secret_fields == {"project.name"}
+    assert secret.is_secret(str(doc.id)), "documents left out keep their markings"
+    secret.assess_secrecy([], None, "Sekretessen har upphört", OFFICIAL, [])
     assert not secret.has_secrets
     secret = settled(secret)
     with refused("ReasonMustBeGiven", secret):
