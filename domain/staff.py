@@ -77,7 +77,7 @@ class TitlePeriodMustEndAfterItStarts(InputRule):
 
 
 @dataclass(frozen=True)
-class PeriodsOfOneTitleMustNotOverlap(BusinessRule):
+class PeriodsOfOneTitleMustNotOverlap(InputRule):
     person: str
     held: TitleHeld
     others: Collection[TitleHeld]
@@ -94,7 +94,7 @@ class PeriodsOfOneTitleMustNotOverlap(BusinessRule):
 
 
 @dataclass(frozen=True)
-class PersonMustBeInTheDirectory(BusinessRule):
+class PersonMustBeInTheDirectory(InputRule):
     person_id: UUID
     known: Collection[UUID]
 

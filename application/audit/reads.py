@@ -24,7 +24,7 @@ from sqlalchemy import (
 
 from application.shared import paging
 from application.shared.read_model import READ_MODELS, On, Projection, utc
-from application.shared.use_cases import UseCases, use_case
+from application.shared.use_cases import Recorded, UseCases, use_case
 from application.shared.views import Page, View
 from domain.read_log import SecretPartsShown, SecretRead
 from domain.values import Actor
@@ -38,7 +38,7 @@ class ReadLogging(UseCases):
         request_id: str | None,
         path: str,
         actor: Actor,
-    ) -> Any:
+    ) -> Recorded:
         """Keep, before the answer leaves, that `actor` was shown these secret parts."""
         return self._save_together(SecretRead.log(tuple(shown), request_id, path[:500], actor))
 

@@ -9,6 +9,7 @@ from fastapi import Request
 from application.fundcase import Fundcase
 from application.shared.access import Reader
 from domain.read_log import SecretPartsShown
+from infrastructure.system import System
 
 
 def log_shown(
@@ -18,4 +19,8 @@ def log_shown(
     if not shown or reader.actor is None:
         return
     request_id = getattr(request.state, "request_id", None)
-    app.log_secret_read(shown, request_id, request.url.path, reader.actor)
+    logged = app.log_secret_read(shown, request_id, request.url.path, reader.actor)
+    if logged.position is not None:
+        # Like any write: the read log's next reader (an auditor) sees it at once.
+        system: System = request.app.state.system
+        system.freshness.wrote(logged.position)

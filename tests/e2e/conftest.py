@@ -32,10 +32,18 @@ class Service:
     tokens: Tokens
 
     def auth(
-        self, *roles: Role, name: str = "Åsa Hofsten", title: str | None = None
+        self,
+        *roles: Role,
+        name: str = "Åsa Hofsten",
+        title: str | None = None,
+        unit: str | None = None,
     ) -> dict[str, str]:
         token = self.tokens.issue(
-            subject=name.lower().replace(" ", "."), name=name, roles=list(roles), title=title
+            subject=name.lower().replace(" ", "."),
+            name=name,
+            roles=list(roles),
+            title=title,
+            unit=unit,
         )
         return {"Authorization": f"Bearer {token}"}
 

@@ -129,18 +129,17 @@ def test_documents_status_and_secrecy_follow_the_case(service: Service) -> None:
     }
     response = service.post(f"{path}/documents", document, OFFICIAL)
     assert response.status_code == 201, response.text
-    assert response.json()["version"] == 3  # the document, then its secrecy marking
-    assert (
-        service.post(
-            f"{path}/secrecy", {"field": "applicant", "ground": "OSL 21 kap. 3 §"}, OFFICIAL
-        ).status_code
-        == 200
-    )
+    assert response.json()["version"] == 2  # one event: the document, secret from it
+    assessment = {"fields": ["applicant.name"], "ground": "OSL 21 kap. 3 §", "reason": "Prövad"}
+    assert service.post(f"{path}/secrecy", assessment, OFFICIAL).status_code == 200
     assert service.post(f"{path}/status", {"status": "under_review"}, OFFICIAL).status_code == 200
     read = service.get(path, OFFICIAL).json()
     assert read["status"] == "under_review"
     assert read["documents"][0]["secret"] == {"ground": "OSL 31 kap. 16 §"}
-    assert {m["target"] for m in read["secrecy"]} == {read["documents"][0]["id"], "applicant"}
+    assert {m["target"] for m in read["secrecy"]} == {
+        read["documents"][0]["id"],
+        "applicant.name",
+    }
     head = service.head()
     refused(
         service,

@@ -35,6 +35,7 @@ def test_health_reports_the_store_and_the_log_position(database_url: str) -> Non
             "decision_documents",
             "budget",
             "audit_digest",
+            "read_log",
         )
     }
 
