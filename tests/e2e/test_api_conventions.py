@@ -10,6 +10,7 @@ from typing import Any
 
 import jwt
 import pytest
+import structlog
 
 from domain.values import Role
 from tests.e2e import bodies
@@ -212,6 +213,33 @@ def test_an_unexpected_error_says_nothing_of_its_insides(service: Service) -> No
     assert "SELECT" not in response.text
     assert "Traceback" not in response.text
     assert response.json()["request_id"]
+
+
+@pytest.mark.parametrize("given", [None, "trace-the-500"])
+def test_an_unexpected_error_names_its_request_in_header_body_and_log(
+    service: Service, given: str | None
+) -> None:
+    """The id a caller reports from a 500 finds the logged stack, whoever made the id."""
+
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    path = f"/boom-with-id-{given}"
+    service.api.add_api_route(path, boom)
+    headers = {"X-Request-ID": given} if given else {}
+    with structlog.testing.capture_logs(
+        processors=[structlog.contextvars.merge_contextvars]
+    ) as logged:
+        response = service.client.get(path, headers=headers)
+    assert response.status_code == 500
+    request_id = response.headers["x-request-id"]
+    assert request_id == (given or request_id)
+    assert response.json()["request_id"] == request_id
+    errors = [e for e in logged if e["event"] == "unexpected_error"]
+    assert [e["request_id"] for e in errors] == [request_id]
+    assert isinstance(errors[0]["exc_info"], RuntimeError)
+    access = [e for e in logged if e["event"] == "request"]
+    assert [(e["request_id"], e["status"]) for e in access] == [(request_id, 500)]
 
 
 def test_oversized_bodies_are_refused(service: Service) -> None:
