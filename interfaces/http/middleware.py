@@ -183,7 +183,11 @@ class Idempotency:
                 scope, receive, send
             )
             return
-        answer = await _capture(self.app, scope, _replayed_body(body), send)
+        try:
+            answer = await _capture(self.app, scope, _replayed_body(body), send)
+        except Exception:  # answered 500 further out: a retry does the work
+            await run_in_threadpool(store.abandon, caller, key)
+            raise
         if answer.status >= 500:
             await run_in_threadpool(store.abandon, caller, key)
         else:

@@ -315,3 +315,21 @@ def test_a_refused_post_is_replayed_as_refused(service: Service) -> None:
     assert (
         service.post("/cases", bad, OFFICIAL, **{"Idempotency-Key": "bad key"}).status_code == 400
     )
+
+
+def test_a_post_that_failed_unexpectedly_is_done_on_retry(service: Service) -> None:
+    """A key whose first attempt died with a 500 is not left pending for its retry."""
+    attempts = []
+
+    def fails_once() -> dict[str, int]:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("a bug")
+        return {"attempt": len(attempts)}
+
+    service.api.add_api_route("/fails-once-for-test", fails_once, methods=["POST"])
+    headers = {**service.auth(OFFICIAL), "Idempotency-Key": "retry-after-a-bug"}
+    first = service.client.post("/fails-once-for-test", json={}, headers=headers)
+    retried = service.client.post("/fails-once-for-test", json={}, headers=headers)
+    assert (first.status_code, retried.status_code) == (500, 200)
+    assert retried.json() == {"attempt": 2}
