@@ -11,7 +11,7 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.types import Scope
 
 from infrastructure.idempotency import IdempotencyStore
@@ -33,6 +33,7 @@ from interfaces.http.routes import (
     register,
 )
 from interfaces.http.schemas import Health, ProblemOut
+from interfaces.http.security import SecurityHeaders, docs_page
 
 log = structlog.get_logger("fundcase.http")
 
@@ -93,6 +94,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Case management for public funding decisions, built on an event log.",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # /docs is served below with a policy of its own; ReDoc and the OAuth2
+        # redirect page are not served: tokens are pasted in, never fetched.
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     api.state.tokens = Tokens(settings)
     api.state.pages = PageCache()
@@ -138,15 +144,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             }
         )
 
+    docs = docs_page(api.openapi_url or "/openapi.json", api.title)
+
+    @api.get("/docs", include_in_schema=False)
+    def swagger_ui() -> Response:
+        return Response(
+            docs.html,
+            media_type="text/html; charset=utf-8",
+            headers={"Content-Security-Policy": docs.policy},
+        )
+
     api.openapi = lambda: _openapi(api)  # type: ignore[method-assign]
 
-    # Outermost first: every request gets an id, then a read known at the read models'
-    # position is answered from memory, then a body's size is checked, then retries
-    # with an Idempotency-Key are answered from the first answer.
+    # Outermost first: every answer gets the security headers, every request an id,
+    # then a read known at the read models' position is answered from memory, then a
+    # body's size is checked, then retries with an Idempotency-Key are answered from
+    # the first answer.
     api.add_middleware(Idempotency, store=_idempotency_store, tokens=_tokens)
     api.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     api.add_middleware(KnownPages, pages=api.state.pages, system=lambda: api.state.system)
     api.add_middleware(RequestContext)
+    api.add_middleware(SecurityHeaders)
     return api
 
 
