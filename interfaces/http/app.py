@@ -22,6 +22,7 @@ from interfaces.http.deps import ProjectorDep
 from interfaces.http.middleware import BodyLimit, Idempotency, RequestContext
 from interfaces.http.pages import KnownPages, PageCache
 from interfaces.http.problems import install_problem_handlers
+from interfaces.http.ratelimit import PublicRateLimit, open_public_limits
 from interfaces.http.routes import (
     audit,
     budget,
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(api: FastAPI) -> AsyncIterator[None]:
         system = open_system(settings)
         api.state.system = system
+        api.state.public_limits = open_public_limits(settings)
         api.state.idempotency = IdempotencyStore(system.read_models)
         stop = threading.Event()
         worker = threading.Thread(
@@ -86,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 listener.stop()
             if worker.is_alive():
                 worker.join(timeout=10)
+            await api.state.public_limits.close()
             system.close()
 
     api = FastAPI(
@@ -157,12 +160,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.openapi = lambda: _openapi(api)  # type: ignore[method-assign]
 
     # Outermost first: every answer gets the security headers, every request an id,
-    # then a read known at the read models' position is answered from memory, then a
-    # body's size is checked, then retries with an Idempotency-Key are answered from
-    # the first answer.
+    # then an address over a public endpoint's rate limit is refused, then a read known
+    # at the read models' position is answered from memory, then a body's size is
+    # checked, then retries with an Idempotency-Key are answered from the first answer.
     api.add_middleware(Idempotency, store=_idempotency_store, tokens=_tokens)
     api.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     api.add_middleware(KnownPages, pages=api.state.pages, system=lambda: api.state.system)
+    api.add_middleware(PublicRateLimit)
     api.add_middleware(RequestContext)
     api.add_middleware(SecurityHeaders)
     return api

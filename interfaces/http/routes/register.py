@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
@@ -11,6 +11,7 @@ from application.shared.paging import MAX_LIMIT
 from interfaces.http.auth import ANY_ROLE, AnyRole
 from interfaces.http.deps import ReadModels
 from interfaces.http.pages import cached_page
+from interfaces.http.schemas import ProblemOut
 
 router = APIRouter(tags=["register"])
 
@@ -59,9 +60,22 @@ async def register(
     )
 
 
-@router.get("/public/register", tags=["public"], response_model=RegisterPage)
+RATE_LIMITED: dict[int | str, dict[str, Any]] = {
+    429: {
+        "model": ProblemOut,
+        "description": "This address sent more requests than the public endpoints allow "
+        "(`FUNDCASE_PUBLIC_RATE_LIMIT`); `Retry-After` says when to try again",
+        "headers": {"Retry-After": {"description": "Seconds", "schema": {"type": "integer"}}},
+    }
+}
+
+
+@router.get(
+    "/public/register", tags=["public"], response_model=RegisterPage, responses=RATE_LIMITED
+)
 async def public_register(request: Request, read_models: ReadModels, search: Search) -> Response:
-    """The public register (offentlighetsprincipen): every entry, secret parts masked."""
+    """The public register (offentlighetsprincipen): every entry, secret parts masked.
+    Rate-limited per client address."""
     return await cached_page(
         request, None, lambda: search_register(read_models, search, public=True)
     )
