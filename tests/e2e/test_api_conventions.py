@@ -97,7 +97,12 @@ def test_every_route_lets_in_only_its_roles(
         assert service.head() == head
 
 
-def _token(claims: dict[str, Any], key: str = SECRET, algorithm: str = "HS256") -> str:
+def _token(
+    claims: dict[str, Any],
+    key: str = SECRET,
+    algorithm: str = "HS256",
+    headers: dict[str, Any] | None = None,
+) -> str:
     base = {
         "sub": "x",
         "name": "X",
@@ -106,7 +111,7 @@ def _token(claims: dict[str, Any], key: str = SECRET, algorithm: str = "HS256") 
         "aud": "fundcase-api",
         "exp": int(time.time()) + 600,
     }
-    return jwt.encode({**base, **claims}, key, algorithm=algorithm)
+    return jwt.encode({**base, **claims}, key, algorithm=algorithm, headers=headers)
 
 
 def _unsigned() -> str:
@@ -133,6 +138,9 @@ def _unsigned() -> str:
             "algorithm",
         ),
         ("not.a.token", "cannot be read"),
+        # An extension the verifier must understand, or refuse the token (RFC 7515
+        # §4.1.11; PyJWT before 2.12.0 accepted it, CVE-2026-32597).
+        (_token({}, headers={"crit": ["x-mfa"], "x-mfa": True}), "cannot be read"),
     ],
     ids=[
         "expired",
@@ -143,6 +151,7 @@ def _unsigned() -> str:
         "no-name",
         "alg-none",
         "garbage",
+        "unknown-critical-extension",
     ],
 )
 def test_bad_tokens_are_refused(service: Service, token: str, reason: str) -> None:
