@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import (
@@ -23,7 +24,7 @@ from sqlalchemy import (
     event,
     text,
 )
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 
 from application.read_models import READ_MODELS
 from application.register import search
@@ -78,10 +79,16 @@ def read_model_engine(database_url: str, connection_wait: int = 2) -> Engine:
     """An engine on the event store's database (PostgreSQL schema from `?schema=`).
 
     On PostgreSQL a request waits at most `connection_wait` seconds to connect or for
-    a pooled connection, as it does for the event store's (docs/adr/0008)."""
+    a pooled connection, as it does for the event store's (docs/adr/0008). Bound
+    parameters are personal data (names, identity numbers, purposes): an error's
+    message and SQLAlchemy's log never show them (`hide_parameters`)."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(
+            url,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            hide_parameters=True,
+        )
         _begin_immediately(engine)
         return engine
     schema = url.query.get("schema")
@@ -89,9 +96,33 @@ def read_model_engine(database_url: str, connection_wait: int = 2) -> Engine:
     if schema:
         connect_args["options"] = f"-csearch_path={schema}"
     url = url.set(drivername="postgresql+psycopg").difference_update_query(["schema"])
-    return create_engine(
-        url, connect_args=connect_args, pool_pre_ping=True, pool_timeout=connection_wait
+    engine = create_engine(
+        url,
+        connect_args=connect_args,
+        pool_pre_ping=True,
+        pool_timeout=connection_wait,
+        hide_parameters=True,
     )
+    _errors_without_values(engine)
+    return engine
+
+
+def _errors_without_values(engine: Engine) -> None:
+    """PostgreSQL: a refused statement's message keeps the server's first line only.
+
+    The server's DETAIL repeats the values `hide_parameters` keeps out: a refused row
+    in full (`Failing row contains (...)`) or a key (`Key (...)=(...)`). The whole
+    diagnostic stays on the error's `diag` for code that needs it."""
+
+    @event.listens_for(engine, "handle_error")
+    def _primary_only(context: ExceptionContext) -> None:
+        error, wrapped = context.original_exception, context.sqlalchemy_exception
+        primary = error.diag.message_primary if isinstance(error, psycopg.Error) else None
+        if not primary:
+            return
+        error.args = (primary,)
+        if wrapped is not None:  # its message was made from the driver's, DETAIL and all
+            wrapped.args = (f"({type(error).__module__}.{type(error).__name__}) {primary}",)
 
 
 def writer(engine: Engine) -> Engine:

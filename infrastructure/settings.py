@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+import limits
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -47,3 +48,40 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    public_rate_limit: str = Field(
+        default="120/minute",
+        description="requests one client address may send to /api/v1/public/..., in the "
+        "notation of `limits`: `120/minute`, or several as `10/second;120/minute`",
+    )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description="where the rate limits count: memory:// (each process on its own) or "
+        "redis://HOST:PORT/DB, shared by every process of the service",
+    )
+    rate_limit_prefix: str = Field(
+        default="fundcase",
+        min_length=1,
+        max_length=100,
+        description="prefix of the counters' keys in Redis (services sharing one Redis "
+        "count apart when their prefixes differ)",
+    )
+
+    @field_validator("public_rate_limit")
+    @classmethod
+    def _readable_rate_limit(cls, value: str) -> str:
+        try:
+            limits.parse_many(value)
+        except ValueError as error:
+            raise ValueError(f"not a rate limit such as 120/minute: {value!r}") from error
+        return value
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _known_rate_limit_storage(cls, value: str) -> str:
+        if value.split("://", 1)[0] not in RATE_LIMIT_STORAGES:
+            known = ", ".join(f"{scheme}://" for scheme in RATE_LIMIT_STORAGES)
+            raise ValueError(f"rate limits are kept in one of {known}")
+        return value
+
+
+RATE_LIMIT_STORAGES = ("memory", "redis", "rediss", "redis+unix")

@@ -11,7 +11,7 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.types import Scope
 
 from infrastructure.idempotency import IdempotencyStore
@@ -22,6 +22,7 @@ from interfaces.http.deps import ProjectorDep
 from interfaces.http.middleware import BodyLimit, Idempotency, RequestContext
 from interfaces.http.pages import KnownPages, PageCache
 from interfaces.http.problems import install_problem_handlers
+from interfaces.http.ratelimit import PublicRateLimit, open_public_limits
 from interfaces.http.routes import (
     audit,
     budget,
@@ -34,6 +35,7 @@ from interfaces.http.routes import (
     staff,
 )
 from interfaces.http.schemas import Health, ProblemOut
+from interfaces.http.security import SecurityHeaders, docs_page
 
 log = structlog.get_logger("fundcase.http")
 
@@ -64,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(api: FastAPI) -> AsyncIterator[None]:
         system = open_system(settings)
         api.state.system = system
+        api.state.public_limits = open_public_limits(settings)
         api.state.idempotency = IdempotencyStore(system.read_models)
         stop = threading.Event()
         worker = threading.Thread(
@@ -86,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 listener.stop()
             if worker.is_alive():
                 worker.join(timeout=10)
+            await api.state.public_limits.close()
             system.close()
 
     api = FastAPI(
@@ -94,6 +98,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Case management for public funding decisions, built on an event log.",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # /docs is served below with a policy of its own; ReDoc and the OAuth2
+        # redirect page are not served: tokens are pasted in, never fetched.
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     api.state.tokens = Tokens(settings)
     api.state.pages = PageCache()
@@ -140,15 +149,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             }
         )
 
+    docs = docs_page(api.openapi_url or "/openapi.json", api.title)
+
+    @api.get("/docs", include_in_schema=False)
+    def swagger_ui() -> Response:
+        return Response(
+            docs.html,
+            media_type="text/html; charset=utf-8",
+            headers={"Content-Security-Policy": docs.policy},
+        )
+
     api.openapi = lambda: _openapi(api)  # type: ignore[method-assign]
 
-    # Outermost first: every request gets an id, then a read known at the read models'
-    # position is answered from memory, then a body's size is checked, then retries
-    # with an Idempotency-Key are answered from the first answer.
+    # Outermost first: every answer gets the security headers, every request an id,
+    # then an address over a public endpoint's rate limit is refused, then a read known
+    # at the read models' position is answered from memory, then a body's size is
+    # checked, then retries with an Idempotency-Key are answered from the first answer.
     api.add_middleware(Idempotency, store=_idempotency_store, tokens=_tokens)
     api.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     api.add_middleware(KnownPages, pages=api.state.pages, system=lambda: api.state.system)
+    api.add_middleware(PublicRateLimit)
     api.add_middleware(RequestContext)
+    api.add_middleware(SecurityHeaders)
     return api
 
 

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from infrastructure.idempotency import IdempotencyStore, Mismatch, Pending, Stored
 from infrastructure.tokens import TokenRefused, Tokens
-from interfaces.http.problems import problem_response
+from interfaces.http.problems import internal_error, problem_response
 
 log = structlog.get_logger("fundcase.http")
 
@@ -29,7 +29,10 @@ class RequestContext:
     """A request id for every request (given or made), in every log line and answer.
 
     One access-log line per request: method, path, status, time. The query string
-    and headers are left out: they can carry search text or tokens.
+    and headers are left out: they can carry search text or tokens. An error nobody
+    foresaw is logged (with its stack) and answered 500 here, so that the log line,
+    the problem body and the X-Request-ID header name the same request; the stack
+    never reaches the client.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -42,13 +45,13 @@ class RequestContext:
         given = Headers(scope=scope).get("x-request-id", "")
         request_id = given if REQUEST_ID.fullmatch(given) else uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
-        status = 500
+        status, answering = 500, False
         started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answering
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, answering = message["status"], True
                 message["headers"] = [
                     *message.get("headers", []),
                     (b"x-request-id", request_id.encode()),
@@ -58,6 +61,11 @@ class RequestContext:
         with structlog.contextvars.bound_contextvars(request_id=request_id):
             try:
                 await self.app(scope, receive, send_with_id)
+            except Exception as error:
+                log.error("unexpected_error", exc_info=error)
+                if answering:  # part of the answer is out: the server must cut it off
+                    raise
+                await internal_error(request_id)(scope, receive, send_with_id)
             finally:
                 log.info(
                     "request",
@@ -175,7 +183,11 @@ class Idempotency:
                 scope, receive, send
             )
             return
-        answer = await _capture(self.app, scope, _replayed_body(body), send)
+        try:
+            answer = await _capture(self.app, scope, _replayed_body(body), send)
+        except Exception:  # answered 500 further out: a retry does the work
+            await run_in_threadpool(store.abandon, caller, key)
+            raise
         if answer.status >= 500:
             await run_in_threadpool(store.abandon, caller, key)
         else:

@@ -29,6 +29,7 @@ TITLES = {
     413: "Content Too Large",
     415: "Unsupported Media Type",
     422: "Unprocessable Content",
+    429: "Too Many Requests",
     500: "Internal Server Error",
     503: "Service Unavailable",
 }
@@ -139,14 +140,15 @@ def install_problem_handlers(api: FastAPI) -> None:
     for unavailable in UNAVAILABLE:
         api.add_exception_handler(unavailable, _unavailable)
 
-    @api.exception_handler(Exception)
-    async def unexpected(request: Request, error: Exception) -> JSONResponse:
-        log.error("unexpected_error", exc_info=error)
-        return problem_response(
-            request,
-            500,
-            "Something went wrong on our side; it has been logged with the request id.",
-        )
+    # Anything else is answered by `RequestContext`, inside the request's id and log
+    # context, with `internal_error` below.
+
+
+def internal_error(request_id: str) -> JSONResponse:
+    """The answer to an error nobody foresaw: only that it happened, and the request id
+    it was logged under (in the body and, from `RequestContext`, as X-Request-ID)."""
+    detail = "Something went wrong on our side; it has been logged with the request id."
+    return problem_response(None, 500, detail, request_id=request_id)
 
 
 async def _unavailable(request: Request, error: Exception) -> JSONResponse:

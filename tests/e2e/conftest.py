@@ -23,6 +23,9 @@ from interfaces.http.app import create_app
 from tests.conftest import POSTGRES_URL
 
 SECRET = "test-secret-that-is-long-enough-for-hs256-signing"
+# The tests (fuzzing above all) read the public register far more often than a person:
+# the rate limit has tests of its own (test_rate_limits.py).
+UNTHROTTLED = "1000000/minute"
 
 
 @dataclass
@@ -77,7 +80,12 @@ def service(
         with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
             conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
         url = f"{POSTGRES_URL}?schema={schema}"
-    settings = Settings(database_url=url, secret=SecretStr(SECRET), max_body_bytes=64 * 1024)
+    settings = Settings(
+        database_url=url,
+        secret=SecretStr(SECRET),
+        max_body_bytes=64 * 1024,
+        public_rate_limit=UNTHROTTLED,
+    )
     api = create_app(settings)
     try:
         with TestClient(api, raise_server_exceptions=False) as client:

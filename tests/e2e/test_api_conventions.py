@@ -10,6 +10,7 @@ from typing import Any
 
 import jwt
 import pytest
+import structlog
 
 from domain.values import Role
 from tests.e2e import bodies
@@ -102,7 +103,12 @@ def test_every_route_lets_in_only_its_roles(
         assert service.head() == head
 
 
-def _token(claims: dict[str, Any], key: str = SECRET, algorithm: str = "HS256") -> str:
+def _token(
+    claims: dict[str, Any],
+    key: str = SECRET,
+    algorithm: str = "HS256",
+    headers: dict[str, Any] | None = None,
+) -> str:
     base = {
         "sub": "x",
         "name": "X",
@@ -111,7 +117,7 @@ def _token(claims: dict[str, Any], key: str = SECRET, algorithm: str = "HS256") 
         "aud": "fundcase-api",
         "exp": int(time.time()) + 600,
     }
-    return jwt.encode({**base, **claims}, key, algorithm=algorithm)
+    return jwt.encode({**base, **claims}, key, algorithm=algorithm, headers=headers)
 
 
 def _unsigned() -> str:
@@ -138,6 +144,9 @@ def _unsigned() -> str:
             "algorithm",
         ),
         ("not.a.token", "cannot be read"),
+        # An extension the verifier must understand, or refuse the token (RFC 7515
+        # §4.1.11; PyJWT before 2.12.0 accepted it, CVE-2026-32597).
+        (_token({}, headers={"crit": ["x-mfa"], "x-mfa": True}), "cannot be read"),
     ],
     ids=[
         "expired",
@@ -148,6 +157,7 @@ def _unsigned() -> str:
         "no-name",
         "alg-none",
         "garbage",
+        "unknown-critical-extension",
     ],
 )
 def test_bad_tokens_are_refused(service: Service, token: str, reason: str) -> None:
@@ -218,6 +228,33 @@ def test_an_unexpected_error_says_nothing_of_its_insides(service: Service) -> No
     assert "SELECT" not in response.text
     assert "Traceback" not in response.text
     assert response.json()["request_id"]
+
+
+@pytest.mark.parametrize("given", [None, "trace-the-500"])
+def test_an_unexpected_error_names_its_request_in_header_body_and_log(
+    service: Service, given: str | None
+) -> None:
+    """The id a caller reports from a 500 finds the logged stack, whoever made the id."""
+
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    path = f"/boom-with-id-{given}"
+    service.api.add_api_route(path, boom)
+    headers = {"X-Request-ID": given} if given else {}
+    with structlog.testing.capture_logs(
+        processors=[structlog.contextvars.merge_contextvars]
+    ) as logged:
+        response = service.client.get(path, headers=headers)
+    assert response.status_code == 500
+    request_id = response.headers["x-request-id"]
+    assert request_id == (given or request_id)
+    assert response.json()["request_id"] == request_id
+    errors = [e for e in logged if e["event"] == "unexpected_error"]
+    assert [e["request_id"] for e in errors] == [request_id]
+    assert isinstance(errors[0]["exc_info"], RuntimeError)
+    access = [e for e in logged if e["event"] == "request"]
+    assert [(e["request_id"], e["status"]) for e in access] == [(request_id, 500)]
 
 
 def test_oversized_bodies_are_refused(service: Service) -> None:
@@ -293,3 +330,21 @@ def test_a_refused_post_is_replayed_as_refused(service: Service) -> None:
     assert (
         service.post("/cases", bad, OFFICIAL, **{"Idempotency-Key": "bad key"}).status_code == 400
     )
+
+
+def test_a_post_that_failed_unexpectedly_is_done_on_retry(service: Service) -> None:
+    """A key whose first attempt died with a 500 is not left pending for its retry."""
+    attempts = []
+
+    def fails_once() -> dict[str, int]:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("a bug")
+        return {"attempt": len(attempts)}
+
+    service.api.add_api_route("/fails-once-for-test", fails_once, methods=["POST"])
+    headers = {**service.auth(OFFICIAL), "Idempotency-Key": "retry-after-a-bug"}
+    first = service.client.post("/fails-once-for-test", json={}, headers=headers)
+    retried = service.client.post("/fails-once-for-test", json={}, headers=headers)
+    assert (first.status_code, retried.status_code) == (500, 200)
+    assert retried.json() == {"attempt": 2}

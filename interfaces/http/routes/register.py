@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -15,6 +15,7 @@ from interfaces.http.auth import ANY_ROLE, SignedIn
 from interfaces.http.deps import App, ReadModels
 from interfaces.http.pages import cached_page
 from interfaces.http.reads import log_shown
+from interfaces.http.schemas import ProblemOut
 
 router = APIRouter(tags=["register"])
 
@@ -74,8 +75,20 @@ async def register(
     return await cached_page(request, ANY_ROLE, page, keep=lambda p: not p.revealed)
 
 
-@router.get("/public/register", tags=["public"], response_model=RegisterPage)
+RATE_LIMITED: dict[int | str, dict[str, Any]] = {
+    429: {
+        "model": ProblemOut,
+        "description": "This address sent more requests than the public endpoints allow "
+        "(`FUNDCASE_PUBLIC_RATE_LIMIT`); `Retry-After` says when to try again",
+        "headers": {"Retry-After": {"description": "Seconds", "schema": {"type": "integer"}}},
+    }
+}
+
+
+@router.get(
+    "/public/register", tags=["public"], response_model=RegisterPage, responses=RATE_LIMITED
+)
 async def public_register(request: Request, read_models: ReadModels, search: Search) -> Response:
     """The public register (offentlighetsprincipen): every entry, secret parts masked
-    and a personal identity number never shown."""
+    and a personal identity number never shown. Rate-limited per client address."""
     return await cached_page(request, None, lambda: search_register(read_models, search, PUBLIC))
