@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -32,7 +33,13 @@ from infrastructure.audit_bundle import verify_bundle, write_bundle
 from infrastructure.logging import configure_logging
 from infrastructure.settings import Settings
 from infrastructure.system import System, open_system
-from infrastructure.tokens import TokenRefused, Tokens
+from infrastructure.tokens import (
+    SecretRefused,
+    TokenRefused,
+    Tokens,
+    make_secret_file,
+    signing_secret,
+)
 from interfaces.http.app import create_app
 
 cli = typer.Typer(
@@ -55,11 +62,28 @@ def serve(
     """Run the HTTP service (SQLite in ./fundcase.db unless FUNDCASE_DATABASE_URL says else)."""
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)
+    api = create_app(settings)  # refuses a key it cannot use before anything starts
     if demo:
         _load_demo_if_empty(settings)
     host, port = host or settings.host, port or settings.port
     structlog.get_logger("fundcase").info("serving", url=f"http://{host}:{port}")
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+    uvicorn.run(api, host=host, port=port, log_config=None, access_log=False)
+
+
+@cli.command("make-secret")
+def make_secret(
+    file: Annotated[Path, typer.Argument(help="Where to keep the key (FUNDCASE_SECRET_FILE).")],
+) -> None:
+    """Write a random HS256 key to FILE (mode 0600), unless FILE exists: then check it."""
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
+    try:
+        made = make_secret_file(file)
+    except OSError as error:
+        raise SecretRefused(f"the secret file {file} cannot be made: {error.strerror}") from None
+    # Checked as the service will check it.
+    signing_secret(settings.model_copy(update={"secret": None, "secret_file": file}))
+    structlog.get_logger("fundcase").info("secret_made" if made else "secret_kept", file=str(file))
 
 
 @cli.command()
@@ -257,7 +281,12 @@ def version() -> None:
 
 
 def main() -> None:
-    cli()
+    """The command; a configuration it cannot start with is told in one line, no trace."""
+    try:
+        cli()
+    except SecretRefused as refusal:
+        typer.echo(f"fundcase: {refusal}", err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":
