@@ -30,7 +30,15 @@ from application.read_models import NAMES
 from demo.demo import load_demo
 from domain.values import Role
 from infrastructure.audit_bundle import verify_bundle, write_bundle
+from infrastructure.eventstore import (
+    POSTGRES_FACTORY,
+    DatabaseNotReady,
+    open_application,
+    persistence_env,
+)
 from infrastructure.logging import configure_logging
+from infrastructure.readside import open_read_models
+from infrastructure.roles import EventTables, RoleRefused, grant_app_role
 from infrastructure.settings import Settings
 from infrastructure.system import System, open_system
 from infrastructure.tokens import (
@@ -68,6 +76,48 @@ def serve(
     host, port = host or settings.host, port or settings.port
     structlog.get_logger("fundcase").info("serving", url=f"http://{host}:{port}")
     uvicorn.run(api, host=host, port=port, log_config=None, access_log=False)
+
+
+@cli.command()
+def migrate(
+    grant_to: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ROLE",
+            help="Make ROLE (if missing) the service's role: it may append and read "
+            "events and keep the read models, nothing more (PostgreSQL).",
+        ),
+    ] = None,
+    role_password: Annotated[
+        str | None,
+        typer.Option(
+            envvar="FUNDCASE_ROLE_PASSWORD",
+            help="The password ROLE logs in with, set when it is made or given again.",
+            show_envvar=True,
+        ),
+    ] = None,
+) -> None:
+    """Create or bring up to date the event store's tables and the read models.
+
+    Run it as the database's owner before the service starts (the service's role may
+    not change tables; docs/adr/0015)."""
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
+    if (
+        grant_to is not None
+        and persistence_env(settings.database_url).get("PERSISTENCE_MODULE") != POSTGRES_FACTORY
+    ):
+        raise typer.BadParameter("database roles are PostgreSQL's", param_hint="--grant-to")
+    app = open_application(settings, create_tables=True)
+    try:
+        open_read_models(settings).dispose()
+        if grant_to is not None:
+            tables = EventTables.of(app)
+            made = grant_app_role(settings.database_url, tables, grant_to, role_password)
+            structlog.get_logger("fundcase").info("role_granted", role=grant_to, created=made)
+    finally:
+        app.close()
+    structlog.get_logger("fundcase").info("migrated")
 
 
 @cli.command("make-secret")
@@ -284,7 +334,7 @@ def main() -> None:
     """The command; a configuration it cannot start with is told in one line, no trace."""
     try:
         cli()
-    except SecretRefused as refusal:
+    except (SecretRefused, DatabaseNotReady, RoleRefused) as refusal:
         typer.echo(f"fundcase: {refusal}", err=True)
         sys.exit(2)
 
