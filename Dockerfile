@@ -8,8 +8,16 @@ COPY domain ./domain
 COPY application ./application
 COPY infrastructure ./infrastructure
 COPY interfaces ./interfaces
-RUN pip install . && useradd --create-home --uid 10001 fundcase
+# /app stays root's and read-only to the service, which writes nothing there: its key
+# comes from FUNDCASE_SECRET_FILE, its data from PostgreSQL. /run/fundcase is where
+# `fundcase make-secret` keeps the key (a volume in docker-compose.yml takes its owner).
+RUN pip install . \
+    && rm -rf build ./*.egg-info \
+    && groupadd --gid 10001 fundcase \
+    && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
+        --shell /usr/sbin/nologin fundcase \
+    && install -d -o 10001 -g 10001 -m 0700 /run/fundcase
 
-USER fundcase
+USER 10001:10001
 EXPOSE 8000
 CMD ["fundcase", "serve", "--host", "0.0.0.0", "--port", "8000"]

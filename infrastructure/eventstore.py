@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import cast
+from typing import Any, LiteralString, cast
 
 import psycopg
-from eventsourcing.postgres import PostgresRecorder
 from sqlalchemy.engine import make_url
 
 from application.fundcase import Fundcase
+from infrastructure.commits import COMMITS_TABLE
+from infrastructure.postgres_store import GatedAggregateRecorder, GatedApplicationRecorder
 from infrastructure.settings import Settings
 
 
@@ -69,8 +70,14 @@ def persistence_env(
     raise UnsupportedDatabaseURL(msg)
 
 
-def open_application(settings: Settings, today: Callable[[], date] = date.today) -> Fundcase:
-    """The application on the configured event store (tables created if missing)."""
+def open_application(
+    settings: Settings, today: Callable[[], date] = date.today, *, create_tables: bool = False
+) -> Fundcase:
+    """The application on the configured event store.
+
+    Its tables are created if missing, or always with `create_tables` (`fundcase
+    migrate`); a role that may not create them (the service's, docs/adr/0015) gets
+    `DatabaseNotReady` until the owner has."""
     env = persistence_env(
         settings.database_url, settings.database_pool_size, settings.database_connection_wait
     )
@@ -80,15 +87,85 @@ def open_application(settings: Settings, today: Callable[[], date] = date.today)
     # run the library's CREATE TABLE/TYPE/FUNCTION at once and collide: create them
     # here, one process at a time.
     app = Fundcase(env={**env, "CREATE_TABLE": "n"}, today=today)
-    recorders = [app.recorder, *([app.snapshots.recorder] if app.snapshots else [])]
-    with psycopg.connect(plain_postgres_url(settings.database_url), autocommit=True) as lock:
-        lock.execute("SELECT pg_advisory_lock(%s)", (EVENT_STORE_LOCK,))
-        try:
-            for recorder in recorders:
-                cast(PostgresRecorder, recorder).create_table()
-        finally:
-            lock.execute("SELECT pg_advisory_unlock(%s)", (EVENT_STORE_LOCK,))
+    recorders = [
+        cast(GatedAggregateRecorder, recorder)
+        for recorder in [app.recorder, *([app.snapshots.recorder] if app.snapshots else [])]
+    ]
+    schema = postgres_schema(settings.database_url)
+    try:
+        with psycopg.connect(plain_postgres_url(settings.database_url), autocommit=True) as conn:
+            if not create_tables and _missing(conn, schema, recorders) == []:
+                return app
+            conn.execute("SELECT pg_advisory_lock(%s)", (EVENT_STORE_LOCK,))
+            try:
+                missing = _missing(conn, schema, recorders)
+                if not create_tables and missing == []:
+                    return app
+                _check_may_create(conn, schema, missing)
+                for recorder in recorders:
+                    recorder.create_table()
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (EVENT_STORE_LOCK,))
+    except BaseException:
+        app.close()
+        raise
     return app
+
+
+class DatabaseNotReady(Exception):
+    """The database lacks tables this role may not create: the owner must migrate first."""
+
+
+def _missing(
+    conn: psycopg.Connection[Any], schema: str, recorders: list[GatedAggregateRecorder]
+) -> list[str]:
+    """The event store's tables and functions not (yet) in the schema."""
+    tables = [r.events_table_name for r in recorders]
+    functions = []
+    for recorder in recorders:
+        if isinstance(recorder, GatedApplicationRecorder):
+            tables.append(COMMITS_TABLE)
+            functions.append(recorder.lock_function_name)
+    missing = []
+    for table in tables:
+        if _exists(conn, "SELECT to_regclass(%s)", f"{_quoted(schema)}.{_quoted(table)}"):
+            continue
+        missing.append(table)
+    for function in functions:
+        if _exists(conn, "SELECT to_regprocedure(%s)", f"{_quoted(schema)}.{_quoted(function)}()"):
+            continue
+        missing.append(f"{function}()")
+    return missing
+
+
+def _exists(conn: psycopg.Connection[Any], query: LiteralString, name: str) -> bool:
+    row = conn.execute(query, (name,)).fetchone()
+    return row is not None and row[0] is not None
+
+
+def _quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _check_may_create(conn: psycopg.Connection[Any], schema: str, missing: list[str]) -> None:
+    row = conn.execute(
+        "SELECT current_user, has_schema_privilege(%s, 'CREATE')", (schema,)
+    ).fetchone()
+    assert row is not None
+    role, may_create = row
+    if may_create:
+        return
+    if missing:
+        msg = (
+            f"the event store's {', '.join(missing)} are not in schema {schema!r}, and role "
+            f"{role!r} may not create them: run `fundcase migrate` as the database owner first"
+        )
+    else:
+        msg = (
+            f"role {role!r} may not create the event store's tables in schema {schema!r}: "
+            "run `fundcase migrate` as the database owner"
+        )
+    raise DatabaseNotReady(msg)
 
 
 EVENT_STORE_LOCK = 7274615  # an advisory lock key of our own

@@ -88,19 +88,41 @@ class GatedAggregateRecorder(PostgresAggregateRecorder):
 
 
 class GatedApplicationRecorder(PostgresApplicationRecorder, GatedAggregateRecorder):
-    """Events and their notifications, and a commit marker for each save."""
+    """Events and their notifications, and a commit marker for each save.
+
+    The library locks the events table (EXCLUSIVE) for each insert, so that positions
+    are issued in commit order; PostgreSQL lets only a role that may UPDATE, DELETE or
+    TRUNCATE a table lock it so. The lock is taken instead by a function owned by the
+    tables' owner (SECURITY DEFINER) that does nothing else, so the service can run as a
+    role that may only append and read events (docs/adr/0015)."""
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
-        self.commits_table = SQL("{}.{}").format(
-            Identifier(datastore.schema or "public"), Identifier(COMMITS_TABLE)
-        )
+        schema = Identifier(datastore.schema or "public")
+        self.commits_table = SQL("{}.{}").format(schema, Identifier(COMMITS_TABLE))
         self.sql_create_statements.append(
             SQL(
                 "CREATE TABLE IF NOT EXISTS {} "
                 "(position bigint PRIMARY KEY, committed_at double precision NOT NULL)"
             ).format(self.commits_table)
         )
+        self.lock_function_name = lock_function_name(self.events_table_name)
+        self.check_identifier_length(self.lock_function_name)
+        lock_function = SQL("{}.{}").format(schema, Identifier(self.lock_function_name))
+        self.sql_create_statements += [
+            SQL(
+                "CREATE OR REPLACE FUNCTION {function}() RETURNS void "
+                "LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp "
+                "AS $$BEGIN LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; END$$"
+            ).format(
+                function=lock_function, schema=schema, table=Identifier(self.events_table_name)
+            ),
+            SQL("REVOKE EXECUTE ON FUNCTION {}() FROM PUBLIC").format(lock_function),
+        ]
+        # The library's statements are its lock timeout, then LOCK TABLE.
+        timeout, lock = self.lock_table_statements
+        assert "LOCK TABLE" in str(lock), self.lock_table_statements
+        self.lock_table_statements = [timeout, SQL("SELECT {}()").format(lock_function)]
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -177,6 +199,11 @@ def _select_event_heads(
     ):
         curs.execute(statement, [originator_id], prepare=True, binary=True)
         return [(version, bytes(head)) for version, head in curs.fetchall()]
+
+
+def lock_function_name(events_table_name: str) -> str:
+    """The function that locks an events table for an insert (owned by the tables' owner)."""
+    return f"lock_{events_table_name}"
 
 
 class GatedPostgresFactory(PostgresFactory):

@@ -4,20 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from psycopg.errors import InsufficientPrivilege
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ProgrammingError
 
 from application.fundcase import Fundcase
 from application.read_models import NAMES
-from infrastructure.eventstore import plain_postgres_url
+from infrastructure.eventstore import DatabaseNotReady, plain_postgres_url
 from infrastructure.projector import Projector
 from infrastructure.readmodels import migrate, read_model_engine
 from infrastructure.settings import Settings
 
 
 def open_read_models(settings: Settings) -> Engine:
+    """The read models, migrated; a role that may not migrate them (the service's,
+    docs/adr/0015) gets `DatabaseNotReady` until the owner has."""
     engine = read_model_engine(settings.database_url, settings.database_connection_wait)
-    migrate(engine)
+    try:
+        migrate(engine)
+    except ProgrammingError as error:
+        engine.dispose()
+        if not isinstance(error.orig, InsufficientPrivilege):
+            raise
+        msg = (
+            "the read models are not at the newest revision, and this role may not "
+            f"migrate them ({error.orig}): run `fundcase migrate` as the database owner first"
+        )
+        raise DatabaseNotReady(msg) from None
     return engine
 
 

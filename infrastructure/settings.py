@@ -34,8 +34,14 @@ class Settings(BaseSettings):
     )
     secret: SecretStr | None = Field(
         default=None,
-        description="HS256 key for tokens signed locally (`fundcase token`); "
-        "when unset, a random one is kept in ./.fundcase-secret",
+        description="HS256 key for tokens signed locally (`fundcase token`), 32 bytes or "
+        "more; when neither it nor secret_file is set, a random one is kept in "
+        "./.fundcase-secret",
+    )
+    secret_file: Path | None = Field(
+        default=None,
+        description="a file holding the HS256 key (Docker's /run/secrets/NAME), readable "
+        "by its owner only (mode 0600)",
     )
     jwt_public_key_file: Path | None = Field(
         default=None, description="PEM public key of an identity provider (RS256)"

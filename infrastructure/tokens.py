@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +23,21 @@ log = structlog.get_logger("fundcase.tokens")
 LOCAL_SECRET_FILE = Path(".fundcase-secret")
 
 
+MIN_SECRET_BYTES = 32  # RFC 7518 3.2: an HS256 key at least as long as the hash
+
+HOW_TO_CONFIGURE = (
+    "set FUNDCASE_SECRET_FILE to a file (mode 0600) holding a random key of at least "
+    f"{MIN_SECRET_BYTES} bytes, e.g. made by `fundcase make-secret FILE`, or set "
+    "FUNDCASE_SECRET to such a key"
+)
+
+
 class TokenRefused(Exception):
     """The token is missing a part, expired, altered, or from someone we do not trust."""
+
+
+class SecretRefused(Exception):
+    """The HS256 key cannot be used or found; the message says what to do instead."""
 
 
 @dataclass(frozen=True)
@@ -54,9 +68,7 @@ class Tokens:
             self._verify_key: Any = settings.jwt_public_key_file.read_text()
         else:
             self.algorithm = "HS256"
-            self._signing_key = (
-                settings.secret.get_secret_value() if settings.secret else _local_secret()
-            )
+            self._signing_key = signing_secret(settings)
             self._verify_key = self._signing_key
 
     def issue(
@@ -167,16 +179,75 @@ def _reason(error: jwt.PyJWTError) -> str:
     return "the token cannot be read"
 
 
+def signing_secret(settings: Settings) -> str:
+    """The HS256 key: FUNDCASE_SECRET, the file FUNDCASE_SECRET_FILE names, or (neither
+    set, on a developer's machine) a random key kept in ./.fundcase-secret."""
+    if settings.secret is not None and settings.secret_file is not None:
+        msg = "FUNDCASE_SECRET and FUNDCASE_SECRET_FILE are both set: set one of them"
+        raise SecretRefused(msg)
+    if settings.secret is not None:
+        secret, source = settings.secret.get_secret_value(), "FUNDCASE_SECRET"
+    elif settings.secret_file is not None:
+        secret = read_secret_file(settings.secret_file)
+        source = f"the secret file {settings.secret_file}"
+    else:
+        secret, source = _local_secret(), f"the local secret file {LOCAL_SECRET_FILE.resolve()}"
+    length = len(secret.encode())
+    if length < MIN_SECRET_BYTES:
+        msg = (
+            f"{source} holds a key of {length} bytes; an HS256 key must have at least "
+            f"{MIN_SECRET_BYTES}: {HOW_TO_CONFIGURE}"
+        )
+        raise SecretRefused(msg)
+    return secret
+
+
+def read_secret_file(path: Path) -> str:
+    """A secret file's key, if only its owner may read it."""
+    try:
+        mode = path.stat().st_mode
+        if mode & 0o077:
+            msg = (
+                f"the secret file {path} can be read or written by others than its owner "
+                f"(mode {stat.S_IMODE(mode):04o}): chmod 600 {path}"
+            )
+            raise SecretRefused(msg)
+        return path.read_text().strip()
+    except FileNotFoundError:
+        msg = f"the secret file {path} does not exist: {HOW_TO_CONFIGURE}"
+        raise SecretRefused(msg) from None
+    except (PermissionError, IsADirectoryError) as error:
+        msg = (
+            f"the secret file {path} cannot be read by this process (uid {os.getuid()}): "
+            f"{error.strerror}; it must belong to the user the service runs as, mode 0600"
+        )
+        raise SecretRefused(msg) from None
+
+
+def make_secret_file(path: Path) -> bool:
+    """Write a random key to `path` (mode 0600) unless a file is there; whether it wrote.
+
+    Several processes may race: one creates the file, the others find it."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w") as file:
+        file.write(secrets.token_urlsafe(48))
+    return True
+
+
 def _local_secret() -> str:
     """A random key kept beside the database, so a fresh machine runs with no setup."""
-    if LOCAL_SECRET_FILE.exists():
-        return LOCAL_SECRET_FILE.read_text().strip()
-    secret = secrets.token_urlsafe(48)
     try:
-        fd = os.open(LOCAL_SECRET_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first: use theirs
-        return LOCAL_SECRET_FILE.read_text().strip()
-    with os.fdopen(fd, "w") as file:
-        file.write(secret)
-    log.warning("local_secret_created", file=str(LOCAL_SECRET_FILE.resolve()))
-    return secret
+        created = make_secret_file(LOCAL_SECRET_FILE)
+    except OSError as error:
+        folder = LOCAL_SECRET_FILE.resolve().parent
+        msg = (
+            f"no secret is configured, and the local key file {LOCAL_SECRET_FILE} cannot be "
+            f"made in {folder} ({error.strerror}): {HOW_TO_CONFIGURE}"
+        )
+        raise SecretRefused(msg) from None
+    if created:
+        log.warning("local_secret_created", file=str(LOCAL_SECRET_FILE.resolve()))
+    return read_secret_file(LOCAL_SECRET_FILE)

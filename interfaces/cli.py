@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -29,10 +30,24 @@ from application.read_models import NAMES
 from demo.demo import load_demo
 from domain.values import Role
 from infrastructure.audit_bundle import verify_bundle, write_bundle
+from infrastructure.eventstore import (
+    POSTGRES_FACTORY,
+    DatabaseNotReady,
+    open_application,
+    persistence_env,
+)
 from infrastructure.logging import configure_logging
+from infrastructure.readside import open_read_models
+from infrastructure.roles import EventTables, RoleRefused, grant_app_role
 from infrastructure.settings import Settings
 from infrastructure.system import System, open_system
-from infrastructure.tokens import TokenRefused, Tokens
+from infrastructure.tokens import (
+    SecretRefused,
+    TokenRefused,
+    Tokens,
+    make_secret_file,
+    signing_secret,
+)
 from interfaces.http.app import create_app
 
 cli = typer.Typer(
@@ -55,11 +70,70 @@ def serve(
     """Run the HTTP service (SQLite in ./fundcase.db unless FUNDCASE_DATABASE_URL says else)."""
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)
+    api = create_app(settings)  # refuses a key it cannot use before anything starts
     if demo:
         _load_demo_if_empty(settings)
     host, port = host or settings.host, port or settings.port
     structlog.get_logger("fundcase").info("serving", url=f"http://{host}:{port}")
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+    uvicorn.run(api, host=host, port=port, log_config=None, access_log=False)
+
+
+@cli.command()
+def migrate(
+    grant_to: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ROLE",
+            help="Make ROLE (if missing) the service's role: it may append and read "
+            "events and keep the read models, nothing more (PostgreSQL).",
+        ),
+    ] = None,
+    role_password: Annotated[
+        str | None,
+        typer.Option(
+            envvar="FUNDCASE_ROLE_PASSWORD",
+            help="The password ROLE logs in with, set when it is made or given again.",
+            show_envvar=True,
+        ),
+    ] = None,
+) -> None:
+    """Create or bring up to date the event store's tables and the read models.
+
+    Run it as the database's owner before the service starts (the service's role may
+    not change tables; docs/adr/0015)."""
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
+    if (
+        grant_to is not None
+        and persistence_env(settings.database_url).get("PERSISTENCE_MODULE") != POSTGRES_FACTORY
+    ):
+        raise typer.BadParameter("database roles are PostgreSQL's", param_hint="--grant-to")
+    app = open_application(settings, create_tables=True)
+    try:
+        open_read_models(settings).dispose()
+        if grant_to is not None:
+            tables = EventTables.of(app)
+            made = grant_app_role(settings.database_url, tables, grant_to, role_password)
+            structlog.get_logger("fundcase").info("role_granted", role=grant_to, created=made)
+    finally:
+        app.close()
+    structlog.get_logger("fundcase").info("migrated")
+
+
+@cli.command("make-secret")
+def make_secret(
+    file: Annotated[Path, typer.Argument(help="Where to keep the key (FUNDCASE_SECRET_FILE).")],
+) -> None:
+    """Write a random HS256 key to FILE (mode 0600), unless FILE exists: then check it."""
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
+    try:
+        made = make_secret_file(file)
+    except OSError as error:
+        raise SecretRefused(f"the secret file {file} cannot be made: {error.strerror}") from None
+    # Checked as the service will check it.
+    signing_secret(settings.model_copy(update={"secret": None, "secret_file": file}))
+    structlog.get_logger("fundcase").info("secret_made" if made else "secret_kept", file=str(file))
 
 
 @cli.command()
@@ -265,7 +339,12 @@ def version() -> None:
 
 
 def main() -> None:
-    cli()
+    """The command; a configuration it cannot start with is told in one line, no trace."""
+    try:
+        cli()
+    except (SecretRefused, DatabaseNotReady, RoleRefused) as refusal:
+        typer.echo(f"fundcase: {refusal}", err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":
