@@ -6,11 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import PrivateAttr
 from sqlalchemy import Engine, Row, Select, select, tuple_
 
 from application.decision_register.projection import DECISION_REGISTER
 from application.decisions.commands import DecisionMakerDetails, ReportDecision
+from application.register.queries import CaseSecrecy, SecretPartsRead, secrecy_of_cases
 from application.shared import paging
+from application.shared.access import Reader
 from application.shared.read_model import from_öre
 from application.shared.views import Amount, Page, View
 
@@ -42,7 +45,12 @@ class DecisionRegisterEntry(View):
 
 
 class DecisionRegisterPage(Page[DecisionRegisterEntry]):
-    pass
+    # Case titles secret to others that this page shows its reader, to be logged.
+    _revealed: list[SecretPartsRead] = PrivateAttr(default_factory=list)
+
+    @property
+    def revealed(self) -> list[SecretPartsRead]:
+        return self._revealed
 
 
 @dataclass(frozen=True)
@@ -56,9 +64,10 @@ class DecisionRegisterSearch:
 
 
 def search_decision_register(
-    engine: Engine, search: DecisionRegisterSearch
+    engine: Engine, search: DecisionRegisterSearch, reader: Reader, today: dt.date
 ) -> DecisionRegisterPage:
-    """Decisions in the order they were taken, reported or not."""
+    """Decisions in the order they were taken, reported or not; a case title marked
+    secret reads masked to those who may not read the case's secret parts."""
     d = DECISION_REGISTER.decisions.c
     limit = paging.limit(search.limit)
     if search.committee:
@@ -82,12 +91,19 @@ def search_decision_register(
         rows = conn.execute(query).all()
     page = rows[:limit]
     more = len(rows) > limit
-    return DecisionRegisterPage(
-        items=[_entry(r) for r in page],
+    secrecy = secrecy_of_cases(engine, sorted({r.case_id for r in page}), reader, today)
+    answer = DecisionRegisterPage(
+        items=[_entry(r, secrecy.get(r.case_id)) for r in page],
         next=paging.cursor([page[-1].decided_on.isoformat(), page[-1].decision_id])
         if more
         else None,
     )
+    answer.revealed.extend(
+        SecretPartsRead(s.case_id, s.diary_number, ("title",))
+        for s in secrecy.values()
+        if s.reveal and "title" in s.fields
+    )
+    return answer
 
 
 def _day(value: object) -> dt.date:
@@ -97,12 +113,12 @@ def _day(value: object) -> dt.date:
         raise paging.InvalidQuery("cursor", "not a cursor this service gave out") from None
 
 
-def _entry(r: Row[Any]) -> DecisionRegisterEntry:
+def _entry(r: Row[Any], secrecy: CaseSecrecy | None) -> DecisionRegisterEntry:
     return DecisionRegisterEntry(
         id=r.decision_id,
         case_id=r.case_id,
         diary_number=r.diary_number,
-        case_title=r.case_title,
+        case_title=r.case_title if secrecy is None else secrecy.shown("title", r.case_title),
         committee=r.committee,
         decided_on=r.decided_on,
         decided_by=DecisionMakerDetails(name=r.decided_by_name, title=r.decided_by_title),

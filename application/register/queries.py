@@ -382,3 +382,43 @@ def _document(doc: Row[Any], *, reveal: bool) -> DocumentView:
         party=MASKED if hidden and doc.party else doc.party,
         secret=None if doc.secret_ground is None else Secret(ground=doc.secret_ground),
     )
+
+
+@dataclass(frozen=True)
+class CaseSecrecy:
+    """What of a case is secret, and whether this reader may read it."""
+
+    case_id: str
+    diary_number: str
+    fields: frozenset[str]
+    reveal: bool
+
+    def shown(self, field_name: str, value: str) -> str:
+        return value if self.reveal or field_name not in self.fields else MASKED
+
+
+def secrecy_of_cases(
+    engine: Engine, case_ids: list[str], reader: Reader, today: dt.date
+) -> dict[str, CaseSecrecy]:
+    """The secrecy of each case, as the register knows it, for this reader: for lists
+    that show a part of a case (the anmälningslista shows its title)."""
+    if not case_ids:
+        return {}
+    cases = REGISTER.cases.c
+    access = _Access(reader, today)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                cases.case_id, cases.diary_number, cases.secret_fields, cases.officer_unit
+            ).where(cases.case_id.in_(case_ids))
+        ).all()
+        granted = access.granted(conn, case_ids)
+    return {
+        r.case_id: CaseSecrecy(
+            r.case_id,
+            r.diary_number,
+            masked_fields(json.loads(r.secret_fields)),
+            reader.may_read_secrets_where(r.officer_unit, granted.get(r.case_id, ())),
+        )
+        for r in rows
+    }

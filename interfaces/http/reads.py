@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from uuid import UUID
 
 from fastapi import Request
 
 from application.fundcase import Fundcase
+from application.register.queries import SecretPartsRead
 from application.shared.access import Reader
 from domain.read_log import SecretPartsShown
 from infrastructure.system import System
@@ -24,3 +26,8 @@ def log_shown(
         # Like any write: the read log's next reader (an auditor) sees it at once.
         system: System = request.app.state.system
         system.freshness.wrote(logged.position)
+
+
+def shown_parts(revealed: Sequence[SecretPartsRead]) -> list[SecretPartsShown]:
+    """A list's secret parts shown, as the read log keeps them."""
+    return [SecretPartsShown(UUID(r.case_id), r.diary_number, r.parts) for r in revealed]

@@ -217,3 +217,31 @@ def test_a_decision_needs_a_delegate_who_held_the_title_that_day_whoever_registe
     assert decision["decided_by"]["name"] == "Anna Halvarsson"
     history = service.get(f"/audit/aggregates/{taken.json()['id']}/history", AUDITOR).json()
     assert history["items"][0]["actor"]["name"] == "Per Registrator"
+
+
+def test_a_secret_case_title_is_masked_in_decisions_their_documents_and_the_list(
+    service: Service,
+) -> None:
+    order_id = bodies.new_order(service)
+    case_id = secret_case(service, title="Förvärv av Hemlighetsfabriken")["id"]
+    commitment_id = bodies.new_commitment(service, case_id)
+    taken = service.post(
+        "/decisions", bodies.decision(case_id, order_id, [commitment_id]), OFFICIAL
+    )
+    decision_id = taken.json()["id"]
+    outsider: dict[str, Any] = {"name": "Eva Ek", "unit": "Ekonomi"}
+    insider: dict[str, Any] = {"name": "Per Kollega", "unit": UNIT}
+    for who, shown in ((outsider, False), (insider, True)):
+        decision = as_(service, "GET", f"/decisions/{decision_id}", OFFICIAL, **who).json()
+        assert (decision["case_title"] != MASKED) is shown
+        document = service.client.get(
+            f"/api/v1/decisions/{decision_id}/document",
+            headers={**service.auth(OFFICIAL, **who), "Accept": "text/markdown"},
+        ).text
+        assert ("Hemlighetsfabriken" in document) is shown
+        listed = as_(service, "GET", "/reports/delegation-decisions?limit=500", OFFICIAL, **who)
+        [entry] = [e for e in listed.json()["items"] if e["id"] == decision_id]
+        assert (entry["case_title"] != MASKED) is shown
+    reads = service.get("/audit/reads", AUDITOR, record_id=case_id).json()["items"]
+    assert {r["actor_id"] for r in reads} == {"per.kollega"}
+    assert {tuple(r["parts"]) for r in reads} >= {("title",)}

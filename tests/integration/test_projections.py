@@ -57,6 +57,8 @@ from tests.conftest import OpenApp, start_projector_process
 from tests.integration.history import generate_history
 from tests.integration.readers import AUDITOR, PUBLIC
 
+TODAY = date(2026, 1, 1)
+
 
 def checksums(engine: Engine) -> dict[str, str]:
     """A digest of every live read-model table's rows, independent of row order."""
@@ -214,11 +216,11 @@ def test_the_anmälningslista_lists_a_decision_until_it_is_reported(
     projector.catch_up()
     committee = "Regionala utvecklingsnämnden"
     waiting = search_decision_register(
-        engine, DecisionRegisterSearch(committee=committee, reported=False)
+        engine, DecisionRegisterSearch(committee=committee, reported=False), AUDITOR, TODAY
     ).items
     assert [d.id for d in waiting] == [str(unreported.id)]
     reported = search_decision_register(
-        engine, DecisionRegisterSearch(committee=committee, reported=True)
+        engine, DecisionRegisterSearch(committee=committee, reported=True), AUDITOR, TODAY
     ).items
     assert [d.id for d in reported] == [str(example.decision_id)]
     assert reported[0].report is not None
@@ -233,9 +235,10 @@ def test_the_anmälningslista_lists_a_decision_until_it_is_reported(
         unreported.id, RecordAnnouncement(announced_on=date(2022, 4, 12)), OFFICIAL
     )
     projector.catch_up()
-    assert search_decision_register(engine, DecisionRegisterSearch(reported=False)).items == []
+    unreported_now = DecisionRegisterSearch(reported=False)
+    assert search_decision_register(engine, unreported_now, AUDITOR, TODAY).items == []
     listed = search_decision_register(
-        engine, DecisionRegisterSearch(decided_from=date(2022, 3, 11))
+        engine, DecisionRegisterSearch(decided_from=date(2022, 3, 11)), AUDITOR, TODAY
     ).items
     assert [(d.announced_on, d.appeal_ends_on) for d in listed] == [
         (date(2022, 4, 12), date(2022, 5, 3))

@@ -3,8 +3,6 @@ and the read log of secret parts."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from typing import Annotated, Any
 from uuid import UUID
@@ -22,6 +20,7 @@ from interfaces.http.auth import Auditor
 from interfaces.http.deps import MAX_POSITION, App, ReadModels
 from interfaces.http.negotiation import best_match
 from interfaces.http.problems import Problem
+from interfaces.http.spreadsheets import csv_text
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -108,12 +107,5 @@ def reads(
 
 
 def _reads_csv(page: ReadLogPage) -> str:
-    out = io.StringIO()
-    columns = list(SecretReadView.model_fields)
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
-    writer.writeheader()
-    for read in page.items:
-        row = read.model_dump(mode="json")
-        row["parts"] = " ".join(read.parts)
-        writer.writerow(row)
-    return out.getvalue()
+    rows = (read.model_dump(mode="json") | {"parts": " ".join(read.parts)} for read in page.items)
+    return csv_text(list(SecretReadView.model_fields), rows)

@@ -12,9 +12,10 @@ from application.decision_register.queries import (
     search_decision_register,
 )
 from application.shared.commands import Day
-from interfaces.http.auth import OFFICIALS_AND_AUDITORS, OfficialOrAuditor
-from interfaces.http.deps import ReadModels
+from interfaces.http.auth import OFFICIALS_AND_AUDITORS, OfficialOrAuditor, SignedIn
+from interfaces.http.deps import App, ReadModels
 from interfaces.http.pages import cached_page
+from interfaces.http.reads import log_shown, shown_parts
 from interfaces.http.routes.register import Cursor, Limit
 
 router = APIRouter(tags=["reports"])
@@ -24,6 +25,8 @@ router = APIRouter(tags=["reports"])
 async def decision_register(
     request: Request,
     _: OfficialOrAuditor,
+    reader: SignedIn,
+    app: App,
     read_models: ReadModels,
     committee: Annotated[str | None, Query(max_length=200)] = None,
     from_: Annotated[Day | None, Query(alias="from")] = None,
@@ -32,8 +35,13 @@ async def decision_register(
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> Response:
-    """The anmälningslista: delegation decisions per committee and period, reported or not."""
+    """The anmälningslista: delegation decisions per committee and period, reported or not.
+    A case title marked secret reads masked to those outside the case officer's unit."""
     search = DecisionRegisterSearch(committee, from_, to, reported, limit, cursor)
-    return await cached_page(
-        request, OFFICIALS_AND_AUDITORS, lambda: search_decision_register(read_models, search)
-    )
+
+    def page() -> DecisionRegisterPage:
+        found = search_decision_register(read_models, search, reader, app.today())
+        log_shown(app, reader, request, shown_parts(found.revealed))
+        return found
+
+    return await cached_page(request, OFFICIALS_AND_AUDITORS, page, keep=lambda p: not p.revealed)

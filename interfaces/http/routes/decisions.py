@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 from uuid import UUID
 
@@ -16,9 +17,12 @@ from application.decisions.commands import (
 )
 from application.decisions.documents import decision_document
 from application.decisions.views import DecisionView
+from application.fundcase import Fundcase
+from application.shared.access import MASKED, Reader
 from application.shared.use_cases import Recorded
+from domain.read_log import SecretPartsShown
 from infrastructure.rendering import to_html, to_markdown, to_pdf
-from interfaces.http.auth import AnyRole, Official
+from interfaces.http.auth import Official, SignedIn
 from interfaces.http.deps import (
     MAX_VERSION,
     Answer,
@@ -29,6 +33,7 @@ from interfaces.http.deps import (
 )
 from interfaces.http.negotiation import best_match
 from interfaces.http.problems import Problem
+from interfaces.http.reads import log_shown
 
 router = APIRouter(prefix="/decisions", tags=["decisions"])
 
@@ -49,11 +54,33 @@ def take_decision(command: TakeDecision, actor: Official, app: App, answer: Answ
 
 @router.get("/{decision_id}")
 def read_decision(
-    decision_id: UUID, _: AnyRole, app: App, at: AtPoint, response: Response
+    decision_id: UUID,
+    reader: SignedIn,
+    app: App,
+    at: AtPoint,
+    request: Request,
+    response: Response,
 ) -> DecisionView:
+    """The decision; its case's title reads masked if marked secret and the caller may
+    not read the case's secret parts."""
     decision = at.load(app, decision_id, app.get_decision)
     response.headers["ETag"] = f'"{decision.version}"'
-    return DecisionView.of(decision)
+    view = DecisionView.of(decision)
+    if _case_title_shown(app, reader, request, decision.case_id):
+        return view
+    return view.model_copy(update={"case_title": MASKED})
+
+
+def _case_title_shown(app: Fundcase, reader: Reader, request: Request, case_id: UUID) -> bool:
+    """Whether the reader may see the case's title, logging the read if it is secret."""
+    case = app.get_case(case_id)
+    if "title" not in case.secret_fields:
+        return True
+    if not reader.may_read_secrets_of(case, app.today()):
+        return False
+    shown = SecretPartsShown(case.id, str(case.diary_number), ("title",))
+    log_shown(app, reader, request, [shown])
+    return True
 
 
 @router.post("/{decision_id}/report")
@@ -127,7 +154,8 @@ def revoke_decision(
 def read_document(
     decision_id: UUID,
     request: Request,
-    _: AnyRole,
+    reader: SignedIn,
+    app: App,
     read_models: ReadModels,
     version: Annotated[
         int | None, Query(ge=1, le=MAX_VERSION, description="An earlier version")
@@ -145,6 +173,8 @@ def read_document(
         raise Problem(
             404, f"There is no {which}a document for decision {decision_id}.", kind="not-found"
         )
+    if not _case_title_shown(app, reader, request, app.get_decision(decision_id).case_id):
+        document = dataclasses.replace(document, title=MASKED)
     headers = {"ETag": f'"{document.version}"', "Vary": "Accept"}
     if media_type == "application/pdf":
         name = document.diary_number.replace("/", "-")

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from application.register.queries import RegisterPage, RegisterSearch, search_register
 from application.shared.access import PUBLIC
 from application.shared.paging import MAX_LIMIT
-from domain.read_log import SecretPartsShown
 from interfaces.http.auth import ANY_ROLE, SignedIn
 from interfaces.http.deps import App, ReadModels
 from interfaces.http.pages import cached_page
-from interfaces.http.reads import log_shown
+from interfaces.http.reads import log_shown, shown_parts
 from interfaces.http.schemas import ProblemOut
 
 router = APIRouter(tags=["register"])
@@ -64,12 +62,7 @@ async def register(
 
     def page() -> RegisterPage:
         found = search_register(read_models, search, reader, today=app.today())
-        log_shown(
-            app,
-            reader,
-            request,
-            [SecretPartsShown(UUID(r.case_id), r.diary_number, r.parts) for r in found.revealed],
-        )
+        log_shown(app, reader, request, shown_parts(found.revealed))
         return found
 
     return await cached_page(request, ANY_ROLE, page, keep=lambda p: not p.revealed)
