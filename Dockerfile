@@ -3,7 +3,7 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements-runtime.lock ./
 COPY domain ./domain
 COPY application ./application
 COPY infrastructure ./infrastructure
@@ -11,7 +11,9 @@ COPY interfaces ./interfaces
 # /app stays root's and read-only to the service, which writes nothing there: its key
 # comes from FUNDCASE_SECRET_FILE, its data from PostgreSQL. /run/fundcase is where
 # `fundcase make-secret` keeps the key (a volume in docker-compose.yml takes its owner).
-RUN pip install . \
+# Every dependency is the locked version with its hash; then the project alone.
+RUN pip install --require-hashes -r requirements-runtime.lock \
+    && pip install --no-deps --no-build-isolation . \
     && rm -rf build ./*.egg-info \
     && groupadd --gid 10001 fundcase \
     && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \

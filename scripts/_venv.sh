@@ -10,6 +10,10 @@
 #   /tmp/lock/bin/pip-compile --generate-hashes --extra dev --build-deps-for editable \
 #     --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
 #     --no-emit-trusted-host -o requirements.lock pyproject.toml
+# and the container image's lock (no development tools; the same versions):
+#   /tmp/lock/bin/pip-compile --generate-hashes --build-deps-for wheel --allow-unsafe \
+#     --strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
+#     --constraint requirements.lock -o requirements-runtime.lock pyproject.toml
 
 # pip, quiet when it works and loud when it does not.
 quiet_pip() {

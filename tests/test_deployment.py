@@ -446,3 +446,23 @@ def test_an_api_without_a_key_it_can_use_says_how_to_configure_one(
         assert re.search(r"chmod 600 /\S+/loose/fundcase_secret", ended.stderr)
     else:
         assert "FUNDCASE_SECRET_FILE" in ended.stderr
+
+
+def _locked(path: Path) -> dict[str, str]:
+    """Package → version of a lock file, each pinned with at least one hash."""
+    text = path.read_text()
+    found = dict(
+        re.findall(r"^([a-z0-9][a-z0-9._-]*)==([^\s\\]+) \\\n\s+--hash=sha256:", text, re.M)
+    )
+    assert found, path
+    return {name.lower().replace("_", "-"): version for name, version in found.items()}
+
+
+def test_the_image_installs_locked_versions_the_tests_ran_with() -> None:
+    """The image installs from requirements-runtime.lock (hashes required): every runtime
+    dependency at the version the full lock, which the checks run on, names."""
+    assert "--require-hashes -r requirements-runtime.lock" in DOCKERFILE
+    runtime, full = _locked(ROOT / "requirements-runtime.lock"), _locked(ROOT / "requirements.lock")
+    assert {"fastapi", "eventsourcing", "psycopg", "pyjwt", "limits", "redis"} <= set(runtime)
+    assert not {"pytest", "mypy", "ruff", "schemathesis"} & set(runtime)
+    assert {name: full.get(name) for name in runtime} == runtime
