@@ -16,8 +16,8 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import redis.asyncio
 import structlog
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
@@ -27,6 +27,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from infrastructure.settings import Settings
 from interfaces.http.problems import problem_response
+
+if TYPE_CHECKING:
+    import redis.asyncio
 
 log = structlog.get_logger("fundcase.http")
 
@@ -59,6 +62,9 @@ def open_public_limits(settings: Settings) -> PublicLimits:
     if settings.rate_limit_storage.startswith("memory://"):
         storage = MemoryStorage()
     else:
+        # Imported only where Redis counts: a process on memory needs none of it.
+        import redis.asyncio
+
         pool = redis.asyncio.ConnectionPool.from_url(
             settings.rate_limit_storage,
             socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
