@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Notification
 from pydantic import Field
 from sqlalchemy import (
     BigInteger,
@@ -65,21 +64,13 @@ class ReadLogProjection(Projection):
     def handlers(self) -> Sequence[On[Any]]:
         return (On(SecretRead.Logged, self.logged),)
 
-    def apply_batch(
-        self,
-        connection: Connection,
-        notifications: Sequence[Notification],
-        decode: Callable[[Notification], object],
-    ) -> None:
+    def apply(self, connection: Connection, event: object, position: int) -> None:
         """Each read keeps its log position, so the log lists reads as they happened."""
-        for notification in notifications:
-            if notification.topic in self.topics:
-                event = decode(notification)
-                assert isinstance(event, SecretRead.Logged)
-                self._insert(connection, event, notification.id)
+        assert isinstance(event, SecretRead.Logged)
+        self._insert(connection, event, position)
 
     def logged(self, conn: Connection, e: SecretRead.Logged) -> None:
-        raise NotImplementedError("reads are applied with their position (apply_batch)")
+        raise NotImplementedError("reads are applied with their position (apply)")
 
     def _insert(self, conn: Connection, e: SecretRead.Logged, position: int) -> None:
         conn.execute(

@@ -72,7 +72,8 @@ class Projection(ABC):
             **options,
         )
 
-    def apply(self, connection: Connection, event: object) -> None:
+    def apply(self, connection: Connection, event: object, position: int) -> None:
+        """Apply one event (at its log position, for a projection that keeps it)."""
         self._handlers[type(event)](connection, event)
 
     def apply_batch(
@@ -84,7 +85,7 @@ class Projection(ABC):
         """Apply a batch: events of the topics this projection handles, decoded, in order."""
         for notification in notifications:
             if notification.topic in self.topics:
-                self.apply(connection, decode(notification))
+                self.apply(connection, decode(notification), notification.id)
 
 
 def öre_column(name: str, *, nullable: bool = False) -> Column[int]:
