@@ -318,11 +318,12 @@ class Case(Aggregate):
     ) -> Case:
         """Register the application; parts marked secret are secret from this event on.
 
-        A natural person's name is kept from the public from the start too, unless the
-        official has named the parts and left it out (an assessment can lift it later)."""
+        A natural person's name (a personal identity number as the applicant's number)
+        is secret from the start too, whatever else is marked; an assessment can lift it."""
         markings = secrecy_markings(secret_fields, secrecy_ground, SECRET_FIELDS, "secret")
-        if applicant.organisation_number.is_personal_identity_number and not markings:
-            markings = (SecrecyMarking("applicant.name", PERSONAL_DATA_GROUND),)
+        personal = applicant.organisation_number.is_personal_identity_number
+        if personal and "applicant.name" not in masked_fields([m.target for m in markings]):
+            markings = (*markings, SecrecyMarking("applicant.name", PERSONAL_DATA_GROUND))
         if requested_amount is not None and total_budget is not None:
             check(
                 RequestedAmountMustNotExceedTotalBudget(

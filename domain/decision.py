@@ -297,7 +297,10 @@ class DelegationDecision(Aggregate):
             DecisionMakerMustHoldDelegatedTitle(point, provision.delegate_title, decided_by.title),
             "decided_by.title",
         )
-        directory.check_decision_maker(decided_by.name, decided_by.title, decided_on)
+        # As the directory has them, not as typed: the document names who really decided.
+        decided_by = DecisionMaker(
+            *directory.check_decision_maker(decided_by.name, decided_by.title, decided_on)
+        )
         check(EachNameMustAppearOnce([str(c.id) for c in commitments]), "commitment_ids")
         for commitment in commitments:
             check(

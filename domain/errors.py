@@ -17,3 +17,7 @@ class InvalidInput(DomainError):
 
 class RuleViolation(DomainError):
     """The command conflicts with what has already happened (a broken business rule)."""
+
+
+class NotPermitted(DomainError):
+    """The caller may not do this to this record (who they are, not what they sent)."""

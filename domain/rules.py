@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import ClassVar
 
-from domain.errors import DomainError, InvalidInput, RuleViolation
+from domain.errors import DomainError, InvalidInput, NotPermitted, RuleViolation
 
 
 class Rule(ABC):
@@ -39,6 +39,12 @@ class InputRule(Rule):
 
 class BusinessRule(Rule):
     refusal = RuleViolation
+
+
+class PermissionRule(Rule):
+    """Who may do it: broken, the caller gets 403 and nothing is recorded."""
+
+    refusal = NotPermitted
 
 
 def check(rule: Rule, field: str | None = None) -> None:

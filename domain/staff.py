@@ -16,7 +16,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.rules import BusinessRule, InputRule, check
+from domain.rules import BusinessRule, InputRule, PermissionRule, check
 from domain.values import Actor, text
 
 # One directory per authority: a fixed id, so every process finds the same aggregate.
@@ -118,6 +118,20 @@ class SubjectMustNameOnePerson(BusinessRule):
 
 
 @dataclass(frozen=True)
+class NoOneMayEnterThemselves(PermissionRule):
+    """An administrator cannot give their own sign-in a unit (and so its cases' secrets)."""
+
+    subject: str | None
+    actor: str
+
+    def is_broken(self) -> bool:
+        return self.subject is not None and self.subject == self.actor
+
+    def message(self) -> str:
+        return "no one may enter their own sign-in in the staff directory; another admin must"
+
+
+@dataclass(frozen=True)
 class DecisionMakerMustHoldTitleInDirectory(BusinessRule):
     """The delegate named must be in the directory, holding the title on the day."""
 
@@ -169,6 +183,7 @@ class StaffDirectory(Aggregate):
     ) -> StaffMember:
         """Enter a person with the titles they hold; periods of one title may not overlap."""
         name, unit = text(name, "name"), text(unit, "unit")
+        check(NoOneMayEnterThemselves(subject, actor.id), "subject")
         check(
             SubjectMustNameOnePerson(
                 subject, {m.subject for m in self.members.values() if m.subject}
@@ -199,14 +214,22 @@ class StaffDirectory(Aggregate):
     def holders_of(self, title: str, day: date) -> list[StaffMember]:
         return [m for m in self.members.values() if m.holds(title, day)]
 
-    def check_decision_maker(self, name: str, title: str, day: date) -> StaffMember:
-        """The person named as the delegate, if they held the title that day."""
+    def check_decision_maker(self, name: str, title: str, day: date) -> tuple[str, str]:
+        """The delegate's name and title as the directory has them, if the person named
+        held the title that day; an acting holder's title says so ("t.f.")."""
         holders = self.holders_of(title, day)
         check(
             DecisionMakerMustHoldTitleInDirectory(name, title, day, [h.name for h in holders]),
             "decided_by.name",
         )
-        return next(h for h in holders if h.name.casefold() == name.casefold())
+        member = next(h for h in holders if h.name.casefold() == name.casefold())
+        held = next(
+            t for t in member.titles if t.covers(day) and plain_title(t.title) == plain_title(title)
+        )
+        if not held.acting or _ACTING.match(held.title):
+            return member.name, held.title
+        typed_as_acting = _ACTING.match(title.strip()) is not None
+        return member.name, title.strip() if typed_as_acting else f"t.f. {held.title}"
 
     def require(self, person_id: UUID, field: str) -> StaffMember:
         check(PersonMustBeInTheDirectory(person_id, self.members.keys()), field)

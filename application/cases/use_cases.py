@@ -15,6 +15,7 @@ from application.cases.commands import (
     RegisterDocument,
 )
 from application.cases.diary import DiaryNumbering
+from application.shared.access import SecrecyIsForTheCaseOfficersUnit
 from application.shared.use_cases import Recorded, use_case
 from application.staff.use_cases import StaffUseCases
 from domain.case import (
@@ -115,19 +116,36 @@ class CaseUseCases(DiaryNumbering, StaffUseCases):
 
     @use_case
     def assess_secrecy(
-        self, case_id: UUID, c: AssessSecrecy, actor: Actor, expected_version: int | None = None
+        self,
+        case_id: UUID,
+        c: AssessSecrecy,
+        actor: Actor,
+        expected_version: int | None = None,
+        *,
+        unit: str | None = None,
     ) -> Recorded:
+        """A new secrecy assessment, by the case officer's unit (`unit`: the caller's, as
+        their sign-in states it; the staff directory's entry for them decides first)."""
         case = self._load(Case, case_id, expected_version)
+        self._check_unit_of(case, actor, unit)
         documents = None if c.documents is None else [str(d) for d in c.documents]
         case.assess_secrecy(c.fields, c.ground, c.reason, actor, documents)
         return self._save_together(case)
 
     @use_case
     def grant_access(
-        self, case_id: UUID, c: GrantAccess, actor: Actor, expected_version: int | None = None
+        self,
+        case_id: UUID,
+        c: GrantAccess,
+        actor: Actor,
+        expected_version: int | None = None,
+        *,
+        unit: str | None = None,
     ) -> Recorded:
-        """Grant a person in the staff directory access to the case's secret parts."""
+        """Grant a person in the staff directory access to the case's secret parts; only
+        the case officer's unit grants."""
         case = self._load(Case, case_id, expected_version)
+        self._check_unit_of(case, actor, unit)
         person = self.staff_directory(actor).require(c.person, "person")
         reason = text(c.reason, "reason", LONG_TEXT)
         case.grant_access(AccessGrant(person.person_id, person.name, reason, c.until), actor)
@@ -140,6 +158,10 @@ class CaseUseCases(DiaryNumbering, StaffUseCases):
         case = self._load(Case, case_id, expected_version)
         case.change_status(choice(c.status, CaseStatus, "status"), c.reason, actor)
         return self._save_together(case)
+
+    def _check_unit_of(self, case: Case, actor: Actor, unit: str | None) -> None:
+        caller = self.reader(actor, auditor=False, unit=unit)
+        check(SecrecyIsForTheCaseOfficersUnit(caller.unit, case.case_officer.unit))
 
     def get_case(self, case_id: UUID, version: int | None = None) -> Case:
         return self._load(Case, case_id, version=version)

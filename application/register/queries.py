@@ -361,7 +361,9 @@ def _entry(
         secrecy=[SecrecyView(target=t, ground=g) for t, g in sorted(markings.items())],
         documents=shown_documents,
         version=row.version,
-        note=MASKED_NOTE if masked or hidden_documents else None,
+        note=MASKED_NOTE
+        if masked or hidden_documents or number != row.organisation_number
+        else None,
     )
     shown_secrets = sorted(secret) + [d.document_id for d in documents if d.secret_ground]
     read = (

@@ -13,6 +13,7 @@ from datetime import date
 from uuid import UUID
 
 from domain.case import Case
+from domain.rules import PermissionRule
 from domain.values import Actor
 
 MASKED = "[Sekretess]"
@@ -51,3 +52,20 @@ class Reader:
 
 
 PUBLIC = Reader(actor=None)
+
+
+@dataclass(frozen=True)
+class SecrecyIsForTheCaseOfficersUnit(PermissionRule):
+    """Secrecy is assessed, and access granted, by the unit that handles the case."""
+
+    caller_unit: str | None
+    case_unit: str
+
+    def is_broken(self) -> bool:
+        return self.caller_unit is None or self.caller_unit.casefold() != self.case_unit.casefold()
+
+    def message(self) -> str:
+        return (
+            f"only {self.case_unit}, the case officer's unit, assesses the case's secrecy "
+            "and grants access to it"
+        )

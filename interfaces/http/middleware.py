@@ -44,7 +44,10 @@ class RequestContext:
             return
         given = Headers(scope=scope).get("x-request-id", "")
         request_id = given if REQUEST_ID.fullmatch(given) else uuid4().hex
+        # The service's own id for what it keeps (the read log): a client's may be anything.
+        own_id = request_id if request_id != given else uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        scope["state"]["own_request_id"] = own_id
         status, answering = 500, False
         started = time.perf_counter()
 
@@ -58,7 +61,10 @@ class RequestContext:
                 ]
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
+        ids = {"request_id": request_id} | (
+            {"own_request_id": own_id} if own_id != request_id else {}
+        )
+        with structlog.contextvars.bound_contextvars(**ids):
             try:
                 await self.app(scope, receive, send_with_id)
             except Exception as error:

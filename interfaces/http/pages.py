@@ -9,6 +9,7 @@ must see a later write waits first, and its page is made afresh.
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -209,8 +210,7 @@ def _reader_key(headers: Headers, tokens: Tokens) -> str | None:
         claims = tokens.verify(token.strip())
     except TokenRefused:
         return None
-    roles = ",".join(sorted(claims.roles))
-    return f"reader={claims.subject}|{claims.unit or ''}|{roles}"
+    return "reader=" + json.dumps([claims.subject, claims.unit, sorted(claims.roles)])
 
 
 def _admitted(scope: Scope, headers: Headers, readers: frozenset[Role]) -> str | None:

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from application.shared.errors import Conflict, NotFound
 from application.shared.paging import InvalidQuery
-from domain.errors import DomainError, InvalidInput, RuleViolation
+from domain.errors import DomainError, InvalidInput, NotPermitted, RuleViolation
 from infrastructure.availability import UNAVAILABLE, WriteOutcomeUnknown
 
 log = structlog.get_logger("fundcase.http")
@@ -124,6 +124,10 @@ def install_problem_handlers(api: FastAPI) -> None:
     @api.exception_handler(RuleViolation)
     async def rule_violation(request: Request, error: RuleViolation) -> JSONResponse:
         return _refusal(request, 409, error)
+
+    @api.exception_handler(NotPermitted)
+    async def not_permitted(request: Request, error: NotPermitted) -> JSONResponse:
+        return _refusal(request, 403, error)
 
     @api.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:

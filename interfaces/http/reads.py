@@ -20,7 +20,8 @@ def log_shown(
     """Keep that the reader was shown these secret parts (nothing if none were)."""
     if not shown or reader.actor is None:
         return
-    request_id = getattr(request.state, "request_id", None)
+    # The service's own id for the request (the access log has it beside a client's).
+    request_id = getattr(request.state, "own_request_id", None)
     logged = app.log_secret_read(shown, request_id, request.url.path, reader.actor)
     if logged.position is not None:
         # Like any write: the read log's next reader (an auditor) sees it at once.

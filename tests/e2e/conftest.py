@@ -23,6 +23,8 @@ from interfaces.http.app import create_app
 from tests.conftest import POSTGRES_URL
 
 SECRET = "test-secret-that-is-long-enough-for-hs256-signing"
+# Where the tests' default official works: the unit of the cases they register.
+UNITS = {"Åsa Hofsten": "Näringsliv och samhällsbyggnad"}
 # The tests (fuzzing above all) read the public register far more often than a person:
 # the rate limit has tests of its own (test_rate_limits.py).
 UNTHROTTLED = "1000000/minute"
@@ -46,7 +48,7 @@ class Service:
             name=name,
             roles=list(roles),
             title=title,
-            unit=unit,
+            unit=unit or UNITS.get(name),
         )
         return {"Authorization": f"Bearer {token}"}
 

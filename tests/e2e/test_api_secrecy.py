@@ -144,6 +144,63 @@ def test_every_read_of_a_secret_part_is_logged_and_exported_to_auditors(
     assert digest["position"] >= log[0]["position"]
 
 
+def test_only_the_case_officers_unit_assesses_secrecy_or_grants_access(
+    service: Service,
+) -> None:
+    case_id = secret_case(service)["id"]
+    bob = service.post(
+        "/staff", {"name": "Bob Kultur", "unit": "Kultur", "subject": "bob.kultur"}, ADMIN
+    ).json()["id"]
+    before = service.head()
+    lift = {"fields": [], "reason": "Nyfiken"}
+    grant = {"person": bob, "reason": "Jag vill läsa"}
+    for path, body in (("secrecy", lift), ("access", grant)):
+        refused = as_(
+            service, "POST", f"/cases/{case_id}/{path}", OFFICIAL, name="Bob Kultur", json=body
+        )
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["rule"] == "SecrecyIsForTheCaseOfficersUnit"
+    assert service.head() == before
+    public = service.get("/public/register", q="industridesign").json()["items"]
+    assert case_id not in [i["id"] for i in public]
+    # An administrator cannot give their own sign-in a unit, and so its secrets.
+    himself = as_(
+        service,
+        "POST",
+        "/staff",
+        ADMIN,
+        name="Adam Admin",
+        json={"name": "Adam Admin", "unit": UNIT, "subject": "adam.admin"},
+    )
+    assert (himself.status_code, himself.json()["rule"]) == (403, "NoOneMayEnterThemselves")
+
+
+def test_the_read_log_keeps_the_services_own_request_id_and_the_auditors_reads(
+    service: Service,
+) -> None:
+    registered = secret_case(service)
+    forged = as_(
+        service, "GET", f"/cases/{registered['id']}", OFFICIAL, name="Per Kollega", unit=UNIT
+    )
+    assert forged.status_code == 200
+    claimed = service.client.get(
+        f"/api/v1/cases/{registered['id']}",
+        headers={
+            **service.auth(OFFICIAL, name="Per Kollega", unit=UNIT),
+            "X-Request-ID": "alices-read",
+        },
+    )
+    assert claimed.headers["x-request-id"] == "alices-read"  # echoed for the client's tracing
+    history = service.get(f"/audit/aggregates/{registered['id']}/history", AUDITOR)
+    assert history.status_code == 200
+    log = service.get("/audit/reads", AUDITOR, record_id=registered["id"]).json()["items"]
+    ids = [r["request_id"] for r in log]
+    assert "alices-read" not in ids  # the service's own id, not one a client chose
+    assert len(set(ids)) == len(ids) == 3
+    assert [r["actor_id"] for r in log] == ["per.kollega", "per.kollega", "åsa.hofsten"]
+    assert log[-1]["path"].endswith("/history")
+
+
 def test_bad_markings_and_grants_are_refused_and_change_nothing(service: Service) -> None:
     case_id = bodies.new_case(service)["id"]
     before = service.head()

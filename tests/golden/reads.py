@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 # The log first: reading a secret part adds a read to the log (docs/adr), so the log
 # read after the register would hold the reads of this very test.
 LISTS = (
-    "/audit/events?limit=500",
     "/audit/digest",
+    "/audit/events?limit=500",
     "/register?limit=500",
     "/public/register?limit=500",
     "/reports/delegation-decisions?limit=500",

@@ -28,10 +28,10 @@ def test_a_decision_within_its_delegation_is_taken() -> None:
     assert taken.document_version == 1
 
 
-def test_an_acting_delegate_holds_the_title() -> None:
+def test_an_acting_delegate_holds_the_title_and_the_decision_says_acting() -> None:
     c = case()
-    taken = decision(c, order(), [], title="Regional utvecklingsdirektör")
-    assert taken.decided_by.title == "Regional utvecklingsdirektör"
+    taken = decision(c, order(), [], title="REGIONAL  utvecklingsdirektör")
+    assert taken.decided_by.title == "Tf. regional utvecklingsdirektör"  # as the directory has it
 
 
 def test_a_provision_that_does_not_exist_is_refused() -> None:

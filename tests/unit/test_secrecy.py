@@ -69,9 +69,10 @@ def test_a_natural_persons_name_is_secret_from_the_start(number: str, personal: 
         assert applicant.secrecy["applicant.name"].ground == PERSONAL_DATA_GROUND
 
 
-def test_naming_the_secret_parts_at_registration_decides_about_the_name() -> None:
+def test_a_persons_name_stays_secret_whatever_else_is_marked() -> None:
     named = registered("800101-1231", ("project.purpose",), "OSL 31 kap. 16 §")
-    assert named.secret_fields == {"project.purpose"}
+    assert named.secret_fields == {"project.purpose", "applicant.name"}
+    assert named.secrecy["applicant.name"].ground == PERSONAL_DATA_GROUND
 
 
 @pytest.mark.parametrize(

@@ -5,21 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Annotated, Any
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from application.audit.chain import Digest
-from application.audit.log import AuditPage
+from application.audit.log import AuditEvent, AuditPage
 from application.audit.queries import current_digest
 from application.audit.reads import ReadLogPage, SecretReadView, read_log
+from application.cases.views import secret_parts
 from application.fundcase import Fundcase
+from application.shared.access import Reader
 from application.shared.paging import MAX_LIMIT
-from interfaces.http.auth import Auditor
+from domain.read_log import SecretPartsShown
+from interfaces.http.auth import Auditor, SignedIn
 from interfaces.http.deps import MAX_POSITION, App, ReadModels
 from interfaces.http.negotiation import best_match
 from interfaces.http.problems import Problem
+from interfaces.http.reads import log_shown
 from interfaces.http.spreadsheets import csv_text
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -35,6 +39,7 @@ NDJSON = "application/x-ndjson"
 def events(
     request: Request,
     _: Auditor,
+    reader: SignedIn,
     app: App,
     after: Annotated[
         int, Query(ge=0, le=MAX_POSITION, description="Log position to continue after")
@@ -42,16 +47,45 @@ def events(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
 ) -> Any:
     """The global event log in order, from after a position. With
-    `Accept: application/x-ndjson`, every event from there on streams as JSON Lines."""
+    `Accept: application/x-ndjson`, every event from there on streams as JSON Lines.
+    The events hold secret parts as recorded: the cases on the page that have any (for
+    the stream, the export itself) go to the read log."""
     if best_match(request.headers.get("accept", "*/*"), ("application/json", NDJSON)) == NDJSON:
+        export = SecretPartsShown(EVENT_LOG, "Händelseloggen", (f"positioner efter {after}",))
+        log_shown(app, reader, request, [export])
         return StreamingResponse(_json_lines(app, after), media_type=NDJSON)
-    return app.audit_events(after, limit)
+    page = app.audit_events(after, limit)
+    _log_secret_cases(app, reader, request, page.items)
+    return page
 
 
 @router.get("/aggregates/{aggregate_id}/history")
-def history(aggregate_id: UUID, _: Auditor, app: App) -> AuditPage:
-    """Every event of one aggregate (case, order, commitment, decision), oldest first."""
-    return AuditPage(items=app.aggregate_history(aggregate_id))
+def history(
+    aggregate_id: UUID, _: Auditor, reader: SignedIn, app: App, request: Request
+) -> AuditPage:
+    """Every event of one aggregate (case, order, commitment, decision), oldest first.
+    A case's secret parts shown here go to the read log."""
+    page = AuditPage(items=app.aggregate_history(aggregate_id))
+    _log_secret_cases(app, reader, request, page.items)
+    return page
+
+
+# The read log's record for an export of the whole event log.
+EVENT_LOG = uuid5(NAMESPACE_URL, "fundcase:event-log")
+
+
+def _log_secret_cases(
+    app: Fundcase, reader: Reader, request: Request, items: list[AuditEvent]
+) -> None:
+    """Log the secret parts of each case whose events these are (as marked now)."""
+    shown = []
+    for case_id in dict.fromkeys(e.aggregate_id for e in items if e.aggregate_type == "Case"):
+        case = app.get_case(case_id)
+        fields, documents = secret_parts(case)
+        if fields or documents:
+            parts = (*sorted(fields), *sorted(documents))
+            shown.append(SecretPartsShown(case.id, str(case.diary_number), parts))
+    log_shown(app, reader, request, shown)
 
 
 @router.get("/digest")

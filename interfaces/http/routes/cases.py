@@ -70,13 +70,15 @@ def assess_secrecy(
     case_id: UUID,
     command: AssessSecrecy,
     actor: Official,
+    reader: SignedIn,
     app: App,
     version: ExpectedVersion,
     answer: Answer,
 ) -> Recorded:
     """A new secrecy assessment: exactly `fields` are secret from now on, on `ground`
-    (fields of the case or ids of its documents); an empty list lifts every marking."""
-    return answer(app.assess_secrecy(case_id, command, actor, version))
+    (fields of the case or ids of its documents); an empty list lifts every marking.
+    Only the case officer's unit assesses (403 `SecrecyIsForTheCaseOfficersUnit`)."""
+    return answer(app.assess_secrecy(case_id, command, actor, version, unit=reader.unit))
 
 
 @router.post("/{case_id}/access")
@@ -84,12 +86,14 @@ def grant_access(
     case_id: UUID,
     command: GrantAccess,
     actor: Official,
+    reader: SignedIn,
     app: App,
     version: ExpectedVersion,
     answer: Answer,
 ) -> Recorded:
-    """Grant a person in the staff directory access to the case's secret parts."""
-    return answer(app.grant_access(case_id, command, actor, version))
+    """Grant a person in the staff directory access to the case's secret parts; only the
+    case officer's unit grants (403 `SecrecyIsForTheCaseOfficersUnit`)."""
+    return answer(app.grant_access(case_id, command, actor, version, unit=reader.unit))
 
 
 @router.post("/{case_id}/status")
