@@ -142,6 +142,7 @@ def _one_case(app: Fundcase, order: UUID, i: int, rng: random.Random) -> None:
             case,
             AssessSecrecy(fields=["applicant.name"], ground="OSL 21 kap. 3 §", reason="Prövad"),
             OFFICIAL,
+            unit="Näringsliv",
         )
     commitments = []
     for _ in range(rng.randrange(1, 3)):

@@ -47,7 +47,7 @@ from application.read_models import LIVE, READ_MODELS, fresh_copy
 from application.register.queries import RegisterSearch, search_register
 from application.register.search import FTS_TABLE
 from application.shared.read_model import from_öre
-from demo.worked_example import OFFICIAL, REGISTER_CASE, record_worked_example
+from demo.worked_example import CASE_OFFICER, OFFICIAL, REGISTER_CASE, record_worked_example
 from infrastructure.projector import Projector
 from infrastructure.readmodels import MIGRATIONS, in_table_metadata, positions, writer
 from infrastructure.readside import make_projector
@@ -482,6 +482,7 @@ def test_the_public_register_masks_what_is_secret_and_cannot_be_searched_for_it(
             reason="Uppgifter om sökandens affärsförhållanden",
         ),
         OFFICIAL,
+        unit=CASE_OFFICER.unit,
     )
     projector.catch_up()
     [public] = search_register(engine, RegisterSearch(), PUBLIC).items

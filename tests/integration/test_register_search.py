@@ -20,7 +20,7 @@ from application.cases.commands import (
 )
 from application.fundcase import Fundcase
 from application.register.queries import RegisterPage, RegisterSearch, search_register
-from demo.worked_example import OFFICIAL, REGISTER_CASE
+from demo.worked_example import CASE_OFFICER, OFFICIAL, REGISTER_CASE
 from infrastructure.projector import Projector
 from infrastructure.readmodels import MIGRATIONS, writer
 from tests.integration.history import generate_history
@@ -140,6 +140,7 @@ def test_the_public_view_never_finds_a_case_by_a_secret_part(
             reason="Uppgifter om sökandens affärsförhållanden",
         ),
         OFFICIAL,
+        unit=CASE_OFFICER.unit,
     )
     projector.catch_up()
     number = registered.diary_number
@@ -263,6 +264,7 @@ def test_cases_registered_before_the_search_migration_are_found_after_it(
             reason="Uppgifter om sökandens affärsförhållanden",
         ),
         OFFICIAL,
+        unit=CASE_OFFICER.unit,
     )
     third = register(app, "Efter sökindexet")
     projector.catch_up()

@@ -19,7 +19,7 @@ from application.cases.commands import (
 )
 from application.fundcase import Fundcase
 from application.shared.errors import NotFound
-from demo.worked_example import OFFICIAL, REGISTER_CASE
+from demo.worked_example import CASE_OFFICER, OFFICIAL, REGISTER_CASE
 from domain.case import Case
 from tests.golden.scenario import record_every_event_type
 
@@ -59,6 +59,7 @@ def _a_case_past_two_intervals(app: Fundcase) -> UUID:
             reason="Uppgifter om sökandens affärsförhållanden",
         ),
         OFFICIAL,
+        unit=CASE_OFFICER.unit,
     )
     app.change_case_status(case, ChangeCaseStatus(status="under_review"), OFFICIAL)
     return case
