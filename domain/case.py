@@ -147,6 +147,18 @@ class RequestedAmountMustNotExceedTotalBudget(InputRule):
 
 
 @dataclass(frozen=True)
+class GrantMustNotEndBeforeToday(InputRule):
+    until: date | None
+    today: date
+
+    def is_broken(self) -> bool:
+        return self.until is not None and self.until < self.today
+
+    def message(self) -> str:
+        return f"a grant ending {self.until} would have ended already (today is {self.today})"
+
+
+@dataclass(frozen=True)
 class ReceiptDateMustNotBeInTheFuture(MustNotBeInTheFuture):
     what: str = "date of receipt"
 
@@ -441,8 +453,9 @@ class Case(Aggregate):
             markings = (*markings, *secrecy_markings(documents, ground, named, "secrecy"))
         self._secrecy_assessed(markings, text(reason, "reason", LONG_TEXT), actor)
 
-    def grant_access(self, grant: AccessGrant, actor: Actor) -> None:
+    def grant_access(self, grant: AccessGrant, actor: Actor, today: date) -> None:
         check(ReasonMustBeGiven(grant.reason), "reason")
+        check(GrantMustNotEndBeforeToday(grant.until, today), "until")
         self._access_granted(grant, actor)
 
     @event(DocumentRegistered)

@@ -148,7 +148,8 @@ class CaseUseCases(DiaryNumbering, StaffUseCases):
         self._check_unit_of(case, actor, unit)
         person = self.staff_directory(actor).require(c.person, "person")
         reason = text(c.reason, "reason", LONG_TEXT)
-        case.grant_access(AccessGrant(person.person_id, person.name, reason, c.until), actor)
+        grant = AccessGrant(person.person_id, person.name, reason, c.until)
+        case.grant_access(grant, actor, self.today())
         return self._save_together(case)
 
     @use_case

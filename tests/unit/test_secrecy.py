@@ -117,7 +117,10 @@ def test_the_officers_unit_and_those_granted_may_read_secrets_until_the_grant_en
     person = uuid4()
     assert secret.may_read_secrets([], UNIT.upper(), date(2022, 1, 1))
     assert not secret.may_read_secrets([person], "Ekonomi", date(2022, 1, 1))
-    secret.grant_access(AccessGrant(person, "Eva", "Granskar ärendet", date(2022, 6, 30)), OFFICIAL)
+    grant = AccessGrant(person, "Eva", "Granskar ärendet", date(2022, 6, 30))
+    with refused("GrantMustNotEndBeforeToday", secret):
+        secret.grant_access(grant, OFFICIAL, today=date(2022, 7, 1))
+    secret.grant_access(grant, OFFICIAL, today=date(2022, 1, 1))
     assert secret.may_read_secrets([person], "Ekonomi", date(2022, 6, 30))
     assert not secret.may_read_secrets([person], "Ekonomi", date(2022, 7, 1))
     assert not secret.may_read_secrets([uuid4()], None, date(2022, 1, 1))
