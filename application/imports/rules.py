@@ -121,3 +121,32 @@ class DiaryNumberMustAppearOnceInTheFile(InputRule):
 
     def message(self) -> str:
         return f"{self.number} is already the number of row {self.first_row} of this file"
+
+
+@dataclass(frozen=True)
+class FieldMustComeFromOneColumn(InputRule):
+    field: str
+    columns: Collection[str]
+
+    def is_broken(self) -> bool:
+        return len(self.columns) > 1
+
+    def message(self) -> str:
+        return (
+            f"the columns {', '.join(sorted(self.columns))} all give {self.field}; "
+            "leave out all but one (ignore = [...] in a mapping file)"
+        )
+
+
+@dataclass(frozen=True)
+class NumberOrPrefixIsRequired(InputRule):
+    present: bool
+
+    def is_broken(self) -> bool:
+        return not self.present
+
+    def message(self) -> str:
+        return (
+            "the row has no diary number, and no register_prefix is given to number it "
+            "(a Diarieserie column, or register_prefix under [defaults] in a mapping file)"
+        )
