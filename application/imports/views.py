@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 from uuid import UUID
 
@@ -87,3 +88,33 @@ class ImportReport(View):
 
 
 REPORT_COLUMNS = ["row", "outcome", "diary_number", "case_id", "column", "rule", "message", "note"]
+
+
+class ImportRefusal(View):
+    """Why a file was refused before any row was read."""
+
+    field: str | None
+    rule: str
+    message: str
+
+
+class ImportJob(View):
+    """An import sent to the service: its progress, and its report once done."""
+
+    id: UUID
+    state: Literal["running", "done", "refused", "failed"] = Field(
+        description="`refused`: the file or mapping could not be read (see `refusal`); "
+        "`failed`: the service could not finish it (run the file again: rows already "
+        "imported are skipped)"
+    )
+    file_name: str
+    sha256: str
+    dry_run: bool
+    all_or_nothing: bool
+    started_by: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    done: int = Field(description="Rows handled so far")
+    total: int | None = Field(description="Rows in the file, once it has been read")
+    report: ImportReport | None = None
+    refusal: ImportRefusal | None = None
