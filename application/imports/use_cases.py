@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from itertools import islice
-from uuid import NAMESPACE_URL, uuid5
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
@@ -41,6 +41,7 @@ MAX_IMPORT_BYTES = 200 * 1024 * 1024
 BATCH_ROWS = 500
 
 Progress = Callable[[int, int], None]
+Existing = Callable[[Sequence[UUID]], set[UUID]]
 
 
 @dataclass
@@ -149,16 +150,25 @@ class ImportUseCases(DiaryNumbering):
 
     def _batch(self, rows: list[PlannedCase], source: _Source, *, dry_run: bool) -> _Batch:
         batch = _Batch()
+        recorded = self._recorded_before([row.case_id for row in rows])
         for row in rows:
-            batch.outcomes.append(self._row(row, source, batch, dry_run=dry_run))
+            if row.case_id in recorded:
+                batch.outcomes.append(self._imported_before(row))
+            else:
+                batch.outcomes.append(self._row(row, source, batch, dry_run=dry_run))
         return batch
+
+    def _recorded_before(self, case_ids: list[UUID]) -> set[UUID]:
+        """Which of these cases exist: in one query where the recorder can (the database
+        recorders, infrastructure/), else one at a time."""
+        existing: Existing | None = getattr(self.recorder, "select_existing", None)
+        if existing is not None:
+            return existing(case_ids)
+        return {i for i in case_ids if self.recorder.select_events(i, limit=1)}
 
     def _row(
         self, row: PlannedCase, source: _Source, batch: _Batch, *, dry_run: bool
     ) -> RowOutcome:
-        existing = self._imported_before(row)
-        if existing is not None:
-            return existing
         actor = source.actor_of(row.row)
         series = batch.series.get(row.series)
         if series is None:
@@ -192,12 +202,10 @@ class ImportUseCases(DiaryNumbering):
             "imported yet)",
         )
 
-    def _imported_before(self, row: PlannedCase) -> RowOutcome | None:
-        """The row's case, if a run before recorded it (this file's or one with the same
-        diary number): the row is then left as it is."""
+    def _imported_before(self, row: PlannedCase) -> RowOutcome:
+        """The row's case, which a run before recorded (this file's or one with the same
+        diary number): the row is left as it is."""
         stored = self.recorder.select_events(row.case_id, limit=1)
-        if not stored:
-            return None
         registered = self.mapper.to_domain_event(stored[0])
         assert isinstance(registered, Case.Registered)
         first = registered.actor.imported
