@@ -32,7 +32,7 @@ from domain.case import Case, CaseStatus, Direction, Document, ReceiptDateMustNo
 from domain.diary import DiarySeries
 from domain.errors import DomainError
 from domain.rules import check
-from domain.values import Actor, DiaryNumber, ImportSource
+from domain.values import Actor, DiaryNumber, ImportSource, text
 
 # Larger files are split by the user; 200 MB of CSV is about a million rows.
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
@@ -63,6 +63,7 @@ class ImportUseCases(DiaryNumbering):
     ) -> ImportReport:
         """Import the file's rows as cases; see ImportFile for dry run and all or nothing."""
         check(ImportFileMustNotExceedSizeLimit(len(content), MAX_IMPORT_BYTES), "file")
+        file_name = text(c.file_name, "file_name")  # kept in every event it records
         sha256 = hashlib.sha256(content).hexdigest()
         table = read_table(c.file_name, content)
         reader = RowReader(table, c.mapping, sha256)
@@ -87,7 +88,7 @@ class ImportUseCases(DiaryNumbering):
             bad = sum(1 for o in items if o.outcome == "refused")
             file_refused = c.all_or_nothing and bad > 0
             return ImportReport(
-                file_name=c.file_name,
+                file_name=file_name,
                 sha256=sha256,
                 format=table.format,  # type: ignore[arg-type]
                 encoding=table.encoding,
@@ -104,7 +105,7 @@ class ImportUseCases(DiaryNumbering):
                 items=items,
             )
 
-        source = _Source(c.file_name, sha256, actor)
+        source = _Source(file_name, sha256, actor)
         if c.dry_run or c.all_or_nothing:
             # Everything read against the store as it is, nothing saved: what a run
             # would do, and whether an all-or-nothing run may start at all.

@@ -12,9 +12,12 @@ from openpyxl import Workbook
 
 from application.fundcase import Fundcase
 from application.imports.commands import ImportFile, ImportMapping
+from application.imports.rules import ImportFileMustNotExceedSizeLimit
+from application.imports.use_cases import MAX_IMPORT_BYTES
 from application.imports.views import ImportReport
 from demo.worked_example import ADMIN, OFFICIAL
 from domain.errors import DomainError
+from domain.rules import check
 from domain.values import ImportSource
 from tests.service.steps import log_position, register
 
@@ -253,4 +256,16 @@ def test_json_lines_and_xlsx_import_like_csv(app: Fundcase) -> None:
 def test_an_import_source_reads_as_the_row_it_names() -> None:
     assert OFFICIAL.importing(ImportSource("a.csv", "00", 7)).imported == ImportSource(
         "a.csv", "00", 7
+    )
+
+
+def test_a_file_too_large_or_a_name_with_control_characters_is_refused(app: Fundcase) -> None:
+    with pytest.raises(DomainError) as too_large:
+        check(ImportFileMustNotExceedSizeLimit(2 * 1024**3, MAX_IMPORT_BYTES), "file")
+    assert "split it" in too_large.value.message
+    with pytest.raises(DomainError) as named:
+        _run(app, _csv(ROWS[:1]), name="diarium\0.csv")
+    assert (named.value.rule, named.value.field) == (
+        "TextMustNotContainControlCharacters",
+        "file_name",
     )
