@@ -17,6 +17,7 @@ from application.cases.use_cases import CaseUseCases
 from application.commitments.use_cases import CommitmentUseCases
 from application.decisions.use_cases import DecisionUseCases
 from application.delegation.use_cases import DelegationUseCases
+from application.imports.use_cases import ImportUseCases
 from application.staff.use_cases import StaffUseCases
 from domain.case import Case
 from domain.commitment import CoFinancingCommitment
@@ -29,6 +30,7 @@ from domain.staff import StaffDirectory
 
 class Fundcase(
     CaseUseCases,
+    ImportUseCases,
     CommitmentUseCases,
     DecisionUseCases,
     DelegationUseCases,

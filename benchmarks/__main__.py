@@ -26,6 +26,7 @@ from psycopg import sql
 from pydantic import SecretStr
 
 from benchmarks.history import record_history
+from benchmarks.imports import import_rows_per_s
 from benchmarks.measure import (
     BENCH_SECRET,
     Figure,
@@ -195,6 +196,7 @@ GOALS = {
     "lag_p99_ms_idle": "≤ 20 ms",
     "lag_p99_ms_load": "≤ 20 ms",
     "search_1m_p95_ms": "≤ 50 ms on PostgreSQL",
+    "import_rows_per_s": "≥ 5 000 rows/s at 100 000 rows",
 }
 
 
@@ -208,6 +210,7 @@ class Sizes:
     totals: int = 100_000
     lag_writes: int = 300
     search_cases: int = 1_000_000
+    import_rows: int = 100_000
 
     @classmethod
     def quick(cls) -> Sizes:
@@ -219,6 +222,7 @@ class Sizes:
             totals=10_000,
             lag_writes=100,
             search_cases=100_000,
+            import_rows=10_000,
         )
 
 
@@ -243,6 +247,8 @@ def main() -> None:
         figures += lag(store, sizes.lag_writes, sizes.api_seconds)
         with fresh_store(store) as settings:
             figures.append(search_p95_ms(settings, sizes.search_cases))
+        with fresh_store(store) as settings:
+            figures.append(import_rows_per_s(settings, sizes.import_rows))
     RESULTS.mkdir(exist_ok=True)
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),

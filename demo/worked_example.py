@@ -7,6 +7,7 @@ numbers are illustrative (valid check digits, not the real registrations).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -140,14 +141,24 @@ def enter_staff(app: Fundcase) -> None:
             app.enter_staff_member(member, ADMIN)
 
 
-def record_worked_example(app: Fundcase) -> WorkedExample:
-    """Record seed 003 from order to report, through the use cases an official uses."""
+def register_case(app: Fundcase) -> tuple[UUID, str]:
+    """The case registered as a new application: the next number of its series."""
+    case = app.register_case(REGISTER_CASE, OFFICIAL)
+    return case.id, case.diary_number
+
+
+def record_worked_example(
+    app: Fundcase, register: Callable[[Fundcase], tuple[UUID, str]] = register_case
+) -> WorkedExample:
+    """Record seed 003 from order to report, through the use cases an official uses.
+    The case is registered anew, or, given `register`, comes another way (the demo
+    imports it under the number it had: RUN/664/2021)."""
     enter_staff(app)
     order = app.adopt_delegation_order(ADOPT_ORDER, ADMIN)
-    case = app.register_case(REGISTER_CASE, OFFICIAL)
+    case_id, diary_number = register(app)
     for title in BASIS:
         app.register_document(
-            case.id,
+            case_id,
             RegisterDocument(
                 title=title, direction="incoming", date=REGISTER_CASE.received_on, party="SVID"
             ),
@@ -155,7 +166,7 @@ def record_worked_example(app: Fundcase) -> WorkedExample:
         )
     commitment = app.propose_commitment(
         ProposeCommitment(
-            case_id=case.id,
+            case_id=case_id,
             financier=REGION,
             kind="in_kind",
             amount="150000.00",
@@ -171,7 +182,7 @@ def record_worked_example(app: Fundcase) -> WorkedExample:
     )
     decision = app.take_decision(
         TakeDecision(
-            case_id=case.id,
+            case_id=case_id,
             decided_on=date(2022, 3, 10),
             decided_by=DECISION_MAKER,
             delegation=DelegationUsed(order_id=order.id, point="8.1"),
@@ -194,8 +205,8 @@ def record_worked_example(app: Fundcase) -> WorkedExample:
     )
     return WorkedExample(
         order_id=order.id,
-        case_id=case.id,
-        diary_number=case.diary_number,
+        case_id=case_id,
+        diary_number=diary_number,
         commitment_id=commitment.id,
         decision_id=decision.id,
     )

@@ -2,11 +2,41 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.rules import BusinessRule, InputRule, check
 from domain.values import Actor, DiaryNumber
+
+
+@dataclass(frozen=True)
+class NumberMustNotBeTaken(BusinessRule):
+    """A diary number is given once: an imported number must not repeat one the series
+    has handed out or had claimed before."""
+
+    number: DiaryNumber
+    taken: bool
+
+    def is_broken(self) -> bool:
+        return self.taken
+
+    def message(self) -> str:
+        return f"{self.number} is already registered; a diary number is given only once"
+
+
+@dataclass(frozen=True)
+class NumberMustBelongToTheSeries(InputRule):
+    number: DiaryNumber
+    prefix: str
+    year: int
+
+    def is_broken(self) -> bool:
+        return (self.number.prefix, self.number.year) != (self.prefix, self.year)
+
+    def message(self) -> str:
+        return f"{self.number} is not a number of the series {self.prefix}/…/{self.year}"
 
 
 class DiarySeries(Aggregate):
@@ -16,7 +46,16 @@ class DiarySeries(Aggregate):
     allocated in the same atomic save as the case that gets it, so two concurrent
     registrations conflict on the series' version (one retries) and a refused
     registration never burns a number.
+
+    A number kept from another register (an import, `RUN/664/2021`) is claimed, in the
+    same save as its case: the series then hands out numbers after the highest one it
+    has seen, and the numbers it jumped over stay free for the import to claim
+    (`free_below`), never for a registration.
     """
+
+    # Ranges (first, last) below `last_sequence` that nobody has had; a series that
+    # never had a number claimed has none (and its snapshots read as they always did).
+    free_below: tuple[tuple[int, int], ...] = ()
 
     class Opened(Aggregate.Created):
         prefix: str
@@ -24,6 +63,13 @@ class DiarySeries(Aggregate):
         actor: Actor
 
     class NumberAllocated(Aggregate.Event):
+        sequence: int
+        case_id: UUID
+        actor: Actor
+
+    class NumberClaimed(Aggregate.Event):
+        """A number given elsewhere before, kept by the case that had it there."""
+
         sequence: int
         case_id: UUID
         actor: Actor
@@ -38,11 +84,45 @@ class DiarySeries(Aggregate):
         self.year = year
         self.last_sequence = 0
 
+    @property
+    def next_number(self) -> DiaryNumber:
+        """The number the next allocation gives."""
+        return DiaryNumber(self.prefix, self.last_sequence + 1, self.year)
+
     def allocate(self, case_id: UUID, actor: Actor) -> DiaryNumber:
         """The next number, for the case that will carry it."""
         self._number_allocated(self.last_sequence + 1, case_id, actor)
         return DiaryNumber(self.prefix, self.last_sequence, self.year)
 
+    def is_taken(self, sequence: int) -> bool:
+        if sequence > self.last_sequence:
+            return False
+        return not any(first <= sequence <= last for first, last in self.free_below)
+
+    def check_claim(self, number: DiaryNumber, field: str = "diary_number") -> None:
+        """Refuse a number of another series or one already given."""
+        check(NumberMustBelongToTheSeries(number, self.prefix, self.year), field)
+        check(NumberMustNotBeTaken(number, self.is_taken(number.sequence)), field)
+
+    def claim(self, number: DiaryNumber, case_id: UUID, actor: Actor) -> DiaryNumber:
+        """Keep a number given before, for the case that carries it."""
+        self.check_claim(number)
+        self._number_claimed(number.sequence, case_id, actor)
+        return number
+
     @event(NumberAllocated)
     def _number_allocated(self, sequence: int, case_id: UUID, actor: Actor) -> None:
         self.last_sequence = sequence
+
+    @event(NumberClaimed)
+    def _number_claimed(self, sequence: int, case_id: UUID, actor: Actor) -> None:
+        free: list[tuple[int, int]] = []
+        for first, last in self.free_below:
+            if first <= sequence <= last:
+                free += [r for r in ((first, sequence - 1), (sequence + 1, last)) if r[0] <= r[1]]
+            else:
+                free.append((first, last))
+        if sequence > self.last_sequence + 1:
+            free.append((self.last_sequence + 1, sequence - 1))
+        self.free_below = tuple(free)
+        self.last_sequence = max(self.last_sequence, sequence)

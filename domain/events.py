@@ -24,6 +24,7 @@ EVENTS: tuple[type[Aggregate.Event], ...] = (
     DelegationOrder.Superseded,
     DiarySeries.Opened,
     DiarySeries.NumberAllocated,
+    DiarySeries.NumberClaimed,
     Case.Registered,
     Case.DocumentRegistered,
     Case.SecrecyMarked,

@@ -231,13 +231,29 @@ class Role(StrEnum):
 
 
 @dataclass(frozen=True)
+class ImportSource:
+    """Where an imported record came from: the file (its name and SHA-256) and the row."""
+
+    file: str
+    sha256: str
+    row: int
+
+
+@dataclass(frozen=True)
 class Actor:
-    """Who did it: the authenticated user behind a command, recorded in every event."""
+    """Who did it: the authenticated user behind a command, recorded in every event.
+
+    An import's events are recorded by the person who ran it, `imported` from a row of
+    a file; an event recorded otherwise stores no such key (its bytes are as before)."""
 
     id: str
     name: str
     role: Role
     title: str | None = None
+    imported: ImportSource | None = None
+
+    def importing(self, source: ImportSource) -> Actor:
+        return Actor(self.id, self.name, self.role, self.title, source)
 
 
 @dataclass(frozen=True)

@@ -180,6 +180,26 @@ class GatedApplicationRecorder(PostgresApplicationRecorder, GatedAggregateRecord
             gate_of(self.datastore).read(_select_event_heads, self, originator_id),
         )
 
+    def select_existing(self, originator_ids: Sequence[UUID]) -> set[UUID]:
+        """Which of these ids have events (an import's rows recorded before)."""
+        return gate_of(self.datastore).read(_select_existing, self, originator_ids)
+
+
+def _select_existing(recorder: PostgresApplicationRecorder, ids: Sequence[UUID]) -> set[UUID]:
+    statement = SQL(
+        "SELECT originator_id FROM {schema}.{table} "
+        "WHERE originator_version = 1 AND originator_id = ANY(%s)"
+    ).format(
+        schema=Identifier(recorder.datastore.schema),
+        table=Identifier(recorder.events_table_name),
+    )
+    with (
+        recorder.datastore.get_connection() as conn,
+        conn.cursor(row_factory=tuple_row) as curs,
+    ):
+        curs.execute(statement, [list(ids)])
+        return {row[0] for row in curs.fetchall()}
+
 
 def _select_event_heads(
     recorder: PostgresApplicationRecorder, originator_id: UUID

@@ -10,6 +10,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -62,6 +63,26 @@ idempotency_keys = Table(
     Column("headers", Text),
     Column("body", LargeBinary),
     Column("created_at", DateTime, nullable=False),
+)
+
+# Imports sent to the service: each a job run in a thread of the process that took it,
+# its progress and, when done, its report (infrastructure/import_jobs.py).
+import_jobs = Table(
+    "import_jobs",
+    READ_MODELS,
+    Column("id", String(36), primary_key=True),
+    Column("file_name", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("dry_run", Boolean, nullable=False),
+    Column("all_or_nothing", Boolean, nullable=False),
+    Column("started_by", String(200), nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("done", Integer, nullable=False),
+    Column("total", Integer),
+    Column("finished_at", DateTime),
+    Column("report", Text),
+    Column("refusal", Text),
 )
 
 MIGRATIONS = Path(__file__).with_name("migrations")

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     jwt_issuer: str = "fundcase"
     jwt_audience: str = "fundcase-api"
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # A file sent to POST /api/v1/imports (larger ones: `fundcase import`, or in parts).
+    max_import_bytes: int = Field(default=52_428_800, ge=1024)
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     public_rate_limit: str = Field(

@@ -49,6 +49,21 @@ class SQLiteEventsRecorder(SQLiteApplicationRecorder):
             c.execute(self.select_event_heads_statement, [originator_id.hex])
             return [(row[0], bytes(row[1])) for row in c.fetchall()]
 
+    def select_existing(self, originator_ids: Sequence[UUID]) -> set[UUID]:
+        """Which of these ids have events (an import's rows recorded before)."""
+        found: set[UUID] = set()
+        with self.datastore.transaction(commit=False) as c:
+            for start in range(0, len(originator_ids), 500):
+                chunk = [i.hex for i in originator_ids[start : start + 500]]
+                c.execute(
+                    f"SELECT originator_id FROM {self.events_table_name} "  # noqa: S608
+                    f"WHERE originator_version = 1 AND originator_id IN "
+                    f"({', '.join('?' * len(chunk))})",
+                    chunk,
+                )
+                found.update(UUID(str(row[0])) for row in c.fetchall())
+        return found
+
 
 class SQLiteStoreFactory(SQLiteFactory):
     application_recorder_class = SQLiteEventsRecorder

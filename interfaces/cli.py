@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import signal
 import sys
 import threading
@@ -17,18 +18,28 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TaskID,
     TextColumn,
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import Engine
 
 from application.audit.chain import Digest, verify_against_digest
 from application.audit.queries import current_digest, verify_store
+from application.imports.commands import ImportFile, ImportMapping
+from application.imports.mapping import read_mapping
+from application.imports.rules import ImportFileMustNotExceedSizeLimit
+from application.imports.use_cases import MAX_IMPORT_BYTES
+from application.imports.views import REPORT_COLUMNS
 from application.read_models import NAMES
 from demo.demo import load_demo
-from domain.values import Role
+from domain.errors import DomainError
+from domain.rules import check
+from domain.values import Actor, Role
 from infrastructure.audit_bundle import verify_bundle, write_bundle
 from infrastructure.eventstore import (
     POSTGRES_FACTORY,
@@ -49,6 +60,7 @@ from infrastructure.tokens import (
     signing_secret,
 )
 from interfaces.http.app import create_app
+from interfaces.http.spreadsheets import csv_text
 
 cli = typer.Typer(
     help="fundcase: case management for public funding decisions.", no_args_is_help=True
@@ -204,6 +216,80 @@ def projections_rebuild(
             runner.rebuild(each, advance)
 
 
+class RowsPerSecond(ProgressColumn):
+    """The rate of a run, in rows a second."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("– rows/s" if speed is None else f"{speed:,.0f} rows/s".replace(",", " "))
+
+
+@cli.command("import")
+def import_command(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="CSV, XLSX or JSON Lines.")
+    ],
+    mapping: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="A mapping file (TOML) for other names."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Record nothing; report what a run would do.")
+    ] = False,
+    all_or_nothing: Annotated[
+        bool,
+        typer.Option("--all-or-nothing", help="Refuse the whole file if any row is bad."),
+    ] = False,
+    report: Annotated[
+        Path | None,
+        typer.Option(help="Where to write the report (+ .csv, .json); FILE's name.report."),
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option(help="Who runs the import, recorded in every event.")
+    ] = None,
+) -> None:
+    """Import the cases of another register's export; each row is imported or reported."""
+    settings = Settings()
+    configure_logging(settings.log_format, "warning")
+    name = by or getpass.getuser()
+    actor = Actor(id=name, name=name, role=Role.ADMIN)
+    command = ImportFile(
+        file_name=file.name,
+        mapping=read_mapping(mapping.read_text(encoding="utf-8")) if mapping else ImportMapping(),
+        dry_run=dry_run,
+        all_or_nothing=all_or_nothing,
+    )
+    check(ImportFileMustNotExceedSizeLimit(file.stat().st_size, MAX_IMPORT_BYTES), "file")
+    system = open_system(settings)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RowsPerSecond(),
+        TimeRemainingColumn(),
+    )
+    try:
+        with Progress(*columns, console=Console(stderr=True)) as progress:
+            task = progress.add_task(file.name, total=None)
+
+            def advance(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            result = system.app.import_file(command, file.read_bytes(), actor, advance)
+    finally:
+        system.close()
+    base = report or file.with_name(f"{file.stem}.report")
+    as_csv, as_json = Path(f"{base}.csv"), Path(f"{base}.json")
+    as_csv.write_text(csv_text(REPORT_COLUMNS, result.table()), encoding="utf-8-sig")
+    as_json.write_text(result.model_dump_json(indent=2), encoding="utf-8")
+    for line in result.refusals():
+        typer.echo(line, err=True)
+    typer.echo(result.summary())
+    typer.echo(f"report: {as_csv}, {as_json}")
+    if result.file_refused:
+        raise typer.Exit(1)
+
+
 @cli.command("demo")
 def demo_command() -> None:
     """Record the demo history (seeds 000–004) through the use cases, into an empty database."""
@@ -344,6 +430,11 @@ def main() -> None:
         cli()
     except (SecretRefused, DatabaseNotReady, RoleRefused) as refusal:
         typer.echo(f"fundcase: {refusal}", err=True)
+        sys.exit(2)
+    except DomainError as refusal:  # a file or mapping `fundcase import` cannot read
+        typer.echo(
+            f"fundcase: {refusal.field or 'input'}: {refusal.message} ({refusal.rule})", err=True
+        )
         sys.exit(2)
 
 

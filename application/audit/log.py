@@ -22,11 +22,22 @@ from domain.values import Money
 ENVELOPE = ("originator_id", "originator_version", "timestamp", "originator_topic")
 
 
+class ImportedFrom(View):
+    """The file (name and SHA-256) and row an imported event came from."""
+
+    file: str
+    sha256: str
+    row: int
+
+
 class AuditActor(View):
     id: str
     name: str
     role: str
     title: str | None = None
+    imported: ImportedFrom | None = Field(
+        default=None, description="Set when the event was imported from another register"
+    )
 
 
 class AuditEvent(View):

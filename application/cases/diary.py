@@ -46,9 +46,7 @@ class DiaryNumbering(UseCases):
         and is retried with the next one; a case refused by its rules saves nothing and
         so burns no number.
         """
-        with self._series_locks_guard:
-            lock = self._series_locks[(prefix, year)]
-        with lock:
+        with self._series_lock(prefix, year):
             for attempt in range(SERIES_ATTEMPTS):
                 series = self._series(prefix, year, actor)
                 case_id = uuid4()
@@ -57,11 +55,42 @@ class DiaryNumbering(UseCases):
                 try:
                     return self._save_together(case, series), number
                 except ConcurrentWrite:
-                    time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311 — jitter
+                    _back_off(attempt)
             raise ConcurrentWrite
+
+    def _save_under_kept_number(
+        self,
+        number: DiaryNumber,
+        case_id: UUID,
+        actor: Actor,
+        make_case: Callable[[UUID, DiaryNumber], Case],
+    ) -> Recorded:
+        """Save the case under the number it had in another register, claimed from its
+        series in the same save: the series then numbers on after the highest it has
+        seen. A number already given is refused (`NumberMustNotBeTaken`), also when a
+        concurrent registration or import took it between the read and the save."""
+        with self._series_lock(number.prefix, number.year):
+            for attempt in range(SERIES_ATTEMPTS):
+                series = self._series(number.prefix, number.year, actor)
+                series.check_claim(number)
+                case = make_case(case_id, number)
+                series.claim(number, case_id, actor)
+                try:
+                    return self._save_together(case, series)
+                except ConcurrentWrite:
+                    _back_off(attempt)
+            raise ConcurrentWrite
+
+    def _series_lock(self, prefix: str, year: int) -> threading.Lock:
+        with self._series_locks_guard:
+            return self._series_locks[(prefix, year)]
 
     def _series(self, prefix: str, year: int, actor: Actor) -> DiarySeries:
         try:
             return self._load(DiarySeries, DiarySeries.create_id(prefix, year))
         except NotFound:
             return DiarySeries(prefix=prefix, year=year, actor=actor)
+
+
+def _back_off(attempt: int) -> None:
+    time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311 — jitter

@@ -28,6 +28,7 @@ from domain.values import (
     Applicant,
     CaseOfficer,
     DiaryNumber,
+    ImportSource,
     Money,
     OrganisationNumber,
     Period,
@@ -78,9 +79,12 @@ class DataclassAsDict(Transcoding):
     and a rule tightened later must not make history unreadable.
     """
 
-    def __init__(self, value_class: type[Any]) -> None:
+    def __init__(self, value_class: type[Any], omitted_when_none: frozenset[str] = frozenset()):
         self.type = value_class
         self.name = value_class.__name__
+        # Fields added later with the default None: stored only when they hold a value,
+        # so the events recorded without them keep their bytes (docs/adr/0018).
+        self.omitted_when_none = omitted_when_none
         # A StrEnum is a str to the JSON encoder, so it comes back as its value.
         self.enum_fields = {
             name: hint
@@ -89,7 +93,11 @@ class DataclassAsDict(Transcoding):
         }
 
     def encode(self, obj: Any) -> dict[str, Any]:
-        return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+        return {
+            f.name: value
+            for f in dataclasses.fields(obj)
+            if (value := getattr(obj, f.name)) is not None or f.name not in self.omitted_when_none
+        }
 
     def decode(self, data: dict[str, Any]) -> Any:
         values = {}
@@ -104,7 +112,6 @@ class DataclassAsDict(Transcoding):
 
 VALUE_CLASSES: tuple[type[Any], ...] = (
     AccessGrant,
-    Actor,
     Applicant,
     BudgetAreaShare,
     CaseOfficer,
@@ -114,6 +121,7 @@ VALUE_CLASSES: tuple[type[Any], ...] = (
     DelegationReference,
     DiaryNumber,
     Document,
+    ImportSource,
     OrganisationNumber,
     Period,
     Project,
@@ -143,3 +151,4 @@ def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
         transcoder.register(EnumAsValue(enum_class))
     for value_class in VALUE_CLASSES:
         transcoder.register(DataclassAsDict(value_class))
+    transcoder.register(DataclassAsDict(Actor, omitted_when_none=frozenset({"imported"})))

@@ -10,7 +10,12 @@ from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar
 from uuid import UUID
 
 import structlog
-from eventsourcing.application import AggregateNotFoundError, Application, ProjectorFunction
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProcessingEvent,
+    ProjectorFunction,
+)
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     InterfaceError,
@@ -120,6 +125,24 @@ class UseCases(Application[UUID]):
                 version=version,
                 error=type(error).__name__,
             )
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """One snapshot of each aggregate a save took past one or more multiples of its
+        interval, at the last of them. A save of one command crosses at most one; an
+        import's batch moves a diary series by hundreds of versions, and a snapshot at
+        each multiple would be a read and a commit of its own."""
+        if not (self.snapshots and self.snapshotting_intervals):
+            return
+        last: dict[UUID, int] = {}
+        for event in processing_event.events:
+            aggregate = processing_event.aggregates.get(event.originator_id)
+            if aggregate is None:
+                continue
+            interval = self.snapshotting_intervals.get(type(aggregate))
+            if interval is not None and event.originator_version % interval == 0:
+                last[event.originator_id] = event.originator_version
+        for aggregate_id, version in last.items():
+            self.take_snapshot(aggregate_id, version=version)
 
     def version_at(self, aggregate_id: UUID, moment: datetime) -> int:
         """The version an aggregate had at a moment (its last event by then).

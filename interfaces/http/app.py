@@ -30,6 +30,7 @@ from interfaces.http.routes import (
     commitments,
     decision_register,
     decisions,
+    imports,
     orders,
     register,
     staff,
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         budget,
         staff,
         audit,
+        imports,
     ):
         v1.include_router(module.router)
     api.include_router(v1)
@@ -166,7 +168,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # at the read models' position is answered from memory, then a body's size is
     # checked, then retries with an Idempotency-Key are answered from the first answer.
     api.add_middleware(Idempotency, store=_idempotency_store, tokens=_tokens)
-    api.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    api.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        larger={"/api/v1/imports": settings.max_import_bytes},
+    )
     api.add_middleware(KnownPages, pages=api.state.pages, system=lambda: api.state.system)
     api.add_middleware(PublicRateLimit)
     api.add_middleware(RequestContext)

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from application.fundcase import Fundcase
 from application.shared.use_cases import Recorded
+from infrastructure.import_jobs import ImportJobs
 from infrastructure.projector import Projector
 from infrastructure.system import System
 from interfaces.http.problems import Problem
@@ -30,6 +31,14 @@ MAX_VERSION = 2**31 - 1  # no aggregate comes near it; larger numbers overflow S
 def _system(request: Request) -> System:
     system: System = request.app.state.system
     return system
+
+
+def _import_jobs(request: Request) -> ImportJobs:
+    system = _system(request)
+    return ImportJobs(system.read_models, system.app)
+
+
+ImportJobsDep = Annotated[ImportJobs, Depends(_import_jobs)]
 
 
 async def _fundcase(request: Request) -> Fundcase:

@@ -58,6 +58,8 @@ ROUTES: list[tuple[str, str, set[Role], Any]] = [
     ("GET", "/audit/events", {AUDITOR}, None),
     ("GET", f"/audit/aggregates/{X}/history", {AUDITOR}, None),
     ("GET", "/audit/digest", {AUDITOR}, None),
+    ("POST", "/imports", {ADMIN}, {}),
+    ("GET", f"/imports/{X}", {ADMIN}, None),
 ]
 
 
@@ -198,6 +200,7 @@ def test_the_actor_comes_from_the_token_not_the_body(service: Service) -> None:
         "name": "Per Nilsson",
         "role": "official",
         "title": None,
+        "imported": None,
     }
 
 

@@ -34,6 +34,7 @@ from application.delegation.commands import (
     SupersedeOrder,
 )
 from application.fundcase import Fundcase
+from application.imports.commands import ImportFile
 from application.staff.commands import HeldTitle
 from demo.worked_example import ADMIN, OFFICIAL, record_worked_example
 from domain.case import SecrecyMarking
@@ -161,6 +162,16 @@ def record_every_event_type(app: Fundcase) -> None:
     app.supersede_order(
         order, SupersedeOrder(by_order_id=successor, effective_from=date(2022, 12, 31)), ADMIN
     )
+    # An imported case keeps its number (a series of its own, so the first series'
+    # snapshot stays as it was).
+    app.import_file(ImportFile(file_name="diarium.csv"), IMPORTED_ROW, ADMIN)
+
+
+IMPORTED_ROW = (
+    "Diarienummer;Registreringsdatum;Ärendemening;Sökande;Organisationsnummer;Handläggare;"
+    "Enhet;Projekttid\r\nRUN/664/2019;2019-12-08;Lärlabb;Umeå kommun;212000-2742;"
+    "Per Nilsson;Näringsliv;201912 — 202012\r\n"
+).encode("cp1252")
 
 
 def normalised(state: bytes) -> str:

@@ -44,14 +44,17 @@ def test_a_whole_sheet_reads_back_neutralised() -> None:
 
 
 def test_every_csv_the_project_writes_goes_through_the_shared_function() -> None:
-    """The `csv` module is imported in one place only: where cells are neutralised."""
+    """The `csv` module is imported in one place only to write: where cells are
+    neutralised. The import's reader (application/imports/reading.py) only reads."""
     writers = sorted(
         str(path.relative_to(ROOT))
         for package in ("domain", "application", "infrastructure", "interfaces")
         for path in (ROOT / package).rglob("*.py")
         if _imports_csv(path.read_text())
     )
-    assert writers == ["interfaces/http/spreadsheets.py"]
+    assert writers == ["application/imports/reading.py", "interfaces/http/spreadsheets.py"]
+    reader = (ROOT / "application/imports/reading.py").read_text()
+    assert "writer" not in reader.replace("DictWriter", "writer")
 
 
 def _imports_csv(source: str) -> bool:

@@ -1,0 +1,152 @@
+"""The rules a file to import must keep before any of its rows is read."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from domain.rules import InputRule
+
+
+@dataclass(frozen=True)
+class ImportFileMustNotExceedSizeLimit(InputRule):
+    size: int
+    limit: int
+
+    def is_broken(self) -> bool:
+        return self.size > self.limit
+
+    def message(self) -> str:
+        return (
+            f"the file has {self.size:,} bytes; at most {self.limit:,} are imported at once "
+            "— split it (the rows already imported are skipped when a part is run again)"
+        ).replace(",", " ")
+
+
+@dataclass(frozen=True)
+class ImportFileMustBeReadable(InputRule):
+    reason: str | None
+
+    def is_broken(self) -> bool:
+        return self.reason is not None
+
+    def message(self) -> str:
+        return f"the file cannot be read: {self.reason}"
+
+
+@dataclass(frozen=True)
+class ImportFileMustHaveRows(InputRule):
+    rows: int
+
+    def is_broken(self) -> bool:
+        return self.rows == 0
+
+    def message(self) -> str:
+        return "the file has no rows to import (a header row and at least one row)"
+
+
+@dataclass(frozen=True)
+class EveryColumnMustBeKnown(InputRule):
+    unknown: Collection[str]
+    known: Collection[str]
+
+    def is_broken(self) -> bool:
+        return bool(self.unknown)
+
+    def message(self) -> str:
+        return (
+            f"no field is known for the column(s) {', '.join(sorted(self.unknown))}; "
+            f"name them in a mapping file ([columns] or ignore = [...]); known columns: "
+            f"{', '.join(sorted(self.known))}"
+        )
+
+
+@dataclass(frozen=True)
+class ColumnMustAppearOnce(InputRule):
+    column: str
+    times: int
+
+    def is_broken(self) -> bool:
+        return self.times > 1
+
+    def message(self) -> str:
+        return f"the column {self.column!r} appears {self.times} times in the header"
+
+
+@dataclass(frozen=True)
+class ValueIsRequired(InputRule):
+    present: bool
+
+    def is_broken(self) -> bool:
+        return not self.present
+
+    def message(self) -> str:
+        return "a value is required here and the cell is empty"
+
+
+@dataclass(frozen=True)
+class DateMustBeADay(InputRule):
+    raw: str
+    readable: bool
+
+    def is_broken(self) -> bool:
+        return not self.readable
+
+    def message(self) -> str:
+        return f"{self.raw} is not a date (YYYY-MM-DD or YYYYMMDD)"
+
+
+@dataclass(frozen=True)
+class StatusMustBeKnown(InputRule):
+    raw: str
+    known: Collection[str]
+
+    def is_broken(self) -> bool:
+        return self.raw.casefold() not in {k.casefold() for k in self.known}
+
+    def message(self) -> str:
+        return (
+            f"{self.raw!r} is not a status this import knows; write one of "
+            f"{', '.join(sorted(self.known))}, or name it under [statuses] in a mapping file"
+        )
+
+
+@dataclass(frozen=True)
+class DiaryNumberMustAppearOnceInTheFile(InputRule):
+    number: str
+    first_row: int | None
+
+    def is_broken(self) -> bool:
+        return self.first_row is not None
+
+    def message(self) -> str:
+        return f"{self.number} is already the number of row {self.first_row} of this file"
+
+
+@dataclass(frozen=True)
+class FieldMustComeFromOneColumn(InputRule):
+    field: str
+    columns: Collection[str]
+
+    def is_broken(self) -> bool:
+        return len(self.columns) > 1
+
+    def message(self) -> str:
+        return (
+            f"the columns {', '.join(sorted(self.columns))} all give {self.field}; "
+            "leave out all but one (ignore = [...] in a mapping file)"
+        )
+
+
+@dataclass(frozen=True)
+class NumberOrPrefixIsRequired(InputRule):
+    present: bool
+
+    def is_broken(self) -> bool:
+        return not self.present
+
+    def message(self) -> str:
+        return (
+            "the row has no diary number, and no register_prefix is given to number it "
+            "(a Diarieserie column, or register_prefix under [defaults] in a mapping file)"
+        )

@@ -1,0 +1,158 @@
+"""An import on SQLite and PostgreSQL: under concurrent registrations, stopped halfway
+and run again, the register ends with one case per row and no number given twice."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from application.fundcase import Fundcase
+from application.imports.commands import ImportFile, ImportMapping
+from application.imports.views import ImportReport
+from demo.worked_example import ADMIN
+from domain.diary import DiarySeries
+from domain.errors import DomainError
+from interfaces.cli import cli
+from tests.conftest import OpenApp
+from tests.service.steps import register
+
+HEADER = (
+    "Diarienummer;Registreringsdatum;Ärendemening;Sökande;Organisationsnummer;"
+    "Handläggare;Enhet;Projekttid;Beviljat belopp"
+)
+ROWS = 1200
+MAPPING = ImportMapping(defaults={"register_prefix": "RUN"})
+
+
+def _file() -> bytes:
+    """Rows with numbers from the old register, spread out, and some without one."""
+    lines = [HEADER]
+    for i in range(ROWS):
+        number = "" if i % 10 == 9 else f"RUN/{3 * i + 10}/2021"
+        lines.append(
+            f"{number};2021-03-{1 + i % 28:02d};Projekt {i};Umeå kommun;212000-2742;"
+            f"Per Nilsson;Näringsliv;202104 — 202212;{i} 000,50"
+        )
+    return ("\r\n".join(lines) + "\r\n").encode("cp1252")
+
+
+class Stopped(Exception):
+    pass
+
+
+def _diary_numbers(app: Fundcase) -> list[str]:
+    numbers = []
+    for notification in app.recorder.select_notifications(start=1, limit=100_000):
+        if notification.topic == "domain.case:Case.Registered":
+            event = app.mapper.to_domain_event(notification)
+            numbers.append(str(event.diary_number))  # type: ignore[attr-defined]
+    return numbers
+
+
+def test_registrations_during_an_import_never_share_a_number(open_app: OpenApp) -> None:
+    importer, registrar = open_app(), open_app()  # as two processes would
+    start = threading.Barrier(2)
+
+    def run_import() -> ImportReport:
+        start.wait()
+        return importer.import_file(
+            ImportFile(file_name="diarium.csv", mapping=MAPPING), _file(), ADMIN
+        )
+
+    def register_some() -> list[str]:
+        start.wait()
+        return [register(registrar).diary_number for _ in range(25)]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        imported = pool.submit(run_import)
+        registered = pool.submit(register_some)
+        report = imported.result()
+        assert len(registered.result()) == 25
+    # A number a registration took first is refused to the import, never given twice.
+    assert report.imported + report.refused == ROWS
+    assert {p.rule for i in report.items for p in i.problems} <= {"NumberMustNotBeTaken"}
+    numbers = _diary_numbers(importer)
+    assert len(numbers) == report.imported + 25
+    assert [n for n, times in Counter(numbers).items() if times > 1] == []
+    highest = max(int(n.split("/")[1]) for n in numbers)
+    assert (
+        register(registrar, received_on=date(2021, 6, 1)).diary_number == f"RUN/{highest + 1}/2021"
+    )
+    series: DiarySeries = importer.repository.get(DiarySeries.create_id("RUN", 2021))
+    assert series.last_sequence == highest + 1
+
+
+def test_a_run_stopped_halfway_finishes_with_one_case_per_row(app: Fundcase) -> None:
+    def stop_after_the_first_batch(done: int, total: int) -> None:
+        raise Stopped
+
+    with pytest.raises(Stopped):
+        app.import_file(
+            ImportFile(file_name="diarium.csv", mapping=MAPPING),
+            _file(),
+            ADMIN,
+            stop_after_the_first_batch,
+        )
+    assert 0 < len(_diary_numbers(app)) < ROWS
+    report = app.import_file(ImportFile(file_name="diarium.csv", mapping=MAPPING), _file(), ADMIN)
+    assert report.imported + report.already_imported == ROWS
+    assert report.already_imported > 0
+    numbers = _diary_numbers(app)
+    assert len(numbers) == len(set(numbers)) == ROWS
+    dry = app.import_file(
+        ImportFile(file_name="diarium.csv", mapping=MAPPING, dry_run=True), _file(), ADMIN
+    )
+    assert dry.already_imported == ROWS
+
+
+def test_a_series_with_claimed_numbers_reads_back_from_its_snapshots(open_app: OpenApp) -> None:
+    app = open_app()
+    app.import_file(ImportFile(file_name="diarium.csv", mapping=MAPPING), _file(), ADMIN)
+    assert app.snapshots is not None
+    series_id = DiarySeries.create_id("RUN", 2021)
+    assert list(app.snapshots.get(series_id))
+    replayed: DiarySeries = open_app().repository.get(series_id)
+    assert replayed.free_below[:2] == ((1, 9), (11, 12))
+    assert replayed.last_sequence == 3 * (ROWS - 2) + 10 + 1  # the last numbered row, one more
+    assert register(app, received_on=date(2021, 6, 1)).diary_number == (
+        f"RUN/{replayed.last_sequence + 1}/2021"
+    )
+
+
+def test_the_command_imports_reports_and_refuses_an_empty_file(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FUNDCASE_DATABASE_URL", database_url)
+    monkeypatch.setenv("FUNDCASE_SECRET", "x" * 32)
+    rows = (
+        "Diarienummer;Registreringsdatum;Ärendemening;Sökande;Organisationsnummer;Handläggare;"
+        "Enhet;Projekttid;Sökt belopp\r\n"
+        "RUN/664/2021;2021-12-08;Designdrivna;SVID;802011-2234;Åsa Hofsten;Näringsliv;"
+        "20220401-20240630;150 000,00\r\n"
+        "RUN/7/2021;2021-12-08;Fel;SVID;802011-2234;Åsa Hofsten;Näringsliv;20112-01 — 2014-10;\r\n"
+    )
+    file = tmp_path / "diarium.csv"
+    file.write_bytes(rows.encode("cp1252"))
+    runner = CliRunner()
+    assert runner.invoke(cli, ["migrate"]).exit_code == 0
+    dry = runner.invoke(cli, ["import", str(file), "--dry-run", "--by", "registrator"])
+    assert dry.exit_code == 0, dry.output
+    assert "would import 1" in dry.output
+    done = runner.invoke(cli, ["import", str(file), "--by", "registrator"])
+    assert "imported 1, already imported 0, refused 1" in done.output
+    assert "row 3, Projekttid: '20112-01' is not a date" in done.output
+    report = (tmp_path / "diarium.report.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert report[2].startswith("3,refused,,,Projekttid,DateMustReadAsDayOrMonth,")
+    again = runner.invoke(cli, ["import", str(file), "--all-or-nothing"])
+    assert again.exit_code == 1
+    assert "refused as a whole" in again.output
+    file.write_bytes(b"")
+    empty = runner.invoke(cli, ["import", str(file)])
+    assert isinstance(empty.exception, DomainError)
+    assert empty.exception.rule == "ImportFileMustHaveRows"
