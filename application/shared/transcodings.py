@@ -12,7 +12,14 @@ from typing import Any
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.budget import BudgetAreaShare, YearShare
-from domain.case import AccessGrant, CaseStatus, Direction, Document, SecrecyMarking
+from domain.case import (
+    AccessGrant,
+    AttachedFile,
+    CaseStatus,
+    Direction,
+    Document,
+    SecrecyMarking,
+)
 from domain.commitment import CommitmentKind, CommitmentState, Usage
 from domain.decision import (
     CommitteeReport,
@@ -106,6 +113,7 @@ VALUE_CLASSES: tuple[type[Any], ...] = (
     AccessGrant,
     Actor,
     Applicant,
+    AttachedFile,
     BudgetAreaShare,
     CaseOfficer,
     CommitteeReport,

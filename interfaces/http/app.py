@@ -30,12 +30,14 @@ from interfaces.http.routes import (
     commitments,
     decision_register,
     decisions,
+    files,
     orders,
     register,
     staff,
 )
 from interfaces.http.schemas import Health, ProblemOut
 from interfaces.http.security import SecurityHeaders, docs_page
+from interfaces.http.uploads import MULTIPART_OVERHEAD
 
 log = structlog.get_logger("fundcase.http")
 
@@ -112,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (
         orders,
         cases,
+        files,
         commitments,
         decisions,
         register,
@@ -166,7 +169,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # at the read models' position is answered from memory, then a body's size is
     # checked, then retries with an Idempotency-Key are answered from the first answer.
     api.add_middleware(Idempotency, store=_idempotency_store, tokens=_tokens)
-    api.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    api.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        upload_max_bytes=settings.files_max_bytes + MULTIPART_OVERHEAD,
+    )
     api.add_middleware(KnownPages, pages=api.state.pages, system=lambda: api.state.system)
     api.add_middleware(PublicRateLimit)
     api.add_middleware(RequestContext)

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from infrastructure.idempotency import IdempotencyStore, Mismatch, Pending, Stored
 from infrastructure.tokens import TokenRefused, Tokens
 from interfaces.http.problems import internal_error, problem_response
+from interfaces.http.uploads import UPLOAD_PATH
 
 log = structlog.get_logger("fundcase.http")
 
@@ -77,18 +78,35 @@ class RequestContext:
                 )
 
 
-class BodyLimit:
-    """Refuse bodies over the limit, whether or not they say their length."""
+def is_upload(scope: Scope) -> bool:
+    return scope["method"] == "POST" and UPLOAD_PATH.fullmatch(scope["path"]) is not None
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+
+class BodyLimit:
+    """Refuse bodies over the limit, whether or not they say their length.
+
+    An upload of a file (interfaces/http/uploads.py) has a limit of its own and is
+    streamed on as it comes: the route counts it and removes what it received if it
+    goes over."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_max_bytes = upload_max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length")
+        if is_upload(scope):
+            if declared is not None and (
+                not declared.isdigit() or int(declared) > self.upload_max_bytes
+            ):
+                await self._refuse(scope, receive, send, self.upload_max_bytes)
+                return
+            await self.app(scope, receive, send)
+            return
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await self._refuse(scope, receive, send)
             return
@@ -109,8 +127,10 @@ class BodyLimit:
                 break
         await self.app(scope, _replayed_body(b"".join(chunks)), send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        detail = f"The request body is over the limit of {self.max_bytes} bytes."
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, limit: int | None = None
+    ) -> None:
+        detail = f"The request body is over the limit of {limit or self.max_bytes} bytes."
         await problem_response(None, 413, detail, kind="too-large")(scope, receive, send)
 
 
@@ -136,7 +156,9 @@ class Idempotency:
         self.wait_seconds = wait_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST":
+        # An upload is not read twice (its own name and content make a retry harmless:
+        # the same file sent again answers the file attached then).
+        if scope["type"] != "http" or scope["method"] != "POST" or is_upload(scope):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
