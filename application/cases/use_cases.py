@@ -3,9 +3,10 @@ and lifecycle."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from uuid import UUID, uuid4
 
+from eventsourcing.utils import get_topic
 from pydantic import Field
 
 from application.cases.commands import (
@@ -170,6 +171,19 @@ class CaseUseCases(DiaryNumbering, StaffUseCases):
         return FileAttached(
             **view.model_dump(), case_id=case.id, version=case.version, position=recorded.position
         )
+
+    def every_attached_file(self, batch: int = 1000) -> Iterator[AttachedFile]:
+        """Every file ever attached, in the order attached (read from the event log)."""
+        topic = get_topic(Case.FileAttached)
+        after = 0
+        while notifications := self.recorder.select_notifications(
+            start=after + 1, limit=batch, topics=[topic]
+        ):
+            for notification in notifications:
+                event = self.mapper.to_domain_event(notification)
+                assert isinstance(event, Case.FileAttached)
+                yield event.file
+            after = notifications[-1].id
 
     def files_of_document(self, case: Case, document_id: UUID) -> list[AttachedFileView]:
         check(DocumentMustBeRegisteredInTheCase(document_id, case.documents.keys()), "document")

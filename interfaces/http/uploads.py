@@ -16,6 +16,7 @@ from fastapi import Request
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from application.cases.files import FileStore, FileTooLarge, ReceivedFile, Receiving, file_name
 from interfaces.http.problems import Problem
@@ -85,9 +86,19 @@ async def _stream(request: Request, receiving: Receiving) -> ReceivedFile:
         return await run_in_threadpool(receiving.finish)
     except FileTooLarge as refusal:  # what was received is removed already
         raise _too_large(refusal) from None
-    except BaseException:  # refused, or the client went away (ClientDisconnect)
+    except ClientDisconnect:
+        await run_in_threadpool(receiving.discard)
+        raise _cut_off() from None
+    except BaseException:  # refused, or failed
         await run_in_threadpool(receiving.discard)
         raise
+
+
+def _cut_off() -> Problem:
+    """The client went away before the body ended: nothing was kept (if anyone hears)."""
+    return Problem(
+        400, "The upload was cut off before it ended; nothing was kept.", kind="upload-cut-off"
+    )
 
 
 def _too_large(refusal: FileTooLarge) -> Problem:
@@ -169,6 +180,10 @@ async def _multipart(
         parser.finalize()
     except FileTooLarge as refusal:
         raise _too_large(refusal) from None
+    except ClientDisconnect:
+        if parts.receiving is not None:
+            await run_in_threadpool(parts.receiving.discard)
+        raise _cut_off() from None
     except MultipartParseError:
         if parts.receiving is not None:
             await run_in_threadpool(parts.receiving.discard)
