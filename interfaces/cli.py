@@ -279,6 +279,9 @@ def files_verify() -> None:
         f"{len(named) - broken} of {len(named)} stored files intact"
         + (f"; {broken} differ or are missing" if broken else "")
     )
+    aside = system.files.received_aside()
+    if aside:  # uploads being received now, or left by a process that stopped midway
+        typer.echo(f"{len(aside)} uploads in {system.files.incoming} are not (yet) kept")
     if broken:
         raise typer.Exit(1)
 

@@ -103,3 +103,6 @@ def test_files_verify_reports_files_that_differ_or_are_missing(
     assert f"differs   {attached[0].sha256}  Bilaga 0.pdf" in broken.output
     assert f"missing   {attached[1].sha256}  Bilaga 1.pdf" in broken.output
     assert "1 of 3 stored files intact; 2 differ or are missing" in broken.output
+    store.receive(limit=100).write(b"%PDF")  # a process stopped while receiving this
+    left = CliRunner().invoke(cli, ["files", "verify"], env=env)
+    assert "1 uploads in" in left.output

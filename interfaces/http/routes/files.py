@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import unicodedata
 from urllib.parse import quote
 from uuid import UUID
 
@@ -123,11 +124,20 @@ def _may_read(app: App, case: Case, document_id: UUID, reader: Reader, request: 
     log_shown(app, reader, request, [shown])
 
 
+def _ascii(name: str) -> str:
+    """The name for clients that know no `filename*`: ASCII, without quotes."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return "".join(c if c.isprintable() and c not in '"\\' else "_" for c in plain) or "file"
+
+
 def _headers(file: AttachedFile) -> dict[str, str]:
     digest = base64.b64encode(bytes.fromhex(file.sha256)).decode()
     return {
         "Content-Length": str(file.size),
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(file.name, safe='')}",
+        "Content-Disposition": (
+            f'attachment; filename="{_ascii(file.name)}"; '
+            f"filename*=UTF-8''{quote(file.name, safe='')}"
+        ),
         "ETag": f'"{file.sha256}"',
         "Repr-Digest": f"sha-256=:{digest}:",
         "Cache-Control": "private, no-store",
