@@ -53,14 +53,18 @@ def disposition_filename(value: str | None) -> str | None:
     return None if found is None else str(found)
 
 
-def _missing_name(detail: str) -> Problem:
+def _refused(detail: str, rule: str = "FileMustHaveAName", field: str = "name") -> Problem:
     return Problem(
-        422,
-        detail,
-        kind="validation",
-        rule="FileMustHaveAName",
-        errors=[{"field": "name", "message": detail}],
+        422, detail, kind="validation", rule=rule, errors=[{"field": field, "message": detail}]
     )
+
+
+def _missing_name(detail: str) -> Problem:
+    return _refused(detail)
+
+
+def _malformed(detail: str) -> Problem:
+    return _refused(detail, "MultipartBodyMustHoldOneWholeFile", "file")
 
 
 async def receive_upload(
@@ -117,6 +121,7 @@ class _Parts:
     limit: int
     receiving: Receiving | None = None
     in_file: bool = False
+    file_ended: bool = False
     names: list[str] = field(default_factory=list)
     headers: dict[bytes, bytes] = field(default_factory=dict)
     header_field: bytes = b""
@@ -130,6 +135,7 @@ class _Parts:
             "on_header_end": self.header_end,
             "on_headers_finished": self.headers_finished,
             "on_part_data": self.part_data,
+            "on_part_end": self.part_end,
         }
 
     def part_begin(self) -> None:
@@ -151,7 +157,7 @@ class _Parts:
         if options.get(b"name") != b"file":
             return
         if self.receiving is not None:
-            raise _missing_name("Send one file per upload: one part named `file`.")
+            raise _malformed("Send one file per upload: one part named `file`.")
         raw = disposition_filename(disposition.decode("utf-8", errors="replace"))
         if raw is None:
             raise _missing_name("The part named `file` needs a filename.")
@@ -162,6 +168,10 @@ class _Parts:
     def part_data(self, data: bytes, start: int, end: int) -> None:
         if self.in_file and self.receiving is not None:
             self.receiving.write(data[start:end])
+
+    def part_end(self) -> None:
+        if self.in_file:
+            self.file_ended, self.in_file = True, False
 
 
 async def _multipart(
@@ -187,15 +197,16 @@ async def _multipart(
     except MultipartParseError:
         if parts.receiving is not None:
             await run_in_threadpool(parts.receiving.discard)
-        raise Problem(
-            422, "The multipart/form-data body is malformed.", kind="validation"
-        ) from None
+        raise _malformed("The multipart/form-data body is malformed.") from None
     except BaseException:
         if parts.receiving is not None:
             await run_in_threadpool(parts.receiving.discard)
         raise
     if parts.receiving is None:
         raise _missing_name("The multipart body has no part named `file` with a filename.")
+    if not parts.file_ended:  # the body stopped inside the file: it is not whole
+        await run_in_threadpool(parts.receiving.discard)
+        raise _malformed("The multipart body ended before the file's part did.")
     try:
         return parts.names[0], await run_in_threadpool(parts.receiving.finish)
     except BaseException:

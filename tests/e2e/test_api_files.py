@@ -281,3 +281,22 @@ def test_a_secret_documents_files_are_for_those_who_may_read_the_case_and_logged
         ("revisor.rut", f"/api/v1{download}"),
     ]
     assert all(r["parts"] == [secret] for r in reads)
+
+
+def test_a_multipart_body_that_ends_inside_the_file_keeps_nothing(service: Service) -> None:
+    case = new_case(service)
+    doc = new_document(service, case["id"])["document_id"]
+    kept_before, _ = store(service)
+    head = service.head()
+    start = b'--cut\r\nContent-Disposition: form-data; name="file"; filename="A.pdf"\r\n\r\n'
+    two_files = start + PDF + b"\r\n" + start + PDF + b"\r\n--cut--\r\n"
+    for body in (start + PDF, two_files):
+        response = service.client.post(
+            f"/api/v1/cases/{case['id']}/documents/{doc}/files",
+            content=body,
+            headers={**service.auth(OFFICIAL), "Content-Type": "multipart/form-data; boundary=cut"},
+        )
+        assert response.status_code == 422, response.text
+        assert response.json()["rule"] == "MultipartBodyMustHoldOneWholeFile"
+    assert service.head() == head
+    assert store(service) == (kept_before, [])
