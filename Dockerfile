@@ -9,9 +9,9 @@ COPY application ./application
 COPY infrastructure ./infrastructure
 COPY interfaces ./interfaces
 # /app stays root's and read-only to the service, which writes nothing there: its key
-# comes from FUNDCASE_SECRET_FILE, its data from PostgreSQL, documents' files from
-# /var/lib/fundcase/files. /run/fundcase is where `fundcase make-secret` keeps the key
-# (volumes in docker-compose.yml take these folders' owner).
+# comes from FUNDCASE_SECRET_FILE, its data from PostgreSQL (documents' files too, with
+# FUNDCASE_FILES_STORE=database; else a volume at /var/lib/fundcase/files). /run/fundcase
+# is where `fundcase make-secret` keeps the key (volumes take these folders' owner).
 # Every dependency is the locked version with its hash; then the project alone.
 RUN pip install --require-hashes -r requirements-runtime.lock \
     && pip install --no-deps --no-build-isolation . \

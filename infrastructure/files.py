@@ -17,17 +17,17 @@ import codecs
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import filetype
 
-from application.cases.files import FileCheck, FileTooLarge, StoredFileMissing
+from application.cases.files import FileCheck, FileStore, FileTooLarge, StoredFileMissing
 
 CHUNK = 1 << 16
-_HEAD = 8192  # what media types are sniffed from
+SNIFFED_BYTES = 8192  # what media types are sniffed from
 
 # What the archive keeps by default: documents, images and plain text, as registrars
 # receive them. Executables, scripts and unknown binaries are refused.
@@ -66,6 +66,13 @@ def sniff(head: bytes) -> str:
     if text.lstrip("\ufeff \t\r\n").startswith("<?xml"):
         return "application/xml"
     return "text/plain"
+
+
+class KeptFiles(FileStore, Protocol):
+    """A file store that can also list what it holds (the check command, the tests)."""
+
+    def stored(self) -> Sequence[object]: ...
+    def received_aside(self) -> Sequence[object]: ...
 
 
 class DiskFileStore:
@@ -133,8 +140,8 @@ class DiskReceiving:
         if self.size > self.limit:
             self.discard()
             raise FileTooLarge(self.limit)
-        if len(self.head) < _HEAD:
-            self.head += chunk[: _HEAD - len(self.head)]
+        if len(self.head) < SNIFFED_BYTES:
+            self.head += chunk[: SNIFFED_BYTES - len(self.head)]
         self.digest.update(chunk)
         self.stream.write(chunk)
 

@@ -58,6 +58,11 @@ class Settings(BaseSettings):
         default=Path("./fundcase-files"),
         description="the folder that keeps documents' files, each once under its SHA-256",
     )
+    files_store: Literal["folder", "database"] = Field(
+        default="folder",
+        description="where documents' files are kept: folder (FUNDCASE_FILES_DIR, the "
+        "embedded default) or database (in chunks, shared by every process of the service)",
+    )
     files_max_bytes: int = Field(
         default=200 * 1024 * 1024, ge=1, description="the largest file one upload may hold"
     )

@@ -281,7 +281,7 @@ def files_verify() -> None:
     )
     aside = system.files.received_aside()
     if aside:  # uploads being received now, or left by a process that stopped midway
-        typer.echo(f"{len(aside)} uploads in {system.files.incoming} are not (yet) kept")
+        typer.echo(f"{len(aside)} uploads received aside are not (yet) kept")
     if broken:
         raise typer.Exit(1)
 

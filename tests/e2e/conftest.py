@@ -88,6 +88,8 @@ def service(
         max_body_bytes=64 * 1024,
         public_rate_limit=UNTHROTTLED,
         files_dir=tmp_path_factory.mktemp("files"),
+        # PostgreSQL deployments share files in the database; SQLite keeps a folder.
+        files_store="database" if request.param == "postgres" else "folder",
         files_max_bytes=FILES_MAX_BYTES,
     )
     api = create_app(settings)

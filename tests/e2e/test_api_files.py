@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import MutableMapping
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -54,10 +53,10 @@ def upload(
     )
 
 
-def store(service: Service) -> tuple[list[Path], list[Path]]:
+def store(service: Service) -> tuple[list[object], list[object]]:
     """What the file store holds: kept files, and uploads received aside."""
     system: System = service.api.state.system
-    return system.files.stored(), system.files.received_aside()
+    return list(system.files.stored()), list(system.files.received_aside())
 
 
 def test_documents_are_numbered_within_their_case_everywhere_they_are_shown(
@@ -137,7 +136,7 @@ def test_the_same_file_twice_is_kept_once(service: Service) -> None:
     assert one["sha256"] == other["sha256"]
     assert again["id"] == one["id"]  # the same name and content again: the file attached then
     kept, aside = store(service)
-    assert [p.name for p in kept].count(one["sha256"]) == 1
+    assert [str(p).rsplit("/", 1)[-1] for p in kept].count(one["sha256"]) == 1
     assert aside == []
 
 
@@ -240,7 +239,9 @@ def test_an_upload_cut_off_midway_leaves_nothing_behind(service: Service, kind: 
     }
     asyncio.run(service.api(scope, receive, send))
     assert sent[0]["status"] == 400  # if the client still listens, it is told
-    assert max(seen_aside) == 1
+    system: System = service.api.state.system
+    # The folder holds what was received so far; the database gathers a chunk first.
+    assert max(seen_aside) == (0 if system.settings.files_store == "database" else 1)
     assert service.head() == head
     assert store(service) == (kept_before, [])
 
