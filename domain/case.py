@@ -128,6 +128,29 @@ class Document:
     party: str | None
 
 
+def document_reference(diary_number: object, number: int) -> str:
+    """`RUN/664/2021-3`: the case's diary number, a hyphen, the document's number."""
+    return f"{diary_number}-{number}"
+
+
+@dataclass(frozen=True)
+class AttachedFile:
+    """A file of a registered document: its name, media type (sniffed from the content),
+    size and SHA-256. The hash names the stored bytes, so the audit digest, which covers
+    this event, covers the file's content too."""
+
+    id: UUID
+    document_id: UUID
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+
+
+FILE_NAME_TEXT = 255
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
 # --- Rules of the case ----------------------------------------------------------
 
 
@@ -243,6 +266,77 @@ class MarkingNeedsAGround(InputRule):
         return "a marking needs its legal ground (e.g. 'OSL 31 kap. 16 §')"
 
 
+@dataclass(frozen=True)
+class DocumentMustBeRegisteredInTheCase(BusinessRule):
+    document_id: UUID
+    documents: Collection[UUID]
+
+    def is_broken(self) -> bool:
+        return self.document_id not in self.documents
+
+    def message(self) -> str:
+        return f"the case has no document {self.document_id}; register it first"
+
+
+@dataclass(frozen=True)
+class FileNameMustBeAPlainName(InputRule):
+    """A name, not a path: no folder parts, no control characters, not `.` or `..`."""
+
+    file_name: str
+
+    def is_broken(self) -> bool:
+        return (
+            not self.file_name.strip()
+            or len(self.file_name) > FILE_NAME_TEXT
+            or any(c in "/\\" for c in self.file_name)
+            or self.file_name.strip() in (".", "..")
+            or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in self.file_name)
+        )
+
+    def message(self) -> str:
+        return (
+            f"a file's name is a plain name of at most {FILE_NAME_TEXT} characters, without "
+            "folders (/ or \\) or control characters"
+        )
+
+
+@dataclass(frozen=True)
+class FileMustNotBeEmpty(InputRule):
+    size: int
+
+    def is_broken(self) -> bool:
+        return self.size <= 0
+
+    def message(self) -> str:
+        return "the file is empty; an empty file documents nothing"
+
+
+@dataclass(frozen=True)
+class MediaTypeMustBeAllowedForArchiving(InputRule):
+    media_type: str
+    allowed: Collection[str]
+
+    def is_broken(self) -> bool:
+        return self.media_type not in self.allowed
+
+    def message(self) -> str:
+        return (
+            f"the content is {self.media_type}, which is not kept in the archive; "
+            f"allowed are: {', '.join(sorted(self.allowed))}"
+        )
+
+
+@dataclass(frozen=True)
+class HashMustBeSha256(InputRule):
+    sha256: str
+
+    def is_broken(self) -> bool:
+        return _SHA256.fullmatch(self.sha256) is None
+
+    def message(self) -> str:
+        return "a file's hash is its SHA-256 as 64 lower-case hexadecimal digits"
+
+
 def secrecy_markings(
     targets: Sequence[str], ground: str | None, parts: Collection[str], field: str
 ) -> tuple[SecrecyMarking, ...]:
@@ -262,6 +356,8 @@ def secrecy_markings(
 class Case(Aggregate):
     # Grants of access to secret parts; a snapshot taken before grants existed has none.
     grants: tuple[AccessGrant, ...] = ()
+    # Files of its documents, in the order attached (none in a snapshot from before files).
+    files: tuple[AttachedFile, ...] = ()
 
     class Registered(Aggregate.Created):
         """No `id` field: the library takes `__init__`'s id as the originator id."""
@@ -283,6 +379,9 @@ class Case(Aggregate):
         document: Document
         actor: Actor
         secrecy: SecrecyMarking | None = None
+        # The document's number within the case (1, 2, 3, ...). Events recorded before
+        # numbers lack it: their documents are numbered in the order registered.
+        number: int | None = None
 
     class SecrecyMarked(Aggregate.Event):
         """One part marked (before assessments replaced it; kept for the history)."""
@@ -299,6 +398,10 @@ class Case(Aggregate):
 
     class AccessGranted(Aggregate.Event):
         grant: AccessGrant
+        actor: Actor
+
+    class FileAttached(Aggregate.Event):
+        file: AttachedFile
         actor: Actor
 
     class StatusChanged(Aggregate.Event):
@@ -430,7 +533,24 @@ class Case(Aggregate):
             if secrecy_ground is None
             else secrecy_markings([target], secrecy_ground, [target], "secret")
         )
-        self._document_registered(document, actor, markings[0] if markings else None)
+        self._document_registered(
+            document, actor, markings[0] if markings else None, self.next_document_number
+        )
+
+    @property
+    def next_document_number(self) -> int:
+        """Documents are numbered 1, 2, 3, ... in the order registered: gap-free, since a
+        save based on a version that moved on is refused (optimistic concurrency)."""
+        return len(self.documents) + 1
+
+    def document_number(self, document_id: UUID) -> int:
+        """The document's number within the case (its place in the order registered)."""
+        return list(self.documents).index(document_id) + 1
+
+    def document_reference(self, document_id: UUID) -> str:
+        """The document as registers print it: the diary number and its number, e.g.
+        `RUN/664/2021-3`."""
+        return document_reference(self.diary_number, self.document_number(document_id))
 
     def assess_secrecy(
         self,
@@ -453,6 +573,40 @@ class Case(Aggregate):
             markings = (*markings, *secrecy_markings(documents, ground, named, "secrecy"))
         self._secrecy_assessed(markings, text(reason, "reason", LONG_TEXT), actor)
 
+    def check_file_may_be_attached(self, document_id: UUID) -> None:
+        """Whether a file can be attached to the document (asked before it is received)."""
+        check(ClosedCaseMustNotChange(self.is_closed))
+        check(DocumentMustBeRegisteredInTheCase(document_id, self.documents.keys()), "document")
+
+    def attach_file(
+        self, file: AttachedFile, allowed_media_types: Collection[str], actor: Actor
+    ) -> None:
+        """Attach a file, received and hashed, to a document of the case."""
+        self.check_file_may_be_attached(file.document_id)
+        check(IdMustBeNew(file.id, [f.id for f in self.files]), "id")
+        check(FileNameMustBeAPlainName(file.name), "name")
+        check(FileMustNotBeEmpty(file.size), "file")
+        check(HashMustBeSha256(file.sha256), "sha256")
+        check(MediaTypeMustBeAllowedForArchiving(file.media_type, allowed_media_types), "file")
+        self._file_attached(file, actor)
+
+    def files_of(self, document_id: UUID) -> list[AttachedFile]:
+        return [f for f in self.files if f.document_id == document_id]
+
+    def attached(self, document_id: UUID, name: str, sha256: str) -> AttachedFile | None:
+        """The file of this name and content attached to the document, if it is."""
+        return next(
+            (f for f in self.files_of(document_id) if (f.name, f.sha256) == (name, sha256)),
+            None,
+        )
+
+    def file(self, file_id: UUID) -> AttachedFile | None:
+        return next((f for f in self.files if f.id == file_id), None)
+
+    @event(FileAttached)
+    def _file_attached(self, file: AttachedFile, actor: Actor) -> None:
+        self.files = (*self.files, file)
+
     def grant_access(self, grant: AccessGrant, actor: Actor, today: date) -> None:
         check(ReasonMustBeGiven(grant.reason), "reason")
         check(GrantMustNotEndBeforeToday(grant.until, today), "until")
@@ -460,8 +614,13 @@ class Case(Aggregate):
 
     @event(DocumentRegistered)
     def _document_registered(
-        self, document: Document, actor: Actor, secrecy: SecrecyMarking | None = None
+        self,
+        document: Document,
+        actor: Actor,
+        secrecy: SecrecyMarking | None = None,
+        number: int | None = None,
     ) -> None:
+        # The number is the document's place in `documents`; the event records it.
         self.documents[document.id] = document
         if secrecy is not None:
             self.secrecy[secrecy.target] = secrecy

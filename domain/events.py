@@ -30,6 +30,7 @@ EVENTS: tuple[type[Aggregate.Event], ...] = (
     Case.SecrecyMarked,
     Case.SecrecyAssessed,
     Case.AccessGranted,
+    Case.FileAttached,
     Case.StatusChanged,
     Case.DecisionRecorded,
     CoFinancingCommitment.Proposed,

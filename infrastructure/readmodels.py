@@ -85,6 +85,25 @@ import_jobs = Table(
     Column("refusal", Text),
 )
 
+# Documents' files when the database keeps them (FUNDCASE_FILES_STORE=database): each
+# file once under its SHA-256, in chunks; an upload's chunks under a key of its own
+# until it is kept (infrastructure/database_files.py, docs/adr/0017).
+file_chunks = Table(
+    "file_chunks",
+    READ_MODELS,
+    Column("key", String(80), primary_key=True),
+    Column("n", Integer, primary_key=True, autoincrement=False),
+    Column("data", LargeBinary, nullable=False),
+)
+stored_files = Table(
+    "stored_files",
+    READ_MODELS,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("chunks", Integer, nullable=False),
+    Column("stored_at", DateTime, nullable=False),
+)
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 

@@ -7,8 +7,10 @@ write a block in its format.
 
 from __future__ import annotations
 
+import functools
 import html
 from dataclasses import dataclass
+from pathlib import Path
 
 from fpdf import FPDF
 
@@ -144,21 +146,32 @@ def to_html(doc: DecisionDocument) -> str:
 
 # --- PDF -------------------------------------------------------------------------------
 
-# The PDF's built-in fonts cover Latin-1 (å, ä, ö, é, §); a few typographic marks
-# outside it are written with their nearest Latin-1 sign.
-_LATIN1 = str.maketrans({"–": "-", "—": "-", "“": '"', "”": '"', "’": "'", "‘": "'", "…": "..."})
+# DejaVu Sans, embedded (the letters used, subset): Sámi (á č đ ŋ š ŧ ž), Finnish,
+# Polish (ą ć ę ł ń ś ź ż) and every other Latin letter print as written. The PDF's
+# built-in Helvetica covers Latin-1 only and printed the others as "?".
+FONTS = Path(__file__).with_name("fonts")
+FONT = "DejaVuSans"
 
 
 def to_pdf(doc: DecisionDocument) -> bytes:
+    """The document as PDF. A version of a decision document never changes, and
+    embedding the font takes a while (about 0.15 s), so recent ones are kept."""
+    return _pdf(doc.to_json())
+
+
+@functools.lru_cache(maxsize=128)
+def _pdf(document: str) -> bytes:
+    doc = DecisionDocument.from_json(document)
     pdf = FPDF(format="A4")
-    pdf.set_title(f"{doc.diary_number} {doc.title}".translate(_LATIN1))
+    pdf.add_font(FONT, "", FONTS / "DejaVuSans.ttf")
+    pdf.add_font(FONT, "B", FONTS / "DejaVuSans-Bold.ttf")
+    pdf.set_title(f"{doc.diary_number} {doc.title}")
     pdf.set_margins(25, 20, 25)
     pdf.add_page()
 
     def write(text: str, size: float, style: str = "", gap: float = 2) -> None:
-        pdf.set_font("helvetica", style, size)
-        safe = text.translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
-        pdf.multi_cell(0, size * 0.5, safe, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, style, size)
+        pdf.multi_cell(0, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(gap)
 
     for block in decision_blocks(doc):

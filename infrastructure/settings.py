@@ -9,6 +9,8 @@ import limits
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from infrastructure.files import ARCHIVABLE
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FUNDCASE_", env_file=".env", extra="ignore")
@@ -54,6 +56,23 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # A file sent to POST /api/v1/imports (larger ones: `fundcase import`, or in parts).
     max_import_bytes: int = Field(default=52_428_800, ge=1024)
+    files_dir: Path = Field(
+        default=Path("./fundcase-files"),
+        description="the folder that keeps documents' files, each once under its SHA-256",
+    )
+    files_store: Literal["folder", "database"] = Field(
+        default="folder",
+        description="where documents' files are kept: folder (FUNDCASE_FILES_DIR, the "
+        "embedded default) or database (in chunks, shared by every process of the service)",
+    )
+    files_max_bytes: int = Field(
+        default=200 * 1024 * 1024, ge=1, description="the largest file one upload may hold"
+    )
+    files_media_types: str = Field(
+        default=",".join(ARCHIVABLE),
+        description="media types kept in the archive, comma-separated; a file whose "
+        "content is of another type (an executable, say) is refused",
+    )
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     public_rate_limit: str = Field(
@@ -73,6 +92,10 @@ class Settings(BaseSettings):
         description="prefix of the counters' keys in Redis (services sharing one Redis "
         "count apart when their prefixes differ)",
     )
+
+    @property
+    def archivable_media_types(self) -> frozenset[str]:
+        return frozenset(t.strip() for t in self.files_media_types.split(",") if t.strip())
 
     @field_validator("public_rate_limit")
     @classmethod

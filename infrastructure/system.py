@@ -16,7 +16,9 @@ from sqlalchemy import Engine
 from application.fundcase import Fundcase
 from application.read_models import NAMES
 from infrastructure.commits import head_channel, projected_channel
+from infrastructure.database_files import DatabaseFileStore
 from infrastructure.eventstore import open_application, postgres_schema
+from infrastructure.files import DiskFileStore, KeptFiles
 from infrastructure.freshness import Freshness, FreshnessListener
 from infrastructure.projector import Projector
 from infrastructure.readside import make_projector, notify_conninfo, open_read_models
@@ -29,6 +31,7 @@ class System:
     app: Fundcase
     read_models: Engine
     projector: Projector
+    files: KeptFiles
 
     @property
     def freshness(self) -> Freshness:
@@ -70,4 +73,9 @@ def open_system(
     engine = open_read_models(settings)
     projector = make_projector(app, engine, settings, projections, **projector_options)
     projector.freshness.saw_head(app.log_head())
-    return System(settings, app, engine, projector)
+    files: KeptFiles = (
+        DatabaseFileStore(engine)
+        if settings.files_store == "database"
+        else DiskFileStore(settings.files_dir)
+    )
+    return System(settings, app, engine, projector, files)

@@ -67,6 +67,8 @@ cli = typer.Typer(
 )
 projections_cli = typer.Typer(help="Look after the read models.", no_args_is_help=True)
 cli.add_typer(projections_cli, name="projections")
+files_cli = typer.Typer(help="Look after documents' files.", no_args_is_help=True)
+cli.add_typer(files_cli, name="files")
 audit_cli = typer.Typer(help="Check that history was not changed afterwards.", no_args_is_help=True)
 cli.add_typer(audit_cli, name="audit")
 
@@ -344,6 +346,30 @@ def token(
     except TokenRefused as refusal:
         raise typer.BadParameter(str(refusal)) from None
     typer.echo(printed)
+
+
+@files_cli.command("verify")
+def files_verify() -> None:
+    """Rehash every stored file the event log names; list any that differ or are missing."""
+    system = _open("warning")
+    named: dict[str, list[str]] = {}
+    for file in system.app.every_attached_file():
+        named.setdefault(file.sha256, []).append(file.name)
+    broken = 0
+    for found in system.files.verify(named):
+        if found.state != "intact":
+            broken += 1
+            names = ", ".join(sorted(set(named[found.sha256])))
+            typer.echo(f"{found.state:8}  {found.sha256}  {names}")
+    typer.echo(
+        f"{len(named) - broken} of {len(named)} stored files intact"
+        + (f"; {broken} differ or are missing" if broken else "")
+    )
+    aside = system.files.received_aside()
+    if aside:  # uploads being received now, or left by a process that stopped midway
+        typer.echo(f"{len(aside)} uploads received aside are not (yet) kept")
+    if broken:
+        raise typer.Exit(1)
 
 
 @audit_cli.command("digest")

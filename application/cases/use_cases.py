@@ -3,8 +3,10 @@ and lifecycle."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator
 from uuid import UUID, uuid4
 
+from eventsourcing.utils import get_topic
 from pydantic import Field
 
 from application.cases.commands import (
@@ -15,15 +17,19 @@ from application.cases.commands import (
     RegisterDocument,
 )
 from application.cases.diary import DiaryNumbering
+from application.cases.files import ReceivedFile
+from application.cases.views import AttachedFileView
 from application.shared.access import SecrecyIsForTheCaseOfficersUnit
 from application.shared.use_cases import Recorded, use_case
 from application.staff.use_cases import StaffUseCases
 from domain.case import (
     AccessGrant,
+    AttachedFile,
     Case,
     CaseStatus,
     Direction,
     Document,
+    DocumentMustBeRegisteredInTheCase,
     ReceiptDateMustNotBeInTheFuture,
 )
 from domain.rules import check
@@ -50,6 +56,24 @@ class CaseRegistered(Recorded):
 
 class DocumentRegistered(Recorded):
     document_id: UUID
+    number: int = Field(description="The document's number within the case", examples=[3])
+    reference: str = Field(
+        description="The diary number and the document's number", examples=["RUN/664/2021-3"]
+    )
+
+
+class FileAttached(Recorded):
+    """The file attached: `id` is the file's; `version` and `position` the case's write."""
+
+    case_id: UUID
+    document_id: UUID
+    name: str = Field(examples=["Ansökan.pdf"])
+    media_type: str = Field(
+        description="Sniffed from the content, not taken from the client",
+        examples=["application/pdf"],
+    )
+    size: int = Field(description="Bytes", examples=[183_412])
+    sha256: str = Field(description="SHA-256 of the content, hexadecimal")
 
 
 class CaseUseCases(DiaryNumbering, StaffUseCases):
@@ -112,7 +136,59 @@ class CaseUseCases(DiaryNumbering, StaffUseCases):
         )
         case.register_document(document, c.secret.ground if c.secret else None, actor)
         recorded = self._save_together(case)
-        return DocumentRegistered(**recorded.model_dump(), document_id=document.id)
+        return DocumentRegistered(
+            **recorded.model_dump(),
+            document_id=document.id,
+            number=case.document_number(document.id),
+            reference=case.document_reference(document.id),
+        )
+
+    @use_case
+    def attach_file(
+        self,
+        case_id: UUID,
+        document_id: UUID,
+        name: str,
+        received: ReceivedFile,
+        allowed_media_types: Collection[str],
+        actor: Actor,
+    ) -> FileAttached:
+        """Attach a received file to a document; its bytes are kept under their hash once
+        the event is saved, and discarded if it is refused or cannot be saved. The same
+        name and content attached to the document again answers the file attached then."""
+        try:
+            case = self._load(Case, case_id)
+            file = case.attached(document_id, name, received.sha256) or AttachedFile(
+                uuid4(), document_id, name, received.media_type, received.size, received.sha256
+            )
+            if case.file(file.id) is None:
+                case.attach_file(file, allowed_media_types, actor)
+            recorded = self._save_together(case)
+        except BaseException:
+            received.discard()
+            raise
+        received.keep()
+        view = AttachedFileView.of(file)
+        return FileAttached(
+            **view.model_dump(), case_id=case.id, version=case.version, position=recorded.position
+        )
+
+    def every_attached_file(self, batch: int = 1000) -> Iterator[AttachedFile]:
+        """Every file ever attached, in the order attached (read from the event log)."""
+        topic = get_topic(Case.FileAttached)
+        after = 0
+        while notifications := self.recorder.select_notifications(
+            start=after + 1, limit=batch, topics=[topic]
+        ):
+            for notification in notifications:
+                event = self.mapper.to_domain_event(notification)
+                assert isinstance(event, Case.FileAttached)
+                yield event.file
+            after = notifications[-1].id
+
+    def files_of_document(self, case: Case, document_id: UUID) -> list[AttachedFileView]:
+        check(DocumentMustBeRegisteredInTheCase(document_id, case.documents.keys()), "document")
+        return [AttachedFileView.of(f) for f in case.files_of(document_id)]
 
     @use_case
     def assess_secrecy(

@@ -15,16 +15,41 @@ from application.cases.commands import (
 )
 from application.shared.access import MASKED, MASKED_NOTE
 from application.shared.views import Amount, View
-from domain.case import Case
+from domain.case import AttachedFile, Case, document_reference
 
 
 class DocumentView(View):
     id: UUID
+    number: int = Field(description="The document's number within the case: 1, 2, 3, ...")
+    reference: str = Field(
+        description="The diary number and the document's number, as registers print it",
+        examples=["RUN/664/2021-3"],
+    )
     title: str
     direction: str
     date: dt.date
     party: str | None
     secret: Secret | None
+
+
+class AttachedFileView(View):
+    id: UUID
+    document_id: UUID
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+
+    @classmethod
+    def of(cls, file: AttachedFile) -> AttachedFileView:
+        return cls(
+            id=file.id,
+            document_id=file.document_id,
+            name=file.name,
+            media_type=file.media_type,
+            size=file.size,
+            sha256=file.sha256,
+        )
 
 
 class SecrecyView(View):
@@ -124,6 +149,8 @@ class CaseView(View):
             documents=[
                 DocumentView(
                     id=d.id,
+                    number=number,
+                    reference=document_reference(case.diary_number, number),
                     title=d.title,
                     direction=str(d.direction),
                     date=d.date,
@@ -132,7 +159,7 @@ class CaseView(View):
                     if case.is_secret(str(d.id))
                     else None,
                 )
-                for d in case.documents.values()
+                for number, d in enumerate(case.documents.values(), start=1)
             ],
             secrecy=[SecrecyView(target=m.target, ground=m.ground) for m in case.secrecy.values()],
             decision_ids=list(case.decision_ids),

@@ -74,6 +74,8 @@ class RegisterProjection(Projection):
             "register_documents",
             Column("document_id", String(36), primary_key=True),
             Column("case_id", String(36), nullable=False),
+            # Within the case: 1, 2, 3, ... in the order registered (docs/adr/0017).
+            Column("number", Integer, nullable=False),
             Column("title", Text, nullable=False),
             Column("direction", String(10), nullable=False),
             Column("document_date", Date, nullable=False),
@@ -142,11 +144,20 @@ class RegisterProjection(Projection):
         _touched(conn).add(str(e.originator_id))
 
     def document_registered(self, conn: Connection, e: Case.DocumentRegistered) -> None:
-        doc = e.document
+        doc, case_id = e.document, str(e.originator_id)
+        number = e.number
+        if number is None:  # recorded before numbers: the next in the order registered
+            number = (
+                1
+                + conn.execute(
+                    select(func.count()).where(self.documents.c.case_id == case_id)
+                ).scalar_one()
+            )
         conn.execute(
             self.documents.insert().values(
                 document_id=str(doc.id),
-                case_id=str(e.originator_id),
+                case_id=case_id,
+                number=number,
                 title=doc.title,
                 direction=str(doc.direction),
                 document_date=doc.date,

@@ -36,7 +36,7 @@ from application.shared import paging
 from application.shared.access import MASKED, MASKED_NOTE, Reader
 from application.shared.read_model import from_öre
 from application.shared.views import Page, View
-from domain.case import masked_fields
+from domain.case import document_reference, masked_fields
 from domain.values import OrganisationNumber
 
 
@@ -336,7 +336,7 @@ def _entry(
     number = shown("applicant.organisation_number", row.organisation_number)
     if public and personal:
         number = MASKED  # a personal identity number is never public (OSL 21 kap. 7 §)
-    shown_documents = [_document(d, reveal=reveal) for d in documents]
+    shown_documents = [_document(d, row.diary_number, reveal=reveal) for d in documents]
     hidden_documents = [d.document_id for d in documents if d.secret_ground and not reveal]
     entry = RegisterEntry(
         id=row.case_id,
@@ -374,10 +374,12 @@ def _entry(
     return entry, read
 
 
-def _document(doc: Row[Any], *, reveal: bool) -> DocumentView:
+def _document(doc: Row[Any], diary_number: str, *, reveal: bool) -> DocumentView:
     hidden = not reveal and doc.secret_ground is not None
     return DocumentView(
         id=doc.document_id,
+        number=doc.number,
+        reference=document_reference(diary_number, doc.number),
         date=doc.document_date,
         direction=doc.direction,
         title=MASKED if hidden else doc.title,

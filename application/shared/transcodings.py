@@ -12,7 +12,14 @@ from typing import Any
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.budget import BudgetAreaShare, YearShare
-from domain.case import AccessGrant, CaseStatus, Direction, Document, SecrecyMarking
+from domain.case import (
+    AccessGrant,
+    AttachedFile,
+    CaseStatus,
+    Direction,
+    Document,
+    SecrecyMarking,
+)
 from domain.commitment import CommitmentKind, CommitmentState, Usage
 from domain.decision import (
     CommitteeReport,
@@ -113,6 +120,7 @@ class DataclassAsDict(Transcoding):
 VALUE_CLASSES: tuple[type[Any], ...] = (
     AccessGrant,
     Applicant,
+    AttachedFile,
     BudgetAreaShare,
     CaseOfficer,
     CommitteeReport,

@@ -30,6 +30,7 @@ from interfaces.http.routes import (
     commitments,
     decision_register,
     decisions,
+    files,
     imports,
     orders,
     register,
@@ -37,6 +38,7 @@ from interfaces.http.routes import (
 )
 from interfaces.http.schemas import Health, ProblemOut
 from interfaces.http.security import SecurityHeaders, docs_page
+from interfaces.http.uploads import MULTIPART_OVERHEAD
 
 log = structlog.get_logger("fundcase.http")
 
@@ -113,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (
         orders,
         cases,
+        files,
         commitments,
         decisions,
         register,
@@ -171,6 +174,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.add_middleware(
         BodyLimit,
         max_bytes=settings.max_body_bytes,
+        upload_max_bytes=settings.files_max_bytes + MULTIPART_OVERHEAD,
         larger={"/api/v1/imports": settings.max_import_bytes},
     )
     api.add_middleware(KnownPages, pages=api.state.pages, system=lambda: api.state.system)

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from infrastructure.idempotency import IdempotencyStore, Mismatch, Pending, Stored
 from infrastructure.tokens import TokenRefused, Tokens
 from interfaces.http.problems import internal_error, problem_response
+from interfaces.http.uploads import UPLOAD_PATH
 
 log = structlog.get_logger("fundcase.http")
 
@@ -83,13 +84,27 @@ class RequestContext:
                 )
 
 
-class BodyLimit:
-    """Refuse bodies over the limit, whether or not they say their length."""
+def is_upload(scope: Scope) -> bool:
+    return scope["method"] == "POST" and UPLOAD_PATH.fullmatch(scope["path"]) is not None
 
-    def __init__(self, app: ASGIApp, max_bytes: int, larger: dict[str, int] | None = None) -> None:
+
+class BodyLimit:
+    """Refuse bodies over the limit, whether or not they say their length.
+
+    An upload of a file (interfaces/http/uploads.py) has a limit of its own and is
+    streamed on as it comes: the route counts it and removes what it received if it
+    goes over. Other paths that take files (an import) have limits of their own."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        upload_max_bytes: int,
+        larger: dict[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        # Paths that take files (an import) have limits of their own.
+        self.upload_max_bytes = upload_max_bytes
         self.larger = larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -98,6 +113,14 @@ class BodyLimit:
             return
         limit = self.larger.get(scope["path"].rstrip("/"), self.max_bytes)
         declared = Headers(scope=scope).get("content-length")
+        if is_upload(scope):
+            if declared is not None and (
+                not declared.isdigit() or int(declared) > self.upload_max_bytes
+            ):
+                await self._refuse(scope, receive, send, self.upload_max_bytes)
+                return
+            await self.app(scope, receive, send)
+            return
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await self._refuse(scope, receive, send, limit)
             return
@@ -145,7 +168,9 @@ class Idempotency:
         self.wait_seconds = wait_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST":
+        # An upload is not read twice (its own name and content make a retry harmless:
+        # the same file sent again answers the file attached then).
+        if scope["type"] != "http" or scope["method"] != "POST" or is_upload(scope):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)

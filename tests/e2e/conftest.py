@@ -28,6 +28,8 @@ UNITS = {"Åsa Hofsten": "Näringsliv och samhällsbyggnad"}
 # The tests (fuzzing above all) read the public register far more often than a person:
 # the rate limit has tests of its own (test_rate_limits.py).
 UNTHROTTLED = "1000000/minute"
+# Small, so a test can go over it; larger than the body limit, so uploads pass that.
+FILES_MAX_BYTES = 256 * 1024
 
 
 @dataclass
@@ -87,6 +89,10 @@ def service(
         secret=SecretStr(SECRET),
         max_body_bytes=64 * 1024,
         public_rate_limit=UNTHROTTLED,
+        files_dir=tmp_path_factory.mktemp("files"),
+        # PostgreSQL deployments share files in the database; SQLite keeps a folder.
+        files_store="database" if request.param == "postgres" else "folder",
+        files_max_bytes=FILES_MAX_BYTES,
     )
     api = create_app(settings)
     try:

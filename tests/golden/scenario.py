@@ -6,8 +6,10 @@ ids and timestamps replaced by placeholders (they differ on every run).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date
+from uuid import uuid4
 
 from application.cases.commands import AssessSecrecy, ChangeCaseStatus, GrantAccess
 from application.commitments.commands import (
@@ -37,7 +39,7 @@ from application.fundcase import Fundcase
 from application.imports.commands import ImportFile
 from application.staff.commands import HeldTitle
 from demo.worked_example import ADMIN, OFFICIAL, record_worked_example
-from domain.case import SecrecyMarking
+from domain.case import AttachedFile, SecrecyMarking
 from domain.read_log import SecretPartsShown
 
 # The library stores a UUID as 32 hex digits, a datetime in ISO 8601.
@@ -84,6 +86,19 @@ def record_every_event_type(app: Fundcase) -> None:
     # An event only history holds now: one part marked (before assessments).
     marked = app.get_case(case)
     marked._secrecy_marked(SecrecyMarking("applicant", "OSL 31 kap. 16 §"), OFFICIAL)
+    # A file of the application (its bytes are kept by the file store, not in the event).
+    marked.attach_file(
+        AttachedFile(
+            uuid4(),
+            next(iter(marked.documents)),
+            "Ansökan.pdf",
+            "application/pdf",
+            183_412,
+            hashlib.sha256(b"%PDF-1.7 Ans\xc3\xb6kan").hexdigest(),
+        ),
+        {"application/pdf"},
+        OFFICIAL,
+    )
     app.save(marked)
     directory = app.staff_members()
     app.grant_access(

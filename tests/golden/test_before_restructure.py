@@ -77,6 +77,7 @@ def test_every_read_answers_as_it_did_before(old_store: tuple[TestClient, dict[s
         added = ADDED_SINCE.get(path, ())
         assert all(field not in answer for field in added), path
         shown = {k: v for k, v in now[path].items() if k not in added} if added else now[path]
+        shown = _document_numbers_checked(shown)
         assert _still_answers(_notes_dropped(shown), _as_now_required(path, answer)), path
     for path in ADDED_SINCE:
         assert (now[path]["total"], now[path]["total_is_exact"]) == (
@@ -95,6 +96,28 @@ def _notes_dropped(answer: Any) -> Any:
         }
     if isinstance(answer, list):
         return [_notes_dropped(v) for v in answer]
+    return answer
+
+
+def _document_numbers_checked(answer: Any) -> Any:
+    """Without the numbers documents have gained since (issue 18), once checked: the
+    documents of each case, registered before numbers, are numbered 1, 2, 3, ... and
+    referred to as the case's diary number and their number."""
+    if isinstance(answer, dict):
+        answer = {k: _document_numbers_checked(v) for k, v in answer.items()}
+        documents = answer.get("documents")
+        if isinstance(documents, list) and documents and "number" in documents[0]:
+            numbers = sorted(d["number"] for d in documents)
+            assert numbers == list(range(1, len(documents) + 1))
+            assert all(
+                d["reference"] == f"{answer['diary_number']}-{d['number']}" for d in documents
+            )
+            answer["documents"] = [
+                {k: v for k, v in d.items() if k not in ("number", "reference")} for d in documents
+            ]
+        return answer
+    if isinstance(answer, list):
+        return [_document_numbers_checked(v) for v in answer]
     return answer
 
 
