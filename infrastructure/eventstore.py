@@ -95,12 +95,12 @@ def open_application(
     try:
         with psycopg.connect(plain_postgres_url(settings.database_url), autocommit=True) as conn:
             if not create_tables and _missing(conn, schema, recorders) == []:
-                return app
+                return _with_types_known(app, recorders)
             conn.execute("SELECT pg_advisory_lock(%s)", (EVENT_STORE_LOCK,))
             try:
                 missing = _missing(conn, schema, recorders)
                 if not create_tables and missing == []:
-                    return app
+                    return _with_types_known(app, recorders)
                 _check_may_create(conn, schema, missing)
                 for recorder in recorders:
                     recorder.create_table()
@@ -109,6 +109,14 @@ def open_application(
     except BaseException:
         app.close()
         raise
+    return app
+
+
+def _with_types_known(app: Fundcase, recorders: list[GatedAggregateRecorder]) -> Fundcase:
+    """The store's composite types, made by another process perhaps after this one's
+    pool connected, registered with its connections (as creating them would have)."""
+    for recorder in recorders:
+        recorder.datastore.register_type_adapters()
     return app
 
 
