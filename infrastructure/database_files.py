@@ -14,14 +14,13 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 from uuid import uuid4
 
 from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from application.cases.files import FileCheck, FileTooLarge, StoredFileMissing
-from infrastructure.files import SNIFFED_BYTES, sniff
+from infrastructure.files import Tally
 from infrastructure.readmodels import file_chunks, stored_files, writer
 
 CHUNK = 1 << 20
@@ -33,7 +32,7 @@ class DatabaseFileStore:
         self.engine = engine
 
     def receive(self, limit: int) -> DatabaseReceiving:
-        return DatabaseReceiving(self, f"{UPLOAD}{uuid4().hex}", limit)
+        return DatabaseReceiving(self, f"{UPLOAD}{uuid4().hex}", Tally(limit))
 
     def read(self, sha256: str) -> Iterator[bytes]:
         with self.engine.connect() as conn:
@@ -87,21 +86,14 @@ class DatabaseFileStore:
 class DatabaseReceiving:
     store: DatabaseFileStore
     key: str
-    limit: int
-    size: int = 0
+    tally: Tally
     chunks: int = 0
-    head: bytes = b""
     pending: bytearray = field(default_factory=bytearray)
-    digest: Any = field(default_factory=hashlib.sha256)
 
     def write(self, chunk: bytes) -> None:
-        self.size += len(chunk)
-        if self.size > self.limit:
+        if not self.tally.counted(chunk):
             self.discard()
-            raise FileTooLarge(self.limit)
-        if len(self.head) < SNIFFED_BYTES:
-            self.head += chunk[: SNIFFED_BYTES - len(self.head)]
-        self.digest.update(chunk)
+            raise FileTooLarge(self.tally.limit)
         self.pending += chunk
         while len(self.pending) >= CHUNK:
             self._flush(bytes(self.pending[:CHUNK]))
@@ -116,8 +108,9 @@ class DatabaseReceiving:
         if self.pending:
             self._flush(bytes(self.pending))
             self.pending.clear()
+        tally = self.tally
         return DatabaseReceived(
-            self.store, self.key, self.chunks, self.digest.hexdigest(), self.size, sniff(self.head)
+            self.store, self.key, self.chunks, tally.sha256, tally.size, tally.media_type
         )
 
     def discard(self) -> None:

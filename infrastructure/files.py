@@ -89,7 +89,7 @@ class DiskFileStore:
     def receive(self, limit: int) -> DiskReceiving:
         self.incoming.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(dir=self.incoming, prefix="upload-")
-        return DiskReceiving(self, Path(name), os.fdopen(handle, "wb"), limit)
+        return DiskReceiving(self, Path(name), os.fdopen(handle, "wb"), Tally(limit))
 
     def read(self, sha256: str) -> Iterator[bytes]:
         try:
@@ -126,32 +126,53 @@ def _chunks(stream: Any) -> Iterator[bytes]:
 
 
 @dataclass
-class DiskReceiving:
-    store: DiskFileStore
-    path: Path
-    stream: Any
+class Tally:
+    """What an upload has brought so far, whatever keeps it: its size (held to the
+    limit), its first bytes (to sniff the media type from) and its hash."""
+
     limit: int
     size: int = 0
     head: bytes = b""
     digest: Any = field(default_factory=hashlib.sha256)
 
-    def write(self, chunk: bytes) -> None:
+    def counted(self, chunk: bytes) -> bool:
+        """Take the chunk into account; False once the upload is over its limit."""
         self.size += len(chunk)
         if self.size > self.limit:
-            self.discard()
-            raise FileTooLarge(self.limit)
+            return False
         if len(self.head) < SNIFFED_BYTES:
             self.head += chunk[: SNIFFED_BYTES - len(self.head)]
         self.digest.update(chunk)
+        return True
+
+    @property
+    def sha256(self) -> str:
+        return str(self.digest.hexdigest())
+
+    @property
+    def media_type(self) -> str:
+        return sniff(self.head)
+
+
+@dataclass
+class DiskReceiving:
+    store: DiskFileStore
+    path: Path
+    stream: Any
+    tally: Tally
+
+    def write(self, chunk: bytes) -> None:
+        if not self.tally.counted(chunk):
+            self.discard()
+            raise FileTooLarge(self.tally.limit)
         self.stream.write(chunk)
 
     def finish(self) -> DiskReceived:
         self.stream.flush()
         os.fsync(self.stream.fileno())
         self.stream.close()
-        return DiskReceived(
-            self.store, self.path, self.digest.hexdigest(), self.size, sniff(self.head)
-        )
+        tally = self.tally
+        return DiskReceived(self.store, self.path, tally.sha256, tally.size, tally.media_type)
 
     def discard(self) -> None:
         self.stream.close()
