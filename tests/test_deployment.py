@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -318,8 +318,32 @@ def _drop(machine: Machine) -> None:
         )
 
 
+@contextmanager
+def _passable_by_others(*paths: Path) -> Iterator[None]:
+    """Let other users pass (not list) every folder above these, as they may pass the
+    folders above /app in the image: a checkout made with `mktemp -d` is 0700. The
+    modes are put back afterwards."""
+    changed: list[tuple[Path, int]] = []
+    folders = {folder for path in paths for folder in path.parents if folder != Path("/")}
+    try:
+        for folder in sorted(folders):
+            mode = stat.S_IMODE(folder.stat().st_mode)
+            if not mode & stat.S_IXOTH and folder.stat().st_uid == os.geteuid():
+                folder.chmod(mode | stat.S_IXOTH)
+                changed.append((folder, mode))
+        yield
+    finally:
+        for folder, mode in reversed(changed):
+            folder.chmod(mode)
+
+
 @pytest.fixture(scope="module")
 def machine() -> Iterator[Machine]:
+    with _passable_by_others(ROOT / "pyproject.toml", Path(sys.executable)):
+        yield from _machine()
+
+
+def _machine() -> Iterator[Machine]:
     folder = Path(tempfile.mkdtemp(prefix="fundcase-deploy-"))
     folder.chmod(0o755)  # others may pass, as they may pass / in a container
     machine = Machine(folder)
