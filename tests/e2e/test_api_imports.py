@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from domain.values import Role
@@ -33,12 +32,10 @@ def _send(service: Service, content: bytes, **params: Any) -> dict[str, Any]:
 
 
 def _finished(service: Service, job_id: str) -> dict[str, Any]:
-    for _ in range(200):
-        job: dict[str, Any] = service.get(f"/imports/{job_id}", ADMIN).json()
-        if job["state"] != "running":
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"the import {job_id} did not finish")
+    """The job once done: asked once, the service answering when the import finishes."""
+    job: dict[str, Any] = service.get(f"/imports/{job_id}", ADMIN, wait=10).json()
+    assert job["state"] != "running", f"the import {job_id} did not finish"
+    return job
 
 
 def test_an_import_reports_each_row_and_a_second_run_imports_nothing(service: Service) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 from uuid import UUID
 
@@ -14,6 +15,10 @@ from interfaces.http.auth import Admin
 from interfaces.http.deps import ImportJobsDep as Jobs
 
 router = APIRouter(prefix="/imports", tags=["imports"])
+
+MAX_WAIT_SECONDS = 30
+# How often a waiting answer looks at its job (any process of the service may run it).
+JOB_LOOK_SECONDS = 0.05
 
 FORMATS = {
     "text/csv": "import.csv",
@@ -73,9 +78,27 @@ async def start_import(
 
 
 @router.get("/{job_id}")
-def import_job(job_id: UUID, _: Admin, jobs: Jobs) -> ImportJob:
-    """An import's progress and, once done, its report: one outcome per row."""
-    job = jobs.get(job_id)
-    if job is None:
-        raise HTTPException(404, f"no import has the id {job_id}")
-    return job
+def import_job(
+    job_id: UUID,
+    _: Admin,
+    jobs: Jobs,
+    wait: Annotated[
+        float,
+        Query(
+            ge=0,
+            le=MAX_WAIT_SECONDS,
+            description="Answer once the import has finished, or after this many seconds",
+        ),
+    ] = 0,
+) -> ImportJob:
+    """An import's progress and, once done, its report: one outcome per row. With
+    `wait`, the answer waits (bounded) for the import to finish, so a client need not
+    ask again and again."""
+    until = time.monotonic() + wait
+    while True:
+        job = jobs.get(job_id)
+        if job is None:
+            raise HTTPException(404, f"no import has the id {job_id}")
+        if job.state != "running" or time.monotonic() >= until:
+            return job
+        time.sleep(JOB_LOOK_SECONDS)
