@@ -27,7 +27,7 @@ from application.budget.queries import (
     budget_commitments,
     budget_totals,
 )
-from application.cases.commands import AssessSecrecy, RegisterDocument, Secret
+from application.cases.commands import RegisterDocument, Secret
 from application.commitments.commands import RecordUsage, ReleaseRest
 from application.decision_register.queries import (
     DecisionRegisterSearch,
@@ -47,7 +47,7 @@ from application.read_models import LIVE, READ_MODELS, fresh_copy
 from application.register.queries import RegisterSearch, search_register
 from application.register.search import FTS_TABLE
 from application.shared.read_model import from_öre
-from demo.worked_example import CASE_OFFICER, OFFICIAL, REGISTER_CASE, record_worked_example
+from demo.worked_example import OFFICIAL, REGISTER_CASE, record_worked_example
 from infrastructure.projector import Projector
 from infrastructure.readmodels import MIGRATIONS, in_table_metadata, positions, writer
 from infrastructure.readside import make_projector
@@ -56,6 +56,7 @@ from infrastructure.settings import Settings
 from tests.conftest import OpenApp, start_projector_process
 from tests.integration.history import generate_history
 from tests.integration.readers import AUDITOR, PUBLIC
+from tests.integration.secrecy import mark_applicant_secret
 
 TODAY = date(2026, 1, 1)
 
@@ -474,16 +475,7 @@ def test_the_public_register_masks_what_is_secret_and_cannot_be_searched_for_it(
         ),
         OFFICIAL,
     )
-    app.assess_secrecy(
-        case,
-        AssessSecrecy(
-            fields=["applicant.name", "applicant.organisation_number"],
-            ground="OSL 21 kap. 3 §",
-            reason="Uppgifter om sökandens affärsförhållanden",
-        ),
-        OFFICIAL,
-        unit=CASE_OFFICER.unit,
-    )
+    mark_applicant_secret(app, case, "OSL 21 kap. 3 §")
     projector.catch_up()
     [public] = search_register(engine, RegisterSearch(), PUBLIC).items
     assert public.diary_number == "RUN/1/2021"

@@ -14,17 +14,17 @@ from sqlalchemy import Engine
 
 from application.cases.commands import (
     ApplicantDetails,
-    AssessSecrecy,
     RegisterDocument,
     Secret,
 )
 from application.fundcase import Fundcase
 from application.register.queries import RegisterPage, RegisterSearch, search_register
-from demo.worked_example import CASE_OFFICER, OFFICIAL, REGISTER_CASE
+from demo.worked_example import OFFICIAL, REGISTER_CASE
 from infrastructure.projector import Projector
 from infrastructure.readmodels import MIGRATIONS, writer
 from tests.integration.history import generate_history
 from tests.integration.readers import AUDITOR, PUBLIC
+from tests.integration.secrecy import mark_applicant_secret
 
 
 def register(app: Fundcase, title: str, applicant: str = "SVID") -> str:
@@ -132,16 +132,7 @@ def test_the_public_view_never_finds_a_case_by_a_secret_part(
         ),
         OFFICIAL,
     )
-    app.assess_secrecy(
-        registered.id,
-        AssessSecrecy(
-            fields=["applicant.name", "applicant.organisation_number"],
-            ground="OSL 21 kap. 3 §",
-            reason="Uppgifter om sökandens affärsförhållanden",
-        ),
-        OFFICIAL,
-        unit=CASE_OFFICER.unit,
-    )
+    mark_applicant_secret(app, registered.id, "OSL 21 kap. 3 §")
     projector.catch_up()
     number = registered.diary_number
     for q in (
@@ -256,16 +247,7 @@ def test_cases_registered_before_the_search_migration_are_found_after_it(
     assert found(engine, "sökindexet") == [second, first.diary_number]
     assert found(engine, "malmfälten", public=True) == [first.diary_number]
     # A case indexed by the migration changes like any other: its old words go.
-    app.assess_secrecy(
-        first.id,
-        AssessSecrecy(
-            fields=["applicant.name", "applicant.organisation_number"],
-            ground="OSL 21 kap. 3 §",
-            reason="Uppgifter om sökandens affärsförhållanden",
-        ),
-        OFFICIAL,
-        unit=CASE_OFFICER.unit,
-    )
+    mark_applicant_secret(app, first.id, "OSL 21 kap. 3 §")
     third = register(app, "Efter sökindexet")
     projector.catch_up()
     assert found(engine, "sökindexet") == [third, second, first.diary_number]

@@ -12,16 +12,16 @@ from eventsourcing.application import project_aggregate
 from eventsourcing.domain import Aggregate
 
 from application.cases.commands import (
-    AssessSecrecy,
     ChangeCaseStatus,
     RegisterDocument,
     Secret,
 )
 from application.fundcase import Fundcase
 from application.shared.errors import NotFound
-from demo.worked_example import CASE_OFFICER, OFFICIAL, REGISTER_CASE
+from demo.worked_example import OFFICIAL, REGISTER_CASE
 from domain.case import Case
 from tests.golden.scenario import record_every_event_type
+from tests.integration.secrecy import mark_applicant_secret
 
 
 def exactly(aggregate: Any) -> str:
@@ -51,16 +51,7 @@ def _a_case_past_two_intervals(app: Fundcase) -> UUID:
             ),
             OFFICIAL,
         )
-    app.assess_secrecy(
-        case,
-        AssessSecrecy(
-            fields=["applicant.name", "applicant.organisation_number"],
-            ground="OSL 21 kap. 3 §",
-            reason="Uppgifter om sökandens affärsförhållanden",
-        ),
-        OFFICIAL,
-        unit=CASE_OFFICER.unit,
-    )
+    mark_applicant_secret(app, case, "OSL 21 kap. 3 §")
     app.change_case_status(case, ChangeCaseStatus(status="under_review"), OFFICIAL)
     return case
 
