@@ -114,6 +114,21 @@ class CorrectDecision(Command):
     points: Annotated[list[Long], Field(min_length=1, max_length=100)] | None = None
     extract_to: Annotated[list[Short], Field(max_length=100)] | None = None
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "reason": "Ansökan saknades i beslutsunderlaget",
+                    "basis": [
+                        'Förfrågan om samverkan kring projekt "Designdrivna innovationskluster"',
+                        {"document": "RUN/664/2021-3"},
+                        {"document": "RUN/664/2021-4"},
+                    ],
+                }
+            ]
+        },
+    )
+
 
 class RevokeDecision(Command):
     reason: Long
