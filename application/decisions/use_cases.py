@@ -3,8 +3,10 @@ revoke."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from uuid import UUID
+
+from eventsourcing.utils import get_topic
 
 from application.cases.files import FileStore, ReceivedFile
 from application.decisions.commands import (
@@ -191,6 +193,19 @@ class DecisionUseCases(StaffUseCases):
         for commitment in commitments:
             commitment.cancel(f"Beslutet återkallat: {c.reason}", c.revoked_on, actor)
         return self._save_together(decision, *commitments)
+
+    def every_decision_file(self, batch: int = 1000) -> Iterator[DecisionFile]:
+        """Every decision document stored as sent, in the order stored (from the log)."""
+        topic = get_topic(DelegationDecision.DocumentStored)
+        after = 0
+        while notifications := self.recorder.select_notifications(
+            start=after + 1, limit=batch, topics=[topic]
+        ):
+            for notification in notifications:
+                event = self.mapper.to_domain_event(notification)
+                assert isinstance(event, DelegationDecision.DocumentStored)
+                yield event.file
+            after = notifications[-1].id
 
     def get_decision(self, decision_id: UUID, version: int | None = None) -> DelegationDecision:
         return self._load(DelegationDecision, decision_id, version=version)
