@@ -187,7 +187,7 @@ def record_worked_example(
             decided_by=DECISION_MAKER,
             delegation=DelegationUsed(order_id=order.id, point="8.1"),
             description=DESCRIPTION,
-            basis=BASIS,
+            basis=[*BASIS],
             points=POINTS,
             commitment_ids=[commitment.id],
             extract_to=["SVID"],

@@ -552,6 +552,15 @@ class Case(Aggregate):
         `RUN/664/2021-3`."""
         return document_reference(self.diary_number, self.document_number(document_id))
 
+    def document_named(self, name: str) -> Document | None:
+        """The registered document a user names by its reference (`RUN/664/2021-3`) or
+        its id, if the case has it."""
+        name = name.strip()
+        for number, document in enumerate(self.documents.values(), 1):
+            if name in (str(document.id), document_reference(self.diary_number, number)):
+                return document
+        return None
+
     def assess_secrecy(
         self,
         fields: Sequence[str],

@@ -38,7 +38,7 @@ from interfaces.http.routes import (
 )
 from interfaces.http.schemas import Health, ProblemOut
 from interfaces.http.security import SecurityHeaders, docs_page
-from interfaces.http.uploads import MULTIPART_OVERHEAD
+from interfaces.http.uploads import MAX_FILES, MULTIPART_OVERHEAD
 
 log = structlog.get_logger("fundcase.http")
 
@@ -175,6 +175,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodyLimit,
         max_bytes=settings.max_body_bytes,
         upload_max_bytes=settings.files_max_bytes + MULTIPART_OVERHEAD,
+        multipart_upload_max_bytes=MAX_FILES * (settings.files_max_bytes + MULTIPART_OVERHEAD),
         larger={"/api/v1/imports": settings.max_import_bytes},
     )
     api.add_middleware(KnownPages, pages=api.state.pages, system=lambda: api.state.system)

@@ -20,6 +20,7 @@ from application.commitments.commands import (
     YearPart,
 )
 from application.decisions.commands import (
+    BasisDocumentNamed,
     CorrectDecision,
     DecisionMakerDetails,
     DelegationUsed,
@@ -40,6 +41,7 @@ from application.imports.commands import ImportFile
 from application.staff.commands import HeldTitle
 from demo.worked_example import ADMIN, OFFICIAL, record_worked_example
 from domain.case import AttachedFile, SecrecyMarking
+from domain.decision import DecisionFile
 from domain.read_log import SecretPartsShown
 
 # The library stores a UUID as 32 hex digits, a datetime in ISO 8601.
@@ -126,6 +128,19 @@ def record_every_event_type(app: Fundcase) -> None:
     app.correct_decision(
         decision, CorrectDecision(reason="Skrivfel", extract_to=["SVID", "Ekonomi"]), OFFICIAL
     )
+    # The corrected document as sent: its bytes are kept by the file store, not the event.
+    sent = app.get_decision(decision)
+    sent.store_document(
+        DecisionFile(
+            sent.document_version,
+            "RUN-664-2021-v2.pdf",
+            "application/pdf",
+            31_337,
+            hashlib.sha256(b"%PDF-1.7 Beslut").hexdigest(),
+        ),
+        OFFICIAL,
+    )
+    app.save(sent)
     second = app.propose_commitment(
         ProposeCommitment(
             case_id=case,
@@ -151,6 +166,8 @@ def record_every_event_type(app: Fundcase) -> None:
             ),
             delegation=DelegationUsed(order_id=order, point="8.1"),
             description="Tillväxtverket medfinansierar projektet.",
+            # A basis line naming a document registered in the case.
+            basis=[BasisDocumentNamed(document=str(next(iter(marked.documents))))],
             points=["Medfinansiering med 20 000 kronor."],
             commitment_ids=[second],
         ),
