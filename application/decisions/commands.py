@@ -69,6 +69,15 @@ class ReportDecision(Command):
     paragraph: Annotated[str, Field(min_length=1, max_length=50, examples=["§ 45"])]
 
 
+class ReportToMeeting(Command):
+    """Decisions reported to one committee meeting under one paragraph, all or none."""
+
+    committee: Short
+    meeting_date: Day
+    paragraph: Annotated[str, Field(min_length=1, max_length=50, examples=["§ 45"])]
+    decision_ids: Annotated[list[UUID], Field(min_length=1, max_length=500)]
+
+
 class RecordAnnouncement(Command):
     announced_on: Day
 
