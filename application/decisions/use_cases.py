@@ -22,7 +22,7 @@ from domain.decision import CommitteeReport, DecisionMaker, DecisionText, Delega
 from domain.delegation import DelegationOrder
 from domain.errors import DomainError
 from domain.rules import EachNameMustAppearOnce, check
-from domain.values import LONG_TEXT, SHORT_TEXT, TITLE_TEXT, Actor, text, texts
+from domain.values import LONG_TEXT, SHORT_TEXT, TITLE_TEXT, Actor, Money, text, texts
 
 
 class DecisionUseCases(StaffUseCases):
@@ -49,6 +49,7 @@ class DecisionUseCases(StaffUseCases):
             directory=self.staff_directory(actor),
             actor=actor,
             today=self.today(),
+            amount=None if c.amount is None else Money.parse(c.amount, "amount", positive=False),
         )
         for commitment in commitments:
             commitment.commit(decision.id, c.decided_on, actor)

@@ -88,3 +88,28 @@ def test_a_meeting_report_with_one_bad_decision_records_nothing(service: Service
     assert twice.json()["errors"][0]["field"] == "decision_ids[0]"
     assert service.get(f"/decisions/{ids[1]}", OFFICIAL).json()["report"] is None
     assert service.post("/reports/meetings", _report(ids, "2022-05-04"), FINANCE).status_code == 403
+
+
+def test_a_decision_states_what_it_grants_and_the_limit_applies_to_it(service: Service) -> None:
+    order_id = bodies.new_order(service)  # point 8.1 allows at most 500 000 kr
+    case_id = bodies.new_case(service)["id"]
+    head = service.head()
+    missing = service.post("/decisions", bodies.decision(case_id, order_id, []), OFFICIAL)
+    assert missing.status_code == 422, missing.text
+    assert missing.json()["rule"] == "DecisionWithoutCommitmentsMustStateItsAmount"
+    assert missing.json()["errors"][0]["field"] == "amount"
+    over = bodies.decision(case_id, order_id, [], amount="500000.01")
+    refused = service.post("/decisions", over, OFFICIAL)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["rule"] == "DecidedAmountMustNotExceedProvisionLimit"
+    commitment_id = bodies.new_commitment(service, case_id)
+    short = bodies.decision(case_id, order_id, [commitment_id], amount="100000")
+    assert service.post("/decisions", short, OFFICIAL).json()["rule"] == (
+        "CommitmentsMustNotExceedDecidedAmount"
+    )
+    assert service.head() == head + 1  # only the commitment was recorded
+    granted = bodies.decision(case_id, order_id, [], amount="180000")
+    taken = service.post("/decisions", granted, OFFICIAL)
+    assert taken.status_code == 201, taken.text
+    read = service.get(f"/decisions/{taken.json()['id']}", OFFICIAL).json()
+    assert read["amount"] == "180000.00"
