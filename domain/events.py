@@ -36,6 +36,8 @@ EVENTS: tuple[type[Aggregate.Event], ...] = (
     CoFinancingCommitment.Proposed,
     CoFinancingCommitment.Committed,
     CoFinancingCommitment.UsageRecorded,
+    CoFinancingCommitment.PaymentRecorded,
+    CoFinancingCommitment.ReclaimRecorded,
     CoFinancingCommitment.Released,
     CoFinancingCommitment.Cancelled,
     DelegationDecision.Taken,

@@ -47,6 +47,7 @@ from domain.budget import allocate, grid
 from domain.commitment import CoFinancingCommitment
 
 COMMITTED, USED, RELEASED, CANCELLED = "committed", "used", "released", "cancelled"
+PAID, RECLAIMED = "paid", "reclaimed"
 # SQLite keeps these tables in their primary key's order (no rowid), so the rows of one
 # period or day are read together.
 CLUSTERED = {"sqlite_with_rowid": False}
@@ -57,6 +58,8 @@ TOTALS = {
     CANCELLED: "cancelled_ore",
     USED: "used_ore",
     RELEASED: "released_ore",
+    PAID: "paid_ore",
+    RECLAIMED: "reclaimed_ore",
 }
 
 
@@ -79,6 +82,8 @@ class BudgetProjection(Projection):
             Column("decided_on", Date),
             öre_column("used_ore"),
             öre_column("released_ore"),
+            öre_column("paid_ore"),
+            öre_column("reclaimed_ore"),
             Column("cancelled_on", Date),
             Column("proposed_at", DateTime, nullable=False),
             Column("version", Integer, nullable=False),
@@ -144,6 +149,8 @@ class BudgetProjection(Projection):
             On(CoFinancingCommitment.Proposed, self.proposed),
             On(CoFinancingCommitment.Committed, self.committed),
             On(CoFinancingCommitment.UsageRecorded, self.usage_recorded),
+            On(CoFinancingCommitment.PaymentRecorded, self.payment_recorded),
+            On(CoFinancingCommitment.ReclaimRecorded, self.reclaim_recorded),
             On(CoFinancingCommitment.Released, self.released),
             On(CoFinancingCommitment.Cancelled, self.cancelled),
         )
@@ -163,6 +170,8 @@ class BudgetProjection(Projection):
                 state="proposed",
                 used_ore=0,
                 released_ore=0,
+                paid_ore=0,
+                reclaimed_ore=0,
                 proposed_at=utc(e.timestamp),
                 version=e.originator_version,
             )
@@ -191,28 +200,48 @@ class BudgetProjection(Projection):
         self._book(conn, e, COMMITTED, e.decided_on, [(a, y, öre) for a, y, öre in cells])
 
     def usage_recorded(self, conn: Connection, e: CoFinancingCommitment.UsageRecorded) -> None:
-        """A payment or reported work lands in its date's year, split like the areas."""
+        """Reported work lands in its date's year, split like the areas."""
         usage = e.usage
-        per_area: dict[str, int] = {}
-        for area, _, öre in self._cells(conn, e):
-            per_area[area] = per_area.get(area, 0) + öre
-        areas = list(per_area)
-        parts = allocate(to_öre(usage.amount), [per_area[a] for a in areas])
-        self._book(
-            conn,
-            e,
-            USED,
-            usage.date,
-            [(a, usage.date.year, p) for a, p in zip(areas, parts, strict=True)],
-        )
+        self._book_by_area(conn, e, USED, usage.date, to_öre(usage.amount))
         self._update(conn, e, used_ore=self.commitments.c.used_ore + to_öre(usage.amount))
 
+    def payment_recorded(self, conn: Connection, e: CoFinancingCommitment.PaymentRecorded) -> None:
+        """A payment lands in its date's year, split like the areas."""
+        payment = e.payment
+        self._book_by_area(conn, e, PAID, payment.date, to_öre(payment.amount))
+        self._update(conn, e, paid_ore=self.commitments.c.paid_ore + to_öre(payment.amount))
+
+    def reclaim_recorded(self, conn: Connection, e: CoFinancingCommitment.ReclaimRecorded) -> None:
+        """A reclaim lands in its date's year, split like the areas."""
+        reclaim = e.reclaim
+        self._book_by_area(conn, e, RECLAIMED, reclaim.date, to_öre(reclaim.amount))
+        self._update(
+            conn, e, reclaimed_ore=self.commitments.c.reclaimed_ore + to_öre(reclaim.amount)
+        )
+
+    def _book_by_area(
+        self, conn: Connection, e: CoFinancingCommitment.Event, movement: str, on: date, öre: int
+    ) -> None:
+        per_area: dict[str, int] = {}
+        for area, _, committed in self._cells(conn, e):
+            per_area[area] = per_area.get(area, 0) + committed
+        areas = list(per_area)
+        parts = allocate(öre, [per_area[a] for a in areas])
+        self._book(
+            conn, e, movement, on, [(a, on.year, p) for a, p in zip(areas, parts, strict=True)]
+        )
+
     def released(self, conn: Connection, e: CoFinancingCommitment.Released) -> None:
-        """The unused rest is freed where it was still unused, cell by cell."""
+        """The rest is freed where it was still neither used nor paid, cell by cell."""
         booked = self._booked_by_cell(conn, str(e.originator_id))
         cells = [(a, y) for a, y, _ in self._cells(conn, e)]
         unused = [
-            max(booked.get((a, y, COMMITTED), 0) - booked.get((a, y, USED), 0), 0) for a, y in cells
+            max(
+                booked.get((a, y, COMMITTED), 0)
+                - max(booked.get((a, y, USED), 0), booked.get((a, y, PAID), 0)),
+                0,
+            )
+            for a, y in cells
         ]
         parts = allocate(to_öre(e.amount), unused)
         self._book(

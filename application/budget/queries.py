@@ -37,9 +37,12 @@ class BudgetRow(View):
     year: int | None = None
     kind: str | None = None
     committed: Amount
-    used: Amount
+    used: Amount = Field(description="Work reported (upparbetat)")
     released: Amount
-    remaining: Amount
+    remaining: Amount = Field(description="Committed less used and released")
+    paid: Amount = Field(description="Paid out (utbetalt)")
+    reclaimed: Amount = Field(description="Reclaimed (återkrävt) of what was paid")
+    unpaid: Amount = Field(description="Remaining in commitments: committed less paid and released")
 
 
 class BudgetPage(Page[BudgetRow]):
@@ -52,6 +55,9 @@ class BudgetCommitmentRow(CommitmentSummary):
     used: Amount
     released: Amount
     remaining: Amount
+    paid: Amount
+    reclaimed: Amount
+    unpaid: Amount
 
 
 class BudgetCommitmentPage(Page[BudgetCommitmentRow]):
@@ -94,6 +100,8 @@ def budget_totals(engine: Engine, question: BudgetQuestion) -> list[BudgetRow]:
             (total["committed_ore"] - total["cancelled_ore"]).label("committed"),
             total["used_ore"].label("used"),
             total["released_ore"].label("released"),
+            total["paid_ore"].label("paid"),
+            total["reclaimed_ore"].label("reclaimed"),
         )
     if group_columns:
         query = query.group_by(*group_columns).order_by(*group_columns)
@@ -102,7 +110,7 @@ def budget_totals(engine: Engine, question: BudgetQuestion) -> list[BudgetRow]:
     return [
         BudgetRow(**{g: getattr(r, g) for g in question.group_by}, **_figures(r))
         for r in rows
-        if any((r.committed, r.used, r.released)) or not group_columns
+        if any((r.committed, r.used, r.released, r.paid, r.reclaimed)) or not group_columns
     ]
 
 
@@ -181,6 +189,8 @@ def _sums(movement: ColumnElement[str], öre: ColumnElement[int]) -> list[Column
         (total("committed") - total("cancelled")).label("committed"),
         total("used").label("used"),
         total("released").label("released"),
+        total("paid").label("paid"),
+        total("reclaimed").label("reclaimed"),
     ]
 
 
@@ -202,12 +212,10 @@ def _filtered(query: Select[Any], question: BudgetQuestion, c: Any) -> Select[An
 
 
 def _figures(row: Row[Any] | None) -> dict[str, Any]:
-    committed, used, released = (
-        (0, 0, 0) if row is None else (int(row.committed), int(row.used), int(row.released))
-    )
+    names = ("committed", "used", "released", "paid", "reclaimed")
+    öre = dict.fromkeys(names, 0) if row is None else {n: int(getattr(row, n)) for n in names}
     return {
-        "committed": from_öre(committed),
-        "used": from_öre(used),
-        "released": from_öre(released),
-        "remaining": from_öre(committed - used - released),
+        **{name: from_öre(value) for name, value in öre.items()},
+        "remaining": from_öre(öre["committed"] - öre["used"] - öre["released"]),
+        "unpaid": from_öre(öre["committed"] - öre["paid"] - öre["released"]),
     }

@@ -56,6 +56,19 @@ class RecordUsage(Command):
     note: Short | None = None
 
 
+class RecordPayment(Command):
+    date: Day
+    amount: AmountIn
+    note: Short | None = None
+
+
+class RecordReclaim(Command):
+    date: Day
+    amount: AmountIn
+    reason: Long
+    decision_id: UUID = Field(description="The decision to reclaim the money, in the same case")
+
+
 class ReleaseRest(Command):
     date: Day | None = Field(default=None, description="Defaults to today")
 

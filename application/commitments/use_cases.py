@@ -7,13 +7,16 @@ from uuid import UUID
 from application.commitments.commands import (
     CancelCommitment,
     ProposeCommitment,
+    RecordPayment,
+    RecordReclaim,
     RecordUsage,
     ReleaseRest,
 )
 from application.shared.use_cases import Recorded, UseCases, use_case
 from domain.budget import budget_area_split, year_split
 from domain.case import Case
-from domain.commitment import CoFinancingCommitment, CommitmentKind, Usage
+from domain.commitment import CoFinancingCommitment, CommitmentKind, Payment, Reclaim, Usage
+from domain.decision import DelegationDecision
 from domain.values import SHORT_TEXT, Actor, Money, Period, choice, optional_text
 
 
@@ -53,6 +56,42 @@ class CommitmentUseCases(UseCases):
             note=optional_text(c.note, "note", SHORT_TEXT) or "",
         )
         commitment.record_usage(usage, actor)
+        return self._save_together(commitment)
+
+    @use_case
+    def record_payment(
+        self,
+        commitment_id: UUID,
+        c: RecordPayment,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        commitment = self._load(CoFinancingCommitment, commitment_id, expected_version)
+        payment = Payment(
+            date=c.date,
+            amount=Money.parse(c.amount, "amount"),
+            note=optional_text(c.note, "note", SHORT_TEXT) or "",
+        )
+        commitment.record_payment(payment, actor)
+        return self._save_together(commitment)
+
+    @use_case
+    def record_reclaim(
+        self,
+        commitment_id: UUID,
+        c: RecordReclaim,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        commitment = self._load(CoFinancingCommitment, commitment_id, expected_version)
+        decision = self._load(DelegationDecision, c.decision_id)
+        reclaim = Reclaim(
+            date=c.date,
+            amount=Money.parse(c.amount, "amount"),
+            reason=c.reason,
+            decision_id=c.decision_id,
+        )
+        commitment.record_reclaim(reclaim, decision.case_id, decision.decided_on, actor)
         return self._save_together(commitment)
 
     @use_case

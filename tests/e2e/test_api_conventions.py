@@ -45,6 +45,8 @@ ROUTES: list[tuple[str, str, set[Role], Any]] = [
     ("POST", "/commitments", {OFFICIAL}, {}),
     ("GET", f"/commitments/{X}", ANY, None),
     ("POST", f"/commitments/{X}/usage", {FINANCE}, {}),
+    ("POST", f"/commitments/{X}/payments", {FINANCE}, {}),
+    ("POST", f"/commitments/{X}/reclaims", {FINANCE}, {}),
     ("POST", f"/commitments/{X}/release", {FINANCE}, {}),
     ("POST", f"/commitments/{X}/cancellation", {OFFICIAL}, {}),
     ("POST", "/decisions", {OFFICIAL}, {}),

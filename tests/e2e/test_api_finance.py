@@ -113,3 +113,72 @@ def test_a_decision_states_what_it_grants_and_the_limit_applies_to_it(service: S
     assert taken.status_code == 201, taken.text
     read = service.get(f"/decisions/{taken.json()['id']}", OFFICIAL).json()
     assert read["amount"] == "180000.00"
+
+
+def _cash_decided(service: Service, amount: str = "100000.00") -> dict[str, str]:
+    order_id = bodies.new_order(service)
+    case_id = bodies.new_case(service)["id"]
+    commitment_id = bodies.new_commitment(
+        service,
+        case_id,
+        kind="cash",
+        amount=amount,
+        financier=f"Finansiär {case_id[:8]}",
+        budget_areas=[{"name": "Hållbar tillväxt", "amount": amount}],
+    )
+    body = bodies.decision(case_id, order_id, [commitment_id])
+    response = service.post("/decisions", body, OFFICIAL)
+    assert response.status_code == 201, response.text
+    return {"case": case_id, "commitment": commitment_id, "decision": response.json()["id"]}
+
+
+def test_payments_and_reclaims_show_in_the_commitment_and_the_totals(service: Service) -> None:
+    ids = _cash_decided(service)
+    path = f"/commitments/{ids['commitment']}"
+    paid = service.post(
+        f"{path}/payments", {"date": "2022-06-01", "amount": "60000.00", "note": "Första"}, FINANCE
+    )
+    assert paid.status_code == 200, paid.text
+    reclaim = {
+        "date": "2022-09-01",
+        "amount": "10000.00",
+        "reason": "Kostnader som inte är stödberättigande",
+        "decision_id": ids["decision"],
+    }
+    assert service.post(f"{path}/reclaims", reclaim, FINANCE).status_code == 200
+    view = service.get(path, FINANCE).json()
+    assert (view["paid"], view["reclaimed"], view["unpaid"], view["used"]) == (
+        "60000.00",
+        "10000.00",
+        "40000.00",
+        "0.00",
+    )
+    financier = f"Finansiär {ids['case'][:8]}"
+    [row] = service.get("/budget/totals", FINANCE, financier=financier).json()["items"]
+    assert (row["committed"], row["paid"], row["reclaimed"], row["unpaid"]) == (
+        "100000.00",
+        "60000.00",
+        "10000.00",
+        "40000.00",
+    )
+    before = service.get("/budget/totals", FINANCE, financier=financier, as_of="2022-08-31")
+    assert before.json()["items"][0]["reclaimed"] == "0.00"
+
+
+def test_a_payment_or_reclaim_over_its_limit_is_refused_and_records_nothing(
+    service: Service,
+) -> None:
+    ids = _cash_decided(service)
+    path = f"/commitments/{ids['commitment']}"
+    head = service.head()
+    over = service.post(f"{path}/payments", {"date": "2022-06-01", "amount": "100000.01"}, FINANCE)
+    assert over.status_code == 409, over.text
+    assert over.json()["rule"] == "PaymentMustNotExceedWhatIsUnpaid"
+    reclaim = {"date": "2022-09-01", "amount": "1.00", "reason": "Återkrav"}
+    unpaid = service.post(f"{path}/reclaims", {**reclaim, "decision_id": ids["decision"]}, FINANCE)
+    assert unpaid.status_code == 409
+    assert unpaid.json()["rule"] == "ReclaimMustNotExceedWhatWasPaid"
+    assert service.post(f"{path}/reclaims", reclaim, FINANCE).status_code == 422
+    assert service.head() == head
+    payment = {"date": "2022-06-01", "amount": "1.00"}
+    assert service.post(f"{path}/payments", payment, OFFICIAL).status_code == 403

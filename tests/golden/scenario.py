@@ -15,6 +15,8 @@ from application.cases.commands import AssessSecrecy, ChangeCaseStatus, GrantAcc
 from application.commitments.commands import (
     BudgetAreaPart,
     ProposeCommitment,
+    RecordPayment,
+    RecordReclaim,
     RecordUsage,
     ReleaseRest,
     YearPart,
@@ -38,7 +40,7 @@ from application.delegation.commands import (
 from application.fundcase import Fundcase
 from application.imports.commands import ImportFile
 from application.staff.commands import HeldTitle
-from demo.worked_example import ADMIN, OFFICIAL, record_worked_example
+from demo.worked_example import ADMIN, FINANCE, OFFICIAL, record_worked_example
 from domain.case import AttachedFile, SecrecyMarking
 from domain.read_log import SecretPartsShown
 
@@ -180,6 +182,48 @@ def record_every_event_type(app: Fundcase) -> None:
     # An imported case keeps its number (a series of its own, so the first series'
     # snapshot stays as it was).
     app.import_file(ImportFile(file_name="diarium.csv"), IMPORTED_ROW, ADMIN)
+    # Money paid out and claimed back, each its own event (added at the end, so the
+    # events before keep their places).
+    paid = app.propose_commitment(
+        ProposeCommitment(
+            case_id=case,
+            financier="Region Jämtland Härjedalen",
+            kind="cash",
+            amount="30000.00",
+            start=date(2022, 4, 1),
+            end=date(2022, 12, 31),
+            budget_areas=[BudgetAreaPart(name="Hållbar tillväxt", amount="30000.00")],
+        ),
+        OFFICIAL,
+    ).id
+    third_decision = app.take_decision(
+        TakeDecision(
+            case_id=case,
+            decided_on=date(2022, 5, 10),
+            decided_by=DecisionMakerDetails(
+                name="Anna Halvarsson", title="Tf. regional utvecklingsdirektör"
+            ),
+            delegation=DelegationUsed(order_id=order, point="8.1"),
+            description="Regionen medfinansierar projektet kontant.",
+            points=["Medfinansiering med 30 000 kronor."],
+            commitment_ids=[paid],
+            amount="30000.00",
+        ),
+        OFFICIAL,
+    ).id
+    app.record_payment(
+        paid, RecordPayment(date=date(2022, 6, 1), amount="20000.00", note="Första"), FINANCE
+    )
+    app.record_reclaim(
+        paid,
+        RecordReclaim(
+            date=date(2022, 6, 20),
+            amount="5000.00",
+            reason="Kostnader som inte är stödberättigande",
+            decision_id=third_decision,
+        ),
+        FINANCE,
+    )
 
 
 IMPORTED_ROW = (

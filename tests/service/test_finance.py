@@ -4,13 +4,21 @@ command, a decision's own amount, payments, reclaims, frames and amendments."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from uuid import UUID, uuid4
 
 import pytest
 
+from application.commitments.commands import (
+    RecordPayment,
+    RecordReclaim,
+    RecordUsage,
+    ReleaseRest,
+)
+from application.commitments.views import CommitmentView
 from application.decisions.commands import ReportToMeeting
 from application.fundcase import Fundcase
-from demo.worked_example import OFFICIAL, record_worked_example
+from demo.worked_example import FINANCE, OFFICIAL, record_worked_example
 from domain.errors import DomainError
 from tests.service.steps import log_position, propose, register, take
 
@@ -78,3 +86,97 @@ def test_one_decision_that_breaks_a_rule_reports_none(
         assert str(ids[index]) in refusal.value.message
     assert log_position(app) == position
     assert all(app.get_decision(d).report is None for d in decisions)
+
+
+# --- Payments and reclaims -------------------------------------------------------------
+
+
+def _cash(app: Fundcase, amount: str = "100000") -> tuple[UUID, UUID, UUID]:
+    """A case with a cash commitment committed by a decision: ids of each."""
+    example = record_worked_example(app)
+    case = register(app).id
+    commitment = propose(app, case, amount)
+    decision = take(app, case, example.order_id, [commitment]).id
+    return case, commitment, decision
+
+
+def test_payments_and_reclaims_are_kept_apart_from_reported_work(app: Fundcase) -> None:
+    _, commitment, decision = _cash(app)
+    app.record_usage(commitment, RecordUsage(date=date(2022, 6, 30), amount="70000"), FINANCE)
+    app.record_payment(commitment, RecordPayment(date=date(2022, 7, 1), amount="60000"), FINANCE)
+    app.record_payment(commitment, RecordPayment(date=date(2022, 9, 1), amount="40000"), FINANCE)
+    reclaim = RecordReclaim(
+        date=date(2022, 10, 1), amount="15000", reason="Ej stödberättigande", decision_id=decision
+    )
+    app.record_reclaim(commitment, reclaim, FINANCE)
+    view = CommitmentView.of(app.get_commitment(commitment))
+    assert (view.used, view.paid, view.reclaimed, view.unpaid) == (
+        Decimal("70000.00"),
+        Decimal("100000.00"),
+        Decimal("15000.00"),
+        Decimal("0.00"),
+    )
+    assert [p.amount for p in view.payments] == [Decimal("60000.00"), Decimal("40000.00")]
+    assert view.reclaims[0].decision_id == decision
+
+
+def test_a_payment_over_what_is_unpaid_records_nothing(app: Fundcase) -> None:
+    _, commitment, _ = _cash(app)
+    app.record_payment(commitment, RecordPayment(date=date(2022, 7, 1), amount="90000"), FINANCE)
+    position = log_position(app)
+    with pytest.raises(DomainError) as over:
+        app.record_payment(
+            commitment, RecordPayment(date=date(2022, 8, 1), amount="10000.01"), FINANCE
+        )
+    assert (over.value.rule, over.value.field) == ("PaymentMustNotExceedWhatIsUnpaid", "amount")
+    with pytest.raises(DomainError) as early:
+        app.record_payment(commitment, RecordPayment(date=date(2022, 3, 9), amount="1"), FINANCE)
+    assert early.value.rule == "PaymentMustNotPrecedeDecision"
+    assert log_position(app) == position
+
+
+def test_a_reclaim_over_what_was_paid_or_without_its_decision_records_nothing(
+    app: Fundcase,
+) -> None:
+    case, commitment, decision = _cash(app)
+    app.record_payment(commitment, RecordPayment(date=date(2022, 7, 1), amount="30000"), FINANCE)
+    other_case = register(app).id
+    other = take(app, other_case, _order(app, case), [propose(app, other_case)]).id
+    position = log_position(app)
+    for changes, rule in (
+        ({"amount": "30000.01"}, "ReclaimMustNotExceedWhatWasPaid"),
+        ({"decision_id": other}, "ReclaimDecisionMustBelongToTheCase"),
+        ({"decision_id": uuid4()}, "IdMustBeKnown"),
+        ({"date": date(2022, 3, 1)}, "ReclaimMustNotPrecedeItsDecision"),
+        ({"reason": " "}, "ReasonMustBeGiven"),
+    ):
+        body = RecordReclaim(
+            date=date(2022, 8, 1), amount="100", reason="Felaktig utbetalning", decision_id=decision
+        ).model_copy(update=changes)
+        with pytest.raises(DomainError) as refusal:
+            app.record_reclaim(commitment, body, FINANCE)
+        assert refusal.value.rule == rule
+    assert log_position(app) == position
+
+
+def test_an_in_kind_commitment_is_not_paid_out(app: Fundcase) -> None:
+    example = record_worked_example(app)  # its commitment is in kind
+    with pytest.raises(DomainError) as refusal:
+        app.record_payment(
+            example.commitment_id, RecordPayment(date=date(2022, 7, 1), amount="1"), FINANCE
+        )
+    assert refusal.value.rule == "PaymentsMustBeOfACashCommitment"
+
+
+def test_releasing_the_rest_frees_what_is_neither_used_nor_paid(app: Fundcase) -> None:
+    _, commitment, _ = _cash(app)
+    app.record_usage(commitment, RecordUsage(date=date(2022, 6, 30), amount="20000"), FINANCE)
+    app.record_payment(commitment, RecordPayment(date=date(2022, 7, 1), amount="35000"), FINANCE)
+    app.release_rest(commitment, ReleaseRest(date=date(2024, 9, 1)), FINANCE)
+    released = app.get_commitment(commitment)
+    assert (str(released.released), str(released.unpaid)) == ("65000.00", "0.00")
+
+
+def _order(app: Fundcase, case: UUID) -> UUID:
+    decision = app.get_decision(app.get_case(case).decision_ids[0])
+    return decision.delegation.order_id
