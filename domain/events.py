@@ -13,6 +13,7 @@ from domain.commitment import CoFinancingCommitment
 from domain.decision import DelegationDecision
 from domain.delegation import DelegationOrder
 from domain.diary import DiarySeries
+from domain.frame import BudgetFrame
 from domain.read_log import SecretRead
 from domain.staff import StaffDirectory
 
@@ -49,6 +50,8 @@ EVENTS: tuple[type[Aggregate.Event], ...] = (
     StaffDirectory.PersonEntered,
     StaffDirectory.TitleAdded,
     SecretRead.Logged,
+    BudgetFrame.Adopted,
+    BudgetFrame.Revised,
 )
 
 EVENTS_BY_TOPIC: Mapping[str, type[Aggregate.Event]] = MappingProxyType(

@@ -45,6 +45,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from application.shared.read_model import READ_MODELS, On, Projection, to_öre, utc, öre_column
 from domain.budget import allocate, grid
 from domain.commitment import CoFinancingCommitment
+from domain.frame import BudgetFrame
 
 COMMITTED, USED, RELEASED, CANCELLED = "committed", "used", "released", "cancelled"
 PAID, RECLAIMED = "paid", "reclaimed"
@@ -143,9 +144,22 @@ class BudgetProjection(Projection):
             *(öre_column(c) for c in TOTALS.values()),
             **CLUSTERED,
         )
+        # Every adoption and revision of a frame, dated by the day it takes effect.
+        self.frames = self.table(
+            "budget_frames",
+            Column("frame_id", String(36), primary_key=True),
+            Column("event_version", Integer, primary_key=True),
+            Column("financier", Text, nullable=False),
+            Column("area", String(200), nullable=False),
+            Column("year", Integer, nullable=False),
+            Column("on_date", Date, nullable=False),
+            öre_column("amount_ore"),
+        )
 
     def handlers(self) -> Sequence[On[Any]]:
         return (
+            On(BudgetFrame.Adopted, self.frame_adopted),
+            On(BudgetFrame.Revised, self.frame_revised),
             On(CoFinancingCommitment.Proposed, self.proposed),
             On(CoFinancingCommitment.Committed, self.committed),
             On(CoFinancingCommitment.UsageRecorded, self.usage_recorded),
@@ -153,6 +167,36 @@ class BudgetProjection(Projection):
             On(CoFinancingCommitment.ReclaimRecorded, self.reclaim_recorded),
             On(CoFinancingCommitment.Released, self.released),
             On(CoFinancingCommitment.Cancelled, self.cancelled),
+        )
+
+    def frame_adopted(self, conn: Connection, e: BudgetFrame.Adopted) -> None:
+        conn.execute(
+            self.frames.insert().values(
+                frame_id=str(e.originator_id),
+                event_version=e.originator_version,
+                financier=e.financier,
+                area=e.area,
+                year=e.year,
+                on_date=e.on,
+                amount_ore=to_öre(e.amount),
+            )
+        )
+
+    def frame_revised(self, conn: Connection, e: BudgetFrame.Revised) -> None:
+        f = self.frames.c
+        key = conn.execute(
+            select(f.financier, f.area, f.year).where(f.frame_id == str(e.originator_id)).limit(1)
+        ).one()
+        conn.execute(
+            self.frames.insert().values(
+                frame_id=str(e.originator_id),
+                event_version=e.originator_version,
+                financier=key.financier,
+                area=key.area,
+                year=key.year,
+                on_date=e.on,
+                amount_ore=to_öre(e.amount),
+            )
         )
 
     def proposed(self, conn: Connection, e: CoFinancingCommitment.Proposed) -> None:

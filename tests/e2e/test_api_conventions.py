@@ -60,6 +60,7 @@ ROUTES: list[tuple[str, str, set[Role], Any]] = [
     ("GET", "/reports/delegation-decisions", {OFFICIAL, AUDITOR}, None),
     ("POST", "/reports/meetings", {OFFICIAL}, {}),
     ("GET", f"/reports/meetings/{X}/{X}", {OFFICIAL, AUDITOR}, None),
+    ("POST", "/budget/frames", {FINANCE}, {}),
     ("GET", "/budget/totals", {FINANCE, AUDITOR}, None),
     ("GET", "/budget/commitments", {FINANCE, AUDITOR}, None),
     ("GET", "/audit/events", {AUDITOR}, None),

@@ -124,6 +124,7 @@ def _cash_decided(service: Service, amount: str = "100000.00") -> dict[str, str]
         kind="cash",
         amount=amount,
         financier=f"Finansiär {case_id[:8]}",
+        end="2022-12-31",
         budget_areas=[{"name": "Hållbar tillväxt", "amount": amount}],
     )
     body = bodies.decision(case_id, order_id, [commitment_id])
@@ -182,3 +183,53 @@ def test_a_payment_or_reclaim_over_its_limit_is_refused_and_records_nothing(
     assert service.head() == head
     payment = {"date": "2022-06-01", "amount": "1.00"}
     assert service.post(f"{path}/payments", payment, OFFICIAL).status_code == 403
+
+
+def test_a_frame_is_adopted_revised_and_shown_against_what_is_committed(
+    service: Service,
+) -> None:
+    ids = _cash_decided(service, "100000.00")  # committed 2022-03-10, all in 2022
+    financier = f"Finansiär {ids['case'][:8]}"
+    frame = {"financier": financier, "area": "Hållbar tillväxt", "year": 2022}
+    head = service.head()
+    below = service.post("/budget/frames", {**frame, "amount": "99999.99"}, FINANCE)
+    assert below.status_code == 409, below.text
+    assert below.json()["rule"] == "FrameMustNotBeBelowCommitted"
+    assert service.head() == head
+    adopted = {**frame, "amount": "500000.00", "date": "2022-01-01"}
+    assert service.post("/budget/frames", adopted, FINANCE).status_code == 200
+    revised = {**frame, "amount": "300000.00", "date": "2022-07-01", "reason": "Besparing"}
+    assert service.post("/budget/frames", revised, FINANCE).status_code == 200
+    service.post(
+        f"/commitments/{ids['commitment']}/payments",
+        {"date": "2022-08-01", "amount": "25000.00"},
+        FINANCE,
+    )
+    [now] = service.get("/budget/totals", FINANCE, financier=financier).json()["items"]
+    assert (now["framed"], now["committed"], now["paid"], now["remaining_in_frame"]) == (
+        "300000.00",
+        "100000.00",
+        "25000.00",
+        "200000.00",
+    )
+    assert now["unpaid"] == "75000.00"
+    [spring] = service.get(
+        "/budget/totals", FINANCE, financier=financier, as_of="2022-03-31"
+    ).json()["items"]
+    assert (spring["framed"], spring["remaining_in_frame"], spring["paid"]) == (
+        "500000.00",
+        "400000.00",
+        "0.00",
+    )
+    by_kind = service.get("/budget/totals", FINANCE, financier=financier, group_by="kind")
+    assert by_kind.json()["items"][0]["framed"] is None  # frames are not kept by kind
+    next_year = {**frame, "year": 2023, "amount": "50000.00", "date": "2022-12-01"}
+    assert service.post("/budget/frames", next_year, FINANCE).status_code == 200
+    rows = service.get("/budget/totals", FINANCE, financier=financier, group_by="year").json()[
+        "items"
+    ]
+    assert [(r["year"], r["framed"], r["committed"]) for r in rows] == [
+        (2022, "300000.00", "100000.00"),
+        (2023, "50000.00", "0.00"),
+    ]
+    assert service.post("/budget/frames", next_year, OFFICIAL).status_code == 403

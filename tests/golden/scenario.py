@@ -37,12 +37,14 @@ from application.delegation.commands import (
     RevokeProvision,
     SupersedeOrder,
 )
+from application.frames.commands import SetBudgetFrame
 from application.fundcase import Fundcase
 from application.imports.commands import ImportFile
 from application.staff.commands import HeldTitle
 from demo.worked_example import ADMIN, FINANCE, OFFICIAL, record_worked_example
 from domain.case import AttachedFile, SecrecyMarking
 from domain.read_log import SecretPartsShown
+from domain.values import Money
 
 # The library stores a UUID as 32 hex digits, a datetime in ISO 8601.
 _UUID = re.compile(r'"[0-9a-f]{32}"|"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"')
@@ -224,6 +226,13 @@ def record_every_event_type(app: Fundcase) -> None:
         ),
         FINANCE,
     )
+    # A budget frame, adopted and revised.
+    frame = SetBudgetFrame(
+        financier="Region Jämtland Härjedalen", area="Hållbar tillväxt", year=2022, amount="1000000"
+    )
+    app.set_budget_frame(frame.model_copy(update={"date": date(2022, 1, 1)}), Money.zero(), FINANCE)
+    revised = {"amount": "800000", "date": date(2022, 6, 1), "reason": "Besparing"}
+    app.set_budget_frame(frame.model_copy(update=revised), Money.zero(), FINANCE)
 
 
 IMPORTED_ROW = (

@@ -33,6 +33,7 @@ KINDS = (
     "DiarySeries",
     "SecretRead",
     "StaffDirectory",
+    "BudgetFrame",
 )
 
 

@@ -17,9 +17,11 @@ from application.commitments.commands import (
 )
 from application.commitments.views import CommitmentView
 from application.decisions.commands import ReportToMeeting
+from application.frames.commands import SetBudgetFrame
 from application.fundcase import Fundcase
 from demo.worked_example import FINANCE, OFFICIAL, record_worked_example
 from domain.errors import DomainError
+from domain.values import Money
 from tests.service.steps import log_position, propose, register, take
 
 COMMITTEE = "Regionala utvecklingsnämnden"
@@ -180,3 +182,36 @@ def test_releasing_the_rest_frees_what_is_neither_used_nor_paid(app: Fundcase) -
 def _order(app: Fundcase, case: UUID) -> UUID:
     decision = app.get_decision(app.get_case(case).decision_ids[0])
     return decision.delegation.order_id
+
+
+# --- Budget frames ---------------------------------------------------------------------
+
+
+def test_a_frame_is_adopted_then_revised_under_one_id(app: Fundcase) -> None:
+    frame = SetBudgetFrame(
+        financier=" Region Jämtland Härjedalen ",
+        area="Hållbar tillväxt",
+        year=2025,
+        amount="en miljon",
+    )
+    with pytest.raises(DomainError) as bad:
+        app.set_budget_frame(frame, Money.zero(), FINANCE)
+    assert (bad.value.rule, bad.value.field) == ("AmountMustBeADecimalNumber", "amount")
+    adopted = app.set_budget_frame(
+        frame.model_copy(update={"amount": "1000000"}), Money.zero(), FINANCE
+    )
+    revised = app.set_budget_frame(
+        frame.model_copy(update={"amount": "900000", "reason": "Besparing"}),
+        Money(Decimal("250000.00")),
+        FINANCE,
+    )
+    assert (revised.id, revised.version) == (adopted.id, 2)
+    kept = app.get_budget_frame("Region Jämtland Härjedalen", "Hållbar tillväxt", 2025)
+    assert str(kept.amount) == "900000.00"
+    position = log_position(app)
+    with pytest.raises(DomainError) as below:
+        app.set_budget_frame(
+            frame.model_copy(update={"amount": "200000"}), Money(Decimal("250000.00")), FINANCE
+        )
+    assert below.value.rule == "FrameMustNotBeBelowCommitted"
+    assert log_position(app) == position

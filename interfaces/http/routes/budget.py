@@ -14,10 +14,13 @@ from application.budget.queries import (
     BudgetQuestion,
     budget_commitments,
     budget_totals,
+    committed_in_frame,
 )
+from application.frames.commands import SetBudgetFrame
 from application.shared.commands import Day
-from interfaces.http.auth import FINANCE_AND_AUDITORS, FinanceOrAuditor
-from interfaces.http.deps import ReadModels
+from application.shared.use_cases import Recorded
+from interfaces.http.auth import FINANCE_AND_AUDITORS, Finance, FinanceOrAuditor
+from interfaces.http.deps import Answer, App, ReadModels
 from interfaces.http.negotiation import best_match
 from interfaces.http.pages import cached_page
 from interfaces.http.problems import Problem
@@ -28,6 +31,21 @@ router = APIRouter(prefix="/budget", tags=["budget"])
 Financier = Annotated[str | None, Query(max_length=200)]
 Kind = Annotated[str | None, Query(pattern="^(cash|in_kind)$")]
 AsOf = Annotated[Day | None, Query(description="Figures as they stood at the end of that day")]
+
+
+@router.post(
+    "/frames",
+    responses={409: {"description": "FrameMustNotBeBelowCommitted: more is already committed"}},
+)
+def set_frame(
+    command: SetBudgetFrame, actor: Finance, app: App, read_models: ReadModels, answer: Answer
+) -> Recorded:
+    """Adopt the budget frame of a financier, area and year, or revise the one adopted:
+    never below what is committed (and not released) in it already."""
+    committed = committed_in_frame(
+        read_models, command.financier.strip(), command.area.strip(), command.year
+    )
+    return answer(app.set_budget_frame(command, committed, actor))
 
 
 @router.get("/totals", response_model=BudgetPage)
@@ -45,7 +63,9 @@ async def totals(
         Query(max_length=100, description=f"Comma-separated: {', '.join(GROUPS)}"),
     ] = None,
 ) -> Response:
-    """Committed, used, released and remaining co-financing, grouped and as of a day."""
+    """Co-financing grouped and as of a day: framed, committed, used (reported work),
+    paid, reclaimed, released, remaining, unpaid (remaining in commitments) and
+    remaining in frame."""
     groups = tuple(g.strip() for g in group_by.split(",") if g.strip()) if group_by else ()
     question = BudgetQuestion(financier, year, area, kind, as_of, groups)
     return await cached_page(
