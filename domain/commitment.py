@@ -14,6 +14,7 @@ from domain.budget import BudgetAreaShare, YearShare, spread_over_years
 from domain.rules import (
     BusinessRule,
     CommitmentMustBeProposed,
+    InputRule,
     MustNotPrecede,
     ReasonMustBeGiven,
     check,
@@ -170,6 +171,74 @@ class ReclaimMustNotPrecedeItsDecision(MustNotPrecede):
 
 
 @dataclass(frozen=True)
+class AmendmentMustChangeSomething(InputRule):
+    changed: bool
+
+    def is_broken(self) -> bool:
+        return not self.changed
+
+    def message(self) -> str:
+        return "an amendment must change the amount, the period, the areas or the years"
+
+
+@dataclass(frozen=True)
+class AmendmentDecisionMustBelongToTheCase(BusinessRule):
+    decision_id: object
+    decision_case: object
+    commitment_case: object
+
+    def is_broken(self) -> bool:
+        return self.decision_case != self.commitment_case
+
+    def message(self) -> str:
+        return f"decision {self.decision_id} was taken in another case"
+
+
+@dataclass(frozen=True)
+class AmendmentDecisionMustStand(BusinessRule):
+    revoked: bool
+
+    def is_broken(self) -> bool:
+        return self.revoked
+
+    def message(self) -> str:
+        return "the decision is revoked; it cannot amend a commitment"
+
+
+@dataclass(frozen=True)
+class AmendmentMustNotPrecedeCommitment(MustNotPrecede):
+    later_what: str = "amending decision's date"
+    earlier_what: str = "date the commitment was decided"
+
+
+@dataclass(frozen=True)
+class AmendedAmountMustBeCoveredByDecision(BusinessRule):
+    amount: Decimal
+    decided: Decimal
+
+    def is_broken(self) -> bool:
+        return self.amount > self.decided
+
+    def message(self) -> str:
+        return f"the decision grants {sek(self.decided)}; it does not cover {sek(self.amount)}"
+
+
+@dataclass(frozen=True)
+class AmendedAmountMustNotBeBelowWhatIsDrawn(BusinessRule):
+    amount: Decimal
+    drawn: Decimal
+
+    def is_broken(self) -> bool:
+        return self.amount < self.drawn
+
+    def message(self) -> str:
+        return (
+            f"{sek(self.drawn)} is already used, paid or released; the commitment "
+            f"cannot be {sek(self.amount)}"
+        )
+
+
+@dataclass(frozen=True)
 class SomethingMustRemainToRelease(BusinessRule):
     remaining: Decimal
 
@@ -206,9 +275,11 @@ class CoFinancingCommitment(Aggregate):
     """Proposed by an official, committed only by a decision, then used, paid, reclaimed
     or released."""
 
-    # Commitments (and their snapshots) from before payments and reclaims have none.
+    # Commitments (and their snapshots) from before payments, reclaims and amendments
+    # have none.
     payments: tuple[Payment, ...] = ()
     reclaims: tuple[Reclaim, ...] = ()
+    amended_by: tuple[UUID, ...] = ()
 
     class Proposed(Aggregate.Created):
         case_id: UUID
@@ -237,6 +308,17 @@ class CoFinancingCommitment(Aggregate):
 
     class ReclaimRecorded(Aggregate.Event):
         reclaim: Reclaim
+        actor: Actor
+
+    class Amended(Aggregate.Event):
+        """The commitment as a decision amended it: its whole new shape."""
+
+        decision_id: UUID
+        decided_on: date
+        amount: Money
+        period: Period
+        budget_areas: tuple[BudgetAreaShare, ...]
+        years: tuple[YearShare, ...]
         actor: Actor
 
     class Released(Aggregate.Event):
@@ -420,6 +502,62 @@ class CoFinancingCommitment(Aggregate):
     @event(ReclaimRecorded)
     def _reclaim_recorded(self, reclaim: Reclaim, actor: Actor) -> None:
         self.reclaims = (*self.reclaims, reclaim)
+
+    def amend(
+        self,
+        *,
+        decision_id: UUID,
+        decision_case_id: UUID,
+        decided_on: date,
+        decided_amount: Money,
+        revoked: bool,
+        amount: Money,
+        period: Period,
+        budget_areas: tuple[BudgetAreaShare, ...],
+        years: tuple[YearShare, ...],
+        actor: Actor,
+    ) -> None:
+        """Increase, decrease, extend or move the commitment under a decision that covers
+        the new amount. Areas and years arrive already checked against it."""
+        check(CommitmentMustBeCommitted(self.state, "amending"))
+        assert self.decided_on is not None
+        check(
+            AmendmentDecisionMustBelongToTheCase(decision_id, decision_case_id, self.case_id),
+            "decision_id",
+        )
+        check(AmendmentDecisionMustStand(revoked), "decision_id")
+        check(AmendmentMustNotPrecedeCommitment(decided_on, self.decided_on), "decision_id")
+        check(AmendedAmountMustBeCoveredByDecision(amount.amount, decided_amount.amount), "amount")
+        check(
+            AmendedAmountMustNotBeBelowWhatIsDrawn(
+                amount.amount, (self.drawn + self.released).amount
+            ),
+            "amount",
+        )
+        check(
+            AmendmentMustChangeSomething(
+                (amount, period, tuple(budget_areas), tuple(years))
+                != (self.amount, self.period, self.budget_areas, self.years)
+            )
+        )
+        self._amended(decision_id, decided_on, amount, period, budget_areas, years, actor)
+
+    @event(Amended)
+    def _amended(
+        self,
+        decision_id: UUID,
+        decided_on: date,
+        amount: Money,
+        period: Period,
+        budget_areas: tuple[BudgetAreaShare, ...],
+        years: tuple[YearShare, ...],
+        actor: Actor,
+    ) -> None:
+        self.amount = amount
+        self.period = period
+        self.budget_areas = tuple(budget_areas)
+        self.years = tuple(years)
+        self.amended_by = (*self.amended_by, decision_id)
 
     def release_rest(self, on: date, actor: Actor) -> Money:
         """Release what is left unused; the commitment is then closed."""

@@ -39,6 +39,7 @@ EVENTS: tuple[type[Aggregate.Event], ...] = (
     CoFinancingCommitment.UsageRecorded,
     CoFinancingCommitment.PaymentRecorded,
     CoFinancingCommitment.ReclaimRecorded,
+    CoFinancingCommitment.Amended,
     CoFinancingCommitment.Released,
     CoFinancingCommitment.Cancelled,
     DelegationDecision.Taken,

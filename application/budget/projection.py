@@ -165,6 +165,7 @@ class BudgetProjection(Projection):
             On(CoFinancingCommitment.UsageRecorded, self.usage_recorded),
             On(CoFinancingCommitment.PaymentRecorded, self.payment_recorded),
             On(CoFinancingCommitment.ReclaimRecorded, self.reclaim_recorded),
+            On(CoFinancingCommitment.Amended, self.amended),
             On(CoFinancingCommitment.Released, self.released),
             On(CoFinancingCommitment.Cancelled, self.cancelled),
         )
@@ -273,6 +274,42 @@ class BudgetProjection(Projection):
         parts = allocate(öre, [per_area[a] for a in areas])
         self._book(
             conn, e, movement, on, [(a, on.year, p) for a, p in zip(areas, parts, strict=True)]
+        )
+
+    def amended(self, conn: Connection, e: CoFinancingCommitment.Amended) -> None:
+        """The cells as amended; each cell's difference is booked as committed (or taken
+        away) on the amending decision's date."""
+        commitment_id = str(e.originator_id)
+        before = {(a, y): öre for a, y, öre in self._cells(conn, e)}
+        areas, years = list(e.budget_areas), list(e.years)
+        grid_öre = grid([to_öre(a.amount) for a in areas], [to_öre(y.amount) for y in years])
+        after = {
+            (area.name, year.year): grid_öre[i][j]
+            for i, area in enumerate(areas)
+            for j, year in enumerate(years)
+        }
+        cells = sorted(set(before) | set(after))
+        self._book(
+            conn,
+            e,
+            COMMITTED,
+            e.decided_on,
+            [(a, y, after.get((a, y), 0) - before.get((a, y), 0)) for a, y in cells],
+        )
+        conn.execute(self.cells.delete().where(self.cells.c.commitment_id == commitment_id))
+        conn.execute(
+            self.cells.insert(),
+            [
+                {"commitment_id": commitment_id, "area": a, "year": y, "committed_ore": öre}
+                for (a, y), öre in after.items()
+            ],
+        )
+        self._update(
+            conn,
+            e,
+            amount_ore=to_öre(e.amount),
+            period_start=e.period.start,
+            period_end=e.period.end,
         )
 
     def released(self, conn: Connection, e: CoFinancingCommitment.Released) -> None:

@@ -68,6 +68,7 @@ class CommitmentView(CommitmentSummary):
     unpaid: Amount = Field(description="Committed, not released, not yet paid")
     payments: list[PaymentView]
     reclaims: list[ReclaimView]
+    amended_by: list[UUID] = Field(description="The decisions that amended it, in order")
     version: int
 
     @classmethod
@@ -102,5 +103,6 @@ class CommitmentView(CommitmentSummary):
                 )
                 for r in c.reclaims
             ],
+            amended_by=list(c.amended_by),
             version=c.version,
         )

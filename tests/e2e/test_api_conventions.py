@@ -45,6 +45,7 @@ ROUTES: list[tuple[str, str, set[Role], Any]] = [
     ("POST", "/commitments", {OFFICIAL}, {}),
     ("GET", f"/commitments/{X}", ANY, None),
     ("POST", f"/commitments/{X}/usage", {FINANCE}, {}),
+    ("POST", f"/commitments/{X}/amendments", {OFFICIAL}, {}),
     ("POST", f"/commitments/{X}/payments", {FINANCE}, {}),
     ("POST", f"/commitments/{X}/reclaims", {FINANCE}, {}),
     ("POST", f"/commitments/{X}/release", {FINANCE}, {}),

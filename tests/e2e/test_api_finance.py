@@ -233,3 +233,49 @@ def test_a_frame_is_adopted_revised_and_shown_against_what_is_committed(
         (2023, "50000.00", "0.00"),
     ]
     assert service.post("/budget/frames", next_year, OFFICIAL).status_code == 403
+
+
+def test_an_amendment_needs_a_decision_that_covers_the_new_amount(service: Service) -> None:
+    ids = _cash_decided(service, "100000.00")
+    order_id = service.get(f"/decisions/{ids['decision']}", OFFICIAL).json()["delegation"]
+    path = f"/commitments/{ids['commitment']}/amendments"
+    head = service.head()
+    uncovered = service.post(path, {"decision_id": ids["decision"], "amount": "120000"}, OFFICIAL)
+    assert uncovered.status_code == 409, uncovered.text
+    assert uncovered.json()["rule"] == "AmendedAmountMustBeCoveredByDecision"
+    assert service.head() == head
+    granting = bodies.decision(
+        ids["case"], order_id["order_id"], [], amount="120000.00", decided_on="2022-06-01"
+    )
+    decision = service.post("/decisions", granting, OFFICIAL).json()["id"]
+    amended = service.post(
+        path,
+        {
+            "decision_id": decision,
+            "amount": "120000.00",
+            "end": "2023-03-31",
+            "budget_areas": [
+                {"name": "Hållbar tillväxt", "amount": "90000.00"},
+                {"name": "Kultur och bildning", "amount": "30000.00"},
+            ],
+        },
+        OFFICIAL,
+    )
+    assert amended.status_code == 200, amended.text
+    view = service.get(f"/commitments/{ids['commitment']}", FINANCE).json()
+    assert (view["amount"], view["end"], view["amended_by"]) == (
+        "120000.00",
+        "2023-03-31",
+        [decision],
+    )
+    financier = f"Finansiär {ids['case'][:8]}"
+    rows = service.get("/budget/totals", FINANCE, financier=financier, group_by="area").json()[
+        "items"
+    ]
+    assert [(r["area"], r["committed"]) for r in rows] == [
+        ("Hållbar tillväxt", "90000.00"),
+        ("Kultur och bildning", "30000.00"),
+    ]
+    before = service.get("/budget/totals", FINANCE, financier=financier, as_of="2022-05-31")
+    assert before.json()["items"][0]["committed"] == "100000.00"
+    assert service.post(path, {"decision_id": decision}, FINANCE).status_code == 403

@@ -13,6 +13,7 @@ from uuid import uuid4
 
 from application.cases.commands import AssessSecrecy, ChangeCaseStatus, GrantAccess
 from application.commitments.commands import (
+    AmendCommitment,
     BudgetAreaPart,
     ProposeCommitment,
     RecordPayment,
@@ -233,6 +234,26 @@ def record_every_event_type(app: Fundcase) -> None:
     app.set_budget_frame(frame.model_copy(update={"date": date(2022, 1, 1)}), Money.zero(), FINANCE)
     revised = {"amount": "800000", "date": date(2022, 6, 1), "reason": "Besparing"}
     app.set_budget_frame(frame.model_copy(update=revised), Money.zero(), FINANCE)
+    # The cash commitment increased and extended under a decision that covers it.
+    increase = app.take_decision(
+        TakeDecision(
+            case_id=case,
+            decided_on=date(2022, 8, 15),
+            decided_by=DecisionMakerDetails(
+                name="Anna Halvarsson", title="Tf. regional utvecklingsdirektör"
+            ),
+            delegation=DelegationUsed(order_id=order, point="8.1"),
+            description="Regionen utökar medfinansieringen.",
+            points=["Medfinansieringen utökas till 40 000 kronor."],
+            amount="40000.00",
+        ),
+        OFFICIAL,
+    ).id
+    app.amend_commitment(
+        paid,
+        AmendCommitment(decision_id=increase, amount="40000.00", end=date(2023, 6, 30)),
+        OFFICIAL,
+    )
 
 
 IMPORTED_ROW = (

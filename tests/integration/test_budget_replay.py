@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from application.budget.queries import BudgetQuestion, budget_totals
 from application.commitments.commands import (
+    AmendCommitment,
     BudgetAreaPart,
     ProposeCommitment,
     RecordPayment,
@@ -23,6 +24,7 @@ from application.commitments.commands import (
     RecordUsage,
     ReleaseRest,
 )
+from application.decisions.commands import DecisionMakerDetails, DelegationUsed, TakeDecision
 from application.frames.commands import SetBudgetFrame
 from application.fundcase import Fundcase
 from demo.worked_example import FINANCE, OFFICIAL, record_worked_example
@@ -37,7 +39,7 @@ START = date(2022, 3, 10)
 AREA = "Hållbar tillväxt"
 
 step = st.tuples(
-    st.sampled_from(["usage", "payment", "reclaim", "release", "frame"]),
+    st.sampled_from(["usage", "payment", "reclaim", "release", "frame", "amend"]),
     st.integers(min_value=1, max_value=60_000),  # kronor
     st.integers(min_value=0, max_value=700),  # days after the decision
 )
@@ -56,6 +58,10 @@ def _figures(app: Fundcase, ids: list[UUID], frame: UUID, day: date) -> dict[str
                 amount = e.amount.amount
             elif isinstance(e, CoFinancingCommitment.Committed) and e.decided_on <= day:
                 f["committed"] += amount
+            elif isinstance(e, CoFinancingCommitment.Amended):
+                if e.decided_on <= day:  # the difference counts from the amending decision
+                    f["committed"] += e.amount.amount - amount
+                amount = e.amount.amount
             elif isinstance(e, CoFinancingCommitment.UsageRecorded) and e.usage.date <= day:
                 f["used"] += e.usage.amount.amount
             elif isinstance(e, CoFinancingCommitment.PaymentRecorded) and e.payment.date <= day:
@@ -148,6 +154,25 @@ def _record(
         app.record_reclaim(commitment, reclaim, FINANCE)
     elif kind == "release":
         app.release_rest(commitment, ReleaseRest(date=on), FINANCE)
+    elif kind == "amend":
+        case = app.get_commitment(commitment).case_id
+        granted = app.take_decision(
+            TakeDecision(
+                case_id=case,
+                decided_on=min(on, date(2022, 12, 31)),
+                decided_by=DecisionMakerDetails(
+                    name="Anna Halvarsson", title="Tf. regional utvecklingsdirektör"
+                ),
+                delegation=DelegationUsed(order_id=_ORDERS[id(app)], point="8.1"),
+                description="Ändrad medfinansiering",
+                points=["Medfinansieringen ändras."],
+                amount=amount,
+            ),
+            OFFICIAL,
+        ).id
+        app.amend_commitment(
+            commitment, AmendCommitment(decision_id=granted, amount=amount), OFFICIAL
+        )
     else:
         frame = SetBudgetFrame(
             financier=financier, area=AREA, year=2022, amount=str(kronor * 10), date=on

@@ -10,16 +10,24 @@ from uuid import UUID, uuid4
 import pytest
 
 from application.commitments.commands import (
+    AmendCommitment,
+    BudgetAreaPart,
     RecordPayment,
     RecordReclaim,
     RecordUsage,
     ReleaseRest,
 )
 from application.commitments.views import CommitmentView
-from application.decisions.commands import ReportToMeeting
+from application.decisions.commands import (
+    DecisionMakerDetails,
+    DelegationUsed,
+    ReportToMeeting,
+    RevokeDecision,
+    TakeDecision,
+)
 from application.frames.commands import SetBudgetFrame
 from application.fundcase import Fundcase
-from demo.worked_example import FINANCE, OFFICIAL, record_worked_example
+from demo.worked_example import FINANCE, OFFICIAL, enter_staff, record_worked_example
 from domain.errors import DomainError
 from domain.values import Money
 from tests.service.steps import log_position, propose, register, take
@@ -215,3 +223,92 @@ def test_a_frame_is_adopted_then_revised_under_one_id(app: Fundcase) -> None:
         )
     assert below.value.rule == "FrameMustNotBeBelowCommitted"
     assert log_position(app) == position
+
+
+# --- Amendments ------------------------------------------------------------------------
+
+
+def _grant(app: Fundcase, case: UUID, amount: str, order: UUID | None = None) -> UUID:
+    """A decision of the case that grants `amount` and confirms no commitment."""
+    enter_staff(app)
+    return app.take_decision(
+        TakeDecision(
+            case_id=case,
+            decided_on=date(2022, 5, 2),
+            decided_by=DecisionMakerDetails(
+                name="Anna Halvarsson", title="Tf. regional utvecklingsdirektör"
+            ),
+            delegation=DelegationUsed(order_id=order or _order(app, case), point="8.1"),
+            description="Utökad medfinansiering",
+            points=["Medfinansieringen utökas."],
+            amount=amount,
+        ),
+        OFFICIAL,
+    ).id
+
+
+def test_a_commitment_is_increased_extended_and_moved_under_a_covering_decision(
+    app: Fundcase,
+) -> None:
+    case, commitment, _ = _cash(app)
+    increase = _grant(app, case, "150000")
+    app.amend_commitment(
+        commitment,
+        AmendCommitment(
+            decision_id=increase,
+            amount="150000",
+            end=date(2025, 6, 30),
+            budget_areas=[
+                BudgetAreaPart(name="Hållbar tillväxt", amount="100000"),
+                BudgetAreaPart(name="Kultur och bildning", amount="50000"),
+            ],
+        ),
+        OFFICIAL,
+    )
+    amended = app.get_commitment(commitment)
+    assert (str(amended.amount), amended.period.end, amended.amended_by) == (
+        "150000.00",
+        date(2025, 6, 30),
+        (increase,),
+    )
+    assert [y.year for y in amended.years] == [2022, 2023, 2024, 2025]
+    assert sum(y.amount.amount for y in amended.years) == Decimal("150000.00")
+
+
+def test_an_amendment_without_a_covering_decision_records_nothing(app: Fundcase) -> None:
+    case, commitment, original = _cash(app)
+    app.record_payment(commitment, RecordPayment(date=date(2022, 7, 1), amount="60000"), FINANCE)
+    small = _grant(app, case, "120000")
+    other_case = register(app).id
+    elsewhere = _grant(app, other_case, "500000", _order(app, case))
+    revoked = _grant(app, case, "500000")
+    app.revoke_decision(
+        revoked, RevokeDecision(reason="Fel", revoked_on=date(2022, 5, 3)), OFFICIAL
+    )
+    position = log_position(app)
+    for body, rule in (
+        (
+            AmendCommitment(decision_id=small, amount="130000"),
+            "AmendedAmountMustBeCoveredByDecision",
+        ),
+        (
+            AmendCommitment(decision_id=original, amount="59999.99"),
+            "AmendedAmountMustNotBeBelowWhatIsDrawn",
+        ),
+        (
+            AmendCommitment(decision_id=elsewhere, amount="130000"),
+            "AmendmentDecisionMustBelongToTheCase",
+        ),
+        (AmendCommitment(decision_id=revoked, amount="130000"), "AmendmentDecisionMustStand"),
+        (AmendCommitment(decision_id=uuid4(), amount="130000"), "IdMustBeKnown"),
+        (AmendCommitment(decision_id=original), "AmendmentMustChangeSomething"),
+    ):
+        with pytest.raises(DomainError) as refusal:
+            app.amend_commitment(commitment, body, OFFICIAL)
+        assert refusal.value.rule == rule
+    assert log_position(app) == position
+    # A decrease is an amendment too: the original decision covers less than it granted.
+    app.amend_commitment(
+        commitment, AmendCommitment(decision_id=original, amount="80000"), OFFICIAL
+    )
+    assert str(app.get_commitment(commitment).unpaid) == "20000.00"

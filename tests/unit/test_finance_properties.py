@@ -1,4 +1,5 @@
-"""Over any sequence of what finance staff record on a commitment, its figures hold."""
+"""Over any sequence of what finance staff record on a commitment (reported work,
+payments, reclaims, amendments, a release), its figures hold."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from application.shared.snapshots import replay
+from domain.budget import BudgetAreaShare, spread_over_years
 from domain.commitment import CoFinancingCommitment, CommitmentKind, Payment, Reclaim, Usage
 from domain.errors import DomainError
 from domain.values import Money
@@ -21,7 +23,7 @@ DECISION = uuid4()
 
 steps = st.lists(
     st.tuples(
-        st.sampled_from(["usage", "payment", "reclaim", "release"]),
+        st.sampled_from(["usage", "payment", "reclaim", "release", "amend"]),
         st.integers(min_value=1, max_value=200_000_00),  # öre
         st.integers(min_value=0, max_value=1000),  # days after the decision
     ),
@@ -43,6 +45,20 @@ def _apply(offer: CoFinancingCommitment, step: tuple[str, int, int], case_id: UU
     elif kind == "reclaim":
         reclaim = Reclaim(on, _money(öre), "Återkrav", DECISION)
         offer.record_reclaim(reclaim, case_id, DECIDED_ON, OFFICIAL)
+    elif kind == "amend":
+        amount = _money(öre)
+        offer.amend(
+            decision_id=uuid4(),
+            decision_case_id=case_id,
+            decided_on=on,
+            decided_amount=amount,  # a decision that grants just the new amount
+            revoked=False,
+            amount=amount,
+            period=offer.period,
+            budget_areas=(BudgetAreaShare(offer.budget_areas[0].name, amount),),
+            years=spread_over_years(amount, offer.period),
+            actor=OFFICIAL,
+        )
     else:
         offer.release_rest(on, OFFICIAL)
 
@@ -78,6 +94,7 @@ def test_no_figure_goes_negative_and_committed_is_paid_plus_unpaid(
         assert offer.amount - offer.released == offer.paid + offer.unpaid
         assert offer.reclaimed <= offer.paid
         assert offer.used.amount <= offer.amount.amount
+        assert sum(a.amount.amount for a in offer.budget_areas) == offer.amount.amount
     replayed = replay(None, offer.collect_events())
     assert isinstance(replayed, CoFinancingCommitment)
     assert _figures(replayed) == _figures(offer)

@@ -1,5 +1,5 @@
-"""Co-financing commitments: propose, record usage, payments and reclaims, release the
-rest, cancel."""
+"""Co-financing commitments: propose, amend, record usage, payments and reclaims,
+release the rest, cancel."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Response
 
 from application.commitments.commands import (
+    AmendCommitment,
     CancelCommitment,
     ProposeCommitment,
     RecordPayment,
@@ -89,6 +90,23 @@ def record_reclaim(
     """Record a reclaim (återkrav) under a decision of the case, with its reason, never
     over what was paid less what was reclaimed already."""
     return answer(app.record_reclaim(commitment_id, command, actor, version))
+
+
+@router.post(
+    "/{commitment_id}/amendments",
+    responses={409: {"description": "E.g. AmendedAmountMustBeCoveredByDecision"}},
+)
+def amend_commitment(
+    commitment_id: UUID,
+    command: AmendCommitment,
+    actor: Official,
+    app: App,
+    version: ExpectedVersion,
+    answer: Answer,
+) -> Recorded:
+    """Amend a committed commitment (increase, decrease, extend the period, move money
+    between areas or years) under a decision of the case that covers the new amount."""
+    return answer(app.amend_commitment(commitment_id, command, actor, version))
 
 
 @router.post("/{commitment_id}/release")
