@@ -3,9 +3,12 @@ reclaims, frames, amendments and exports."""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 from urllib.parse import quote
 
+from interfaces.http.spreadsheets import XLSX
 from tests.e2e import bodies
 from tests.e2e.bodies import AUDITOR, FINANCE, OFFICIAL
 from tests.e2e.conftest import Service
@@ -279,3 +282,65 @@ def test_an_amendment_needs_a_decision_that_covers_the_new_amount(service: Servi
     before = service.get("/budget/totals", FINANCE, financier=financier, as_of="2022-05-31")
     assert before.json()["items"][0]["committed"] == "100000.00"
     assert service.post(path, {"decision_id": decision}, FINANCE).status_code == 403
+
+
+def _xlsx_rows(content: bytes) -> list[tuple[object, ...]]:
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet is not None
+    return [tuple(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_budget_totals_and_lists_export_as_csv_and_xlsx_with_numbers(service: Service) -> None:
+    ids = _cash_decided(service, "180000.00")
+    financier = f"Finansiär {ids['case'][:8]}"
+    service.post(
+        f"/commitments/{ids['commitment']}/payments",
+        {"date": "2022-06-01", "amount": "1234.50"},
+        FINANCE,
+    )
+    # The JSON page first, so a spreadsheet of the same question must not be served it.
+    assert service.get("/budget/totals", FINANCE, financier=financier).is_success
+    as_csv = service.client.get(
+        "/api/v1/budget/totals",
+        params={"financier": financier},
+        headers={**service.auth(FINANCE), "Accept": "text/csv"},
+    )
+    assert as_csv.headers["content-type"].startswith("text/csv")
+    lines = list(csv.DictReader(io.StringIO(as_csv.text)))
+    assert (lines[0]["committed"], lines[0]["paid"], lines[0]["unpaid"]) == (
+        "180000.00",
+        "1234.50",
+        "178765.50",
+    )
+    as_xlsx = service.get("/budget/totals", AUDITOR, financier=financier, format="xlsx")
+    assert as_xlsx.headers["content-type"] == XLSX
+    header, *rows = _xlsx_rows(as_xlsx.content)
+    cells = dict(zip(header, rows[0], strict=True))
+    assert cells["committed"] == 180000
+    assert isinstance(cells["paid"], int | float)
+    assert cells["paid"] == 1234.5
+    listed = service.get("/budget/commitments", FINANCE, financier=financier, format="xlsx")
+    header, *rows = _xlsx_rows(listed.content)
+    assert dict(zip(header, rows[0], strict=True))["amount"] == 180000
+    register = service.client.get(
+        "/api/v1/reports/delegation-decisions",
+        params={"reported": "false", "limit": 500},
+        headers={**service.auth(OFFICIAL), "Accept": XLSX},
+    )
+    header, *rows = _xlsx_rows(register.content)
+    assert "decided_by.name" in header
+    mine = [dict(zip(header, r, strict=True)) for r in rows if ids["decision"] in r]
+    assert mine[0]["amount"] == 180000
+    service.post("/reports/meetings", _report([ids["decision"]], "2022-06-08", "§ 7"), OFFICIAL)
+    meeting = service.client.get(
+        f"/api/v1/reports/meetings/{quote(COMMITTEE)}/2022-06-08",
+        headers={**service.auth(OFFICIAL), "Accept": "text/csv"},
+    )
+    exported = list(csv.DictReader(io.StringIO(meeting.text)))
+    assert [(r["diary_number"], r["report.paragraph"], r["amount"]) for r in exported] == [
+        (exported[0]["diary_number"], "§ 7", "180000.00")
+    ]
+    refused = service.get("/budget/totals", FINANCE, format="pdf")
+    assert refused.status_code == 422
