@@ -167,6 +167,9 @@ def test_payments_and_reclaims_show_in_the_commitment_and_the_totals(service: Se
     )
     before = service.get("/budget/totals", FINANCE, financier=financier, as_of="2022-08-31")
     assert before.json()["items"][0]["reclaimed"] == "0.00"
+    history = service.get(f"/audit/aggregates/{ids['commitment']}/history", AUDITOR).json()
+    assert [e["type"] for e in history["items"]][-2:] == ["PaymentRecorded", "ReclaimRecorded"]
+    assert history["items"][-1]["data"]["reclaim"]["reason"] == reclaim["reason"]
 
 
 def test_a_payment_or_reclaim_over_its_limit_is_refused_and_records_nothing(
