@@ -12,8 +12,9 @@ from uuid import UUID, uuid4
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
+from application.budget.projection import BUDGET
 from application.budget.queries import BudgetQuestion, budget_totals
 from application.commitments.commands import (
     AmendCommitment,
@@ -33,6 +34,8 @@ from domain.errors import DomainError
 from domain.frame import BudgetFrame
 from domain.values import Money
 from infrastructure.projector import Projector
+from infrastructure.readside import make_projector
+from infrastructure.settings import Settings
 from tests.service.steps import register, take
 
 START = date(2022, 3, 10)
@@ -178,3 +181,57 @@ def _record(
             financier=financier, area=AREA, year=2022, amount=str(kronor * 10), date=on
         )
         app.set_budget_frame(frame, Money.zero(), FINANCE)
+
+
+def test_a_rebuild_of_the_budget_gives_the_rows_incremental_processing_gave(
+    app: Fundcase, engine: Engine, settings: Settings
+) -> None:
+    """Payments, reclaims, amendments and frames included, in small batches."""
+    incremental = make_projector(app, engine, settings, batch_size=3)
+    _ORDERS[id(app)] = record_worked_example(app).order_id
+    financier = "Finansiär för omprojicering"
+    steps = [
+        ("payment", 20_000, 30),
+        ("usage", 15_000, 40),
+        ("frame", 50_000, 0),
+        ("amend", 90_000, 60),
+        ("reclaim", 5_000, 90),
+        ("frame", 40_000, 120),
+        ("payment", 30_000, 200),
+        ("release", 0, 400),
+    ]
+    for amount in (60_000, 80_000):
+        case = register(app).id
+        commitment = app.propose_commitment(
+            ProposeCommitment(
+                case_id=case,
+                financier=financier,
+                kind="cash",
+                amount=str(amount),
+                start=date(2022, 4, 1),
+                end=date(2023, 12, 31),
+                budget_areas=[
+                    BudgetAreaPart(name=AREA, amount=str(amount // 2)),
+                    BudgetAreaPart(name="Kultur och bildning", amount=str(amount // 2)),
+                ],
+            ),
+            OFFICIAL,
+        ).id
+        decision = take(app, case, _ORDERS[id(app)], [commitment]).id
+        for kind, kronor, days in steps:
+            _record(
+                app, commitment, decision, financier, kind, kronor, START + timedelta(days=days)
+            )
+        incremental.catch_up()
+    live = _budget_rows(engine)
+    assert any(row for row in live["budget_frames"])
+    incremental.rebuild("budget")
+    assert _budget_rows(engine) == live
+
+
+def _budget_rows(engine: Engine) -> dict[str, list[str]]:
+    with engine.connect() as conn:
+        return {
+            table.name: sorted(repr(tuple(row)) for row in conn.execute(select(table)))
+            for table in BUDGET.tables
+        }
