@@ -347,3 +347,21 @@ def test_budget_totals_and_lists_export_as_csv_and_xlsx_with_numbers(service: Se
     ]
     refused = service.get("/budget/totals", FINANCE, format="pdf")
     assert refused.status_code == 422
+
+
+def test_the_anmälningslista_to_report_leaves_out_what_needs_no_reporting(
+    service: Service,
+) -> None:
+    provision = {**bodies.order()["provisions"][0], "point": "8.3", "reporting_required": False}
+    order_id = bodies.new_order(service, provisions=[provision])
+    case_id = bodies.new_case(service)["id"]
+    body = bodies.decision(case_id, order_id, [], amount="0")
+    body["delegation"]["point"] = "8.3"
+    taken = service.post("/decisions", body, OFFICIAL)
+    assert taken.status_code == 201, taken.text
+    to_report = service.get(
+        "/reports/delegation-decisions", OFFICIAL, reported="false", limit=500
+    ).json()["items"]
+    every = service.get("/reports/delegation-decisions", OFFICIAL, limit=500).json()["items"]
+    assert taken.json()["id"] in {d["id"] for d in every}
+    assert taken.json()["id"] not in {d["id"] for d in to_report}
