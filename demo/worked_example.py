@@ -116,6 +116,7 @@ REGISTER_CASE = RegisterCase(
 
 OFFICIAL = Actor(id="asa.hofsten", name="Åsa Hofsten", role=Role.OFFICIAL)
 ADMIN = Actor(id="registrator", name="Registrator", role=Role.ADMIN)
+FINANCE = Actor(id="ekonom", name="Ekonom", role=Role.FINANCE)
 
 
 @dataclass(frozen=True)

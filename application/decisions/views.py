@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import Field
 
 from application.decisions.commands import DecisionMakerDetails, ReportDecision
+from application.shared.use_cases import Recorded
 from application.shared.views import Amount, View
 from domain.decision import DelegationDecision, DelegationReference
 
@@ -72,3 +73,13 @@ class DecisionView(View):
             stored_documents=[StoredDocumentView(**asdict(f)) for f in d.files],
             version=d.version,
         )
+
+
+class MeetingReported(View):
+    """Every decision a meeting's report recorded, and the log's position after it."""
+
+    committee: str
+    meeting_date: dt.date
+    paragraph: str
+    decisions: list[Recorded]
+    position: int | None

@@ -20,7 +20,7 @@ from domain.case import (
     Document,
     SecrecyMarking,
 )
-from domain.commitment import CommitmentKind, CommitmentState, Usage
+from domain.commitment import CommitmentKind, CommitmentState, Payment, Reclaim, Usage
 from domain.decision import (
     BasisDocument,
     CommitteeReport,
@@ -153,6 +153,8 @@ VALUE_CLASSES: tuple[type[Any], ...] = (
     StaffMember,
     TitleHeld,
     Usage,
+    Payment,
+    Reclaim,
     YearShare,
 )
 

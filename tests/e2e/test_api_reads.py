@@ -180,6 +180,11 @@ def test_budget_totals_and_the_commitment_list_as_csv(service: Service) -> None:
             "used": "250.50",
             "released": "0.00",
             "remaining": "749.50",
+            "paid": "0.00",
+            "reclaimed": "0.00",
+            "unpaid": "1000.00",
+            "framed": None,  # frames are not kept by kind
+            "remaining_in_frame": None,
         }
     ]
     early = service.get("/budget/totals", AUDITOR, financier=financier, as_of="2023-01-31").json()[

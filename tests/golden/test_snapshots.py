@@ -34,6 +34,7 @@ KINDS = (
     "DiarySeries",
     "SecretRead",
     "StaffDirectory",
+    "BudgetFrame",
 )
 
 

@@ -101,14 +101,18 @@ def case(received_on: date = date(2021, 12, 8), *, pending: bool = False) -> Cas
 
 
 def commitment(
-    of_case: Case, amount: str = "150000.00", *, pending: bool = False
+    of_case: Case,
+    amount: str = "150000.00",
+    *,
+    pending: bool = False,
+    kind: CommitmentKind = CommitmentKind.IN_KIND,
 ) -> CoFinancingCommitment:
     money = Money.parse(amount, "amount")
     proposed = CoFinancingCommitment.propose(
         case_id=of_case.id,
         diary_number=of_case.diary_number,
         financier="Region Jämtland Härjedalen",
-        kind=CommitmentKind.IN_KIND,
+        kind=kind,
         amount=money,
         period=Period.of(date(2022, 4, 1), date(2024, 6, 30)),
         budget_areas=budget_area_split([("Kultur och bildning", amount)], money),
@@ -150,7 +154,14 @@ def decision(
     decided_on: date = date(2022, 3, 10),
     title: str = "Tf. regional utvecklingsdirektör",
     staff: StaffDirectory | None = None,
+    amount: str | None = None,
+    unstated: bool = False,
 ) -> DelegationDecision:
+    """A decision; one that confirms no commitment grants 0 kr unless told otherwise (or
+    `unstated`, to leave its amount out)."""
+    stated = Money.parse(amount, "amount", positive=False) if amount is not None else None
+    if stated is None and not commitments and not unstated:
+        stated = Money.zero()
     return DelegationDecision.take(
         case=of_case,
         order=under,
@@ -162,4 +173,5 @@ def decision(
         directory=staff or DIRECTORY,
         actor=OFFICIAL,
         today=TODAY,
+        amount=stated,
     )
