@@ -98,12 +98,20 @@ class DataclassAsDict(Transcoding):
             for name, hint in typing.get_type_hints(value_class).items()
             if isinstance(hint, type) and issubclass(hint, StrEnum)
         }
+        # The fields' names, looked up once (dataclasses.fields() is slow on every call).
+        self.field_names = tuple(f.name for f in dataclasses.fields(value_class))
 
     def encode(self, obj: Any) -> dict[str, Any]:
+        names = (
+            self.field_names
+            if type(obj) is self.type
+            else tuple(f.name for f in dataclasses.fields(obj))
+        )
+        omitted = self.omitted_when_none
         return {
-            f.name: value
-            for f in dataclasses.fields(obj)
-            if (value := getattr(obj, f.name)) is not None or f.name not in self.omitted_when_none
+            name: value
+            for name in names
+            if (value := getattr(obj, name)) is not None or name not in omitted
         }
 
     def decode(self, data: dict[str, Any]) -> Any:

@@ -40,7 +40,9 @@ from application.imports.commands import ImportFile
 from application.staff.commands import HeldTitle
 from demo.worked_example import ADMIN, OFFICIAL, record_worked_example
 from domain.case import AttachedFile, SecrecyMarking
+from domain.diary import DiarySeries
 from domain.read_log import SecretPartsShown
+from domain.values import DiaryNumber, ImportSource
 
 # The library stores a UUID as 32 hex digits, a datetime in ISO 8601.
 _UUID = re.compile(r'"[0-9a-f]{32}"|"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"')
@@ -180,6 +182,12 @@ def record_every_event_type(app: Fundcase) -> None:
     # An imported case keeps its number (a series of its own, so the first series'
     # snapshot stays as it was).
     app.import_file(ImportFile(file_name="diarium.csv"), IMPORTED_ROW, ADMIN)
+    # A number claimed on its own, as imports recorded before they claimed a batch's
+    # numbers in one event: such events are in stores and must read as they were.
+    series = DiarySeries(prefix="RUN", year=2018, actor=ADMIN)
+    source = ImportSource("diarium.csv", hashlib.sha256(IMPORTED_ROW).hexdigest(), 2)
+    series.claim(DiaryNumber("RUN", 664, 2018), uuid4(), ADMIN.importing(source))
+    app.save(series)
 
 
 IMPORTED_ROW = (
