@@ -29,7 +29,7 @@ from application.imports.rules import (
 from application.imports.views import ImportReport, RowOutcome, RowProblem
 from application.shared.errors import ConcurrentWrite
 from domain.case import Case, CaseStatus, Direction, Document, ReceiptDateMustNotBeInTheFuture
-from domain.diary import DiarySeries
+from domain.diary import DiarySeries, NumberMustNotBeTaken
 from domain.errors import DomainError
 from domain.rules import check
 from domain.values import Actor, DiaryNumber, ImportSource, text
@@ -54,6 +54,7 @@ class _Batch:
     outcomes: list[RowOutcome] = field(default_factory=list)
     aggregates: list[Aggregate] = field(default_factory=list)
     series: dict[tuple[str, int], DiarySeries] = field(default_factory=dict)
+    claimed: set[DiaryNumber] = field(default_factory=set)
 
 
 class ImportUseCases(DiaryNumbering):
@@ -216,6 +217,9 @@ class ImportUseCases(DiaryNumbering):
             )
             if row.number is not None:
                 series.check_claim(row.number, row.label("diary_number"))
+                # Claimed by a row before in this batch, not yet in the series' state.
+                taken = row.number in batch.claimed
+                check(NumberMustNotBeTaken(row.number, taken), row.label("diary_number"))
             number = row.number or series.next_number
             case = _case(row, number, actor)
         except DomainError as refusal:
@@ -223,6 +227,7 @@ class ImportUseCases(DiaryNumbering):
             return _refused(row.row, [problem], row.number)
         if row.number is not None:
             claims.setdefault(row.series, []).append((number, row.case_id, row.row))
+            batch.claimed.add(number)
         else:
             series.allocate(row.case_id, actor)
         batch.aggregates.append(case)
