@@ -661,6 +661,21 @@ class Case(Aggregate):
             status, None if reason is None else text(reason, "reason", LONG_TEXT), actor
         )
 
+    def adopt_status(self, steps: Sequence[CaseStatus], reason: str | None, actor: Actor) -> None:
+        """The status another register had reached, through these steps of the lifecycle
+        (each checked as a change would be), recorded as one change to where they end:
+        the other register knows where the case stands, not when each step was taken."""
+        status = self.status
+        for step in steps:
+            check(StatusChangeMustFollowLifecycle(status, step, LIFECYCLE[status]), "status")
+            if step == CaseStatus.WITHDRAWN or status == CaseStatus.CLOSED:
+                check(ReasonMustBeGiven(reason), "reason")
+            status = step
+        if status != self.status:
+            self._status_changed(
+                status, None if reason is None else text(reason, "reason", LONG_TEXT), actor
+            )
+
     @event(StatusChanged)
     def _status_changed(self, status: CaseStatus, reason: str | None, actor: Actor) -> None:
         self.status = CaseStatus(status)  # stored as its value

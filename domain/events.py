@@ -26,6 +26,7 @@ EVENTS: tuple[type[Aggregate.Event], ...] = (
     DiarySeries.Opened,
     DiarySeries.NumberAllocated,
     DiarySeries.NumberClaimed,
+    DiarySeries.NumbersClaimed,
     Case.Registered,
     Case.DocumentRegistered,
     Case.SecrecyMarked,

@@ -107,14 +107,22 @@ class DataclassAsDict(Transcoding):
             for name, hint in typing.get_type_hints(value_class).items()
             if isinstance(hint, type) and issubclass(hint, StrEnum)
         }
+        # The fields' names, looked up once (dataclasses.fields() is slow on every call).
+        self.field_names = tuple(f.name for f in dataclasses.fields(value_class))
 
     def encode(self, obj: Any) -> dict[str, Any]:
+        names = (
+            self.field_names
+            if type(obj) is self.type
+            else tuple(f.name for f in dataclasses.fields(obj))
+        )
+        omitted = self.omitted_when_none
         return {
-            f.name: value
-            for f in dataclasses.fields(obj)
+            name: value
+            for name in names
             if not (
-                ((value := getattr(obj, f.name)) is None and f.name in self.omitted_when_none)
-                or (value == () and f.name in self.omitted_when_empty)
+                ((value := getattr(obj, name)) is None and name in omitted)
+                or (value == () and name in self.omitted_when_empty)
             )
         }
 

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.types import Scope
 
 from infrastructure.idempotency import IdempotencyStore
+from infrastructure.import_jobs import ImportJobs
 from infrastructure.settings import Settings
 from infrastructure.system import open_system
 from infrastructure.tokens import Tokens
@@ -71,6 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.state.system = system
         api.state.public_limits = open_public_limits(settings)
         api.state.idempotency = IdempotencyStore(system.read_models)
+        # Jobs left running by a process that stopped are shown as interrupted.
+        ImportJobs(system.read_models, system.app).mark_interrupted()
         stop = threading.Event()
         worker = threading.Thread(
             target=system.projector.run, args=(stop,), name="projector", daemon=True

@@ -46,8 +46,9 @@ from application.staff.commands import HeldTitle
 from demo.worked_example import ADMIN, FINANCE, OFFICIAL, record_worked_example
 from domain.case import AttachedFile, SecrecyMarking
 from domain.decision import DecisionFile
+from domain.diary import DiarySeries
 from domain.read_log import SecretPartsShown
-from domain.values import Money
+from domain.values import DiaryNumber, ImportSource, Money
 
 # The library stores a UUID as 32 hex digits, a datetime in ISO 8601.
 _UUID = re.compile(r'"[0-9a-f]{32}"|"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"')
@@ -271,6 +272,12 @@ def record_every_event_type(app: Fundcase) -> None:
         AmendCommitment(decision_id=increase, amount="40000.00", end=date(2023, 6, 30)),
         OFFICIAL,
     )
+    # A number claimed on its own, as imports recorded before they claimed a batch's
+    # numbers in one event: such events are in stores and must read as they were.
+    series = DiarySeries(prefix="RUN", year=2018, actor=ADMIN)
+    source = ImportSource("diarium.csv", hashlib.sha256(IMPORTED_ROW).hexdigest(), 2)
+    series.claim(DiaryNumber("RUN", 664, 2018), uuid4(), ADMIN.importing(source))
+    app.save(series)
 
 
 IMPORTED_ROW = (
