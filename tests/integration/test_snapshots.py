@@ -72,6 +72,7 @@ def test_every_aggregate_read_through_a_snapshot_is_its_events_replayed(app: Fun
     assert [s.originator_version for s in app.snapshots.get(big)] == [50, 100]
     aggregates = _every_aggregate(app)
     assert {type(app.repository.get(a)).__name__ for a in aggregates} == {
+        "BudgetFrame",
         "Case",
         "CoFinancingCommitment",
         "DelegationDecision",
