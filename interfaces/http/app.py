@@ -39,6 +39,7 @@ from interfaces.http.routes import (
 from interfaces.http.schemas import Health, ProblemOut
 from interfaces.http.security import SecurityHeaders, docs_page
 from interfaces.http.uploads import MULTIPART_OVERHEAD
+from interfaces.web.routes import install_web
 
 log = structlog.get_logger("fundcase.http")
 
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         v1.include_router(module.router)
     api.include_router(v1)
+    install_web(api)
 
     @api.get(
         "/health",
