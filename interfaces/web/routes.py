@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from interfaces.web import diarium, signin, staff
+from interfaces.web import budget, diarium, signin, staff
 from interfaces.web.rendering import STATIC, render
 from interfaces.web.session import CsrfRefused, RoleNeeded, SignInNeeded, sign_in_path
 
@@ -15,6 +15,7 @@ def install_web(api: FastAPI) -> None:
     api.include_router(diarium.router)
     api.include_router(signin.router)
     api.include_router(staff.router)
+    api.include_router(budget.router)
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @api.get("/", include_in_schema=False)

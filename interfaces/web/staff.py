@@ -31,6 +31,7 @@ from infrastructure.rendering import to_html, to_pdf
 from interfaces.http.deps import ReadModels
 from interfaces.http.reads import log_shown, shown_parts
 from interfaces.http.routes.decisions import _case_title_shown
+from interfaces.web.formatting import swedish_amount
 from interfaces.web.forms import Form, amount, attempt, command, nested, posted, same, written
 from interfaces.web.rendering import render
 from interfaces.web.session import Staff, staff
@@ -241,11 +242,7 @@ def _provisions(app: Fundcase) -> list[tuple[str, str]]:
     today = app.today()
     for order in app.orders_in_force(today):
         for p in order.provisions_on(today):
-            limit = (
-                f", högst {p.amount_limit.amount:,.0f} kr".replace(",", " ")
-                if p.amount_limit
-                else ""
-            )
+            limit = f", högst {swedish_amount(p.amount_limit.amount)}" if p.amount_limit else ""
             choices.append(
                 (
                     f"{order.id}|{p.point}",
