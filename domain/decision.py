@@ -16,6 +16,7 @@ from domain.case import OPEN_FOR_DECISIONS, Case
 from domain.commitment import CoFinancingCommitment
 from domain.delegation import DelegationOrder
 from domain.rules import (
+    AmountMustNotBeNegative,
     BusinessRule,
     CommitmentMustBeProposed,
     EachNameMustAppearOnce,
@@ -151,7 +152,37 @@ class DecidedAmountMustNotExceedProvisionLimit(BusinessRule):
         assert self.limit is not None
         return (
             f"point {self.point} allows at most {sek(self.limit)}; "
-            f"the decision commits {sek(self.decided)}"
+            f"the decision grants {sek(self.decided)}"
+        )
+
+
+@dataclass(frozen=True)
+class DecisionWithoutCommitmentsMustStateItsAmount(InputRule):
+    commitments: int
+    amount_stated: bool
+
+    def is_broken(self) -> bool:
+        return self.commitments == 0 and not self.amount_stated
+
+    def message(self) -> str:
+        return (
+            "a decision that confirms no commitment must state the amount it grants "
+            "(0 if it grants none)"
+        )
+
+
+@dataclass(frozen=True)
+class CommitmentsMustNotExceedDecidedAmount(BusinessRule):
+    decided: Decimal
+    committed: Decimal
+
+    def is_broken(self) -> bool:
+        return self.committed > self.decided
+
+    def message(self) -> str:
+        return (
+            f"the commitments confirmed add up to {sek(self.committed)}, more than the "
+            f"{sek(self.decided)} the decision grants"
         )
 
 
@@ -239,6 +270,9 @@ class AnnouncementMustNotPrecedeMeeting(MustNotPrecede):
 
 
 class DelegationDecision(Aggregate):
+    # A snapshot taken before a decision could state its amount restores without it.
+    amount_stated = False
+
     class Taken(Aggregate.Created):
         case_id: UUID
         diary_number: DiaryNumber
@@ -251,6 +285,9 @@ class DelegationDecision(Aggregate):
         commitment_ids: tuple[UUID, ...]
         decided_amount: Money
         actor: Actor
+        # Whether the decision stated its amount itself; before it could, the decided
+        # amount was always the sum of its commitments.
+        amount_stated: bool = False
 
     class Corrected(Aggregate.Event):
         reason: str
@@ -286,6 +323,7 @@ class DelegationDecision(Aggregate):
         directory: StaffDirectory,
         actor: Actor,
         today: date,
+        amount: Money | None = None,
     ) -> DelegationDecision:
         """Judge the decision against the order as it read on the decision date."""
         check(DecisionDateMustNotBeInTheFuture(decided_on, today), "decided_on")
@@ -311,14 +349,26 @@ class DelegationDecision(Aggregate):
                 CommitmentMustBeProposed(commitment.id, commitment.state),
                 "commitment_ids",
             )
-        decided = Money.total(tuple(c.amount for c in commitments))
+        if amount is not None:
+            check(AmountMustNotBeNegative(amount.amount), "amount")
+        check(
+            DecisionWithoutCommitmentsMustStateItsAmount(len(commitments), amount is not None),
+            "amount",
+        )
+        committed = Money.total(tuple(c.amount for c in commitments))
+        decided = committed if amount is None else amount
+        check(
+            CommitmentsMustNotExceedDecidedAmount(decided.amount, committed.amount),
+            "amount",
+        )
+        # What the decision itself grants, whether or not commitments are linked.
         check(
             DecidedAmountMustNotExceedProvisionLimit(
                 point,
                 None if provision.amount_limit is None else provision.amount_limit.amount,
                 decided.amount,
             ),
-            "commitment_ids",
+            "commitment_ids" if amount is None else "amount",
         )
         return cls(
             case_id=case.id,
@@ -340,6 +390,7 @@ class DelegationDecision(Aggregate):
             commitment_ids=tuple(c.id for c in commitments),
             decided_amount=decided,
             actor=actor,
+            amount_stated=amount is not None,
         )
 
     @event(Taken)
@@ -357,6 +408,7 @@ class DelegationDecision(Aggregate):
         commitment_ids: tuple[UUID, ...],
         decided_amount: Money,
         actor: Actor,
+        amount_stated: bool = False,
     ) -> None:
         self.case_id = case_id
         # The case's heading as it stood on the decision date: the document's header.
@@ -369,6 +421,7 @@ class DelegationDecision(Aggregate):
         self.wording = wording
         self.commitment_ids = tuple(commitment_ids)  # stored as a JSON list
         self.decided_amount = decided_amount
+        self.amount_stated = amount_stated
         self.document_version = 1
         self.revoked_on: date | None = None
         self.report: CommitteeReport | None = None

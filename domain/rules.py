@@ -155,6 +155,17 @@ class AmountMustBePositive(InputRule):
 
 
 @dataclass(frozen=True)
+class AmountMustNotBeNegative(InputRule):
+    amount: Decimal
+
+    def is_broken(self) -> bool:
+        return self.amount < 0
+
+    def message(self) -> str:
+        return f"the amount must not be negative, got {self.amount}"
+
+
+@dataclass(frozen=True)
 class AmountMustBeWithinSensibleBounds(InputRule):
     amount: Decimal
     ceiling: ClassVar[Decimal] = Decimal("1000000000000")

@@ -1,8 +1,9 @@
-"""Decision documents as Markdown, HTML and PDF, all from one template.
+"""Decision documents and the lists a committee receives, as Markdown, HTML and PDF.
 
-`decision_blocks` is the template: the headings and their order, as in a
-diary-style delegation decision (seed 003). Each renderer only knows how to
-write a block in its format.
+`decision_blocks` is the template of a decision: the headings and their order, as in
+a diary-style delegation decision (seed 003); `meeting_blocks` that of the list of
+decisions reported to one meeting. Each renderer only knows how to write a block in
+its format.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from application.decision_register.queries import DecisionRegisterEntry, MeetingList
 from application.decisions.documents import DecisionDocument
+from application.shared.swedish import kronor
 
 
 @dataclass(frozen=True)
@@ -84,12 +87,58 @@ def _in_sentence(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
+def meeting_blocks(meeting: MeetingList) -> list[Block]:
+    """The anmälan of delegation decisions to one meeting: under each paragraph, the
+    decisions in the order they were taken."""
+    day = meeting.meeting_date.isoformat()
+    blocks: list[Block] = [
+        Lines((meeting.committee, f"Sammanträde {day}")),
+        Title("Anmälan av delegationsbeslut"),
+    ]
+    if not meeting.items:
+        blocks.append(Paragraphs(f"Inga delegationsbeslut är anmälda till sammanträdet {day}."))
+    for paragraph in meeting.paragraphs:
+        items = [e for e in meeting.items if e.report and e.report.paragraph == paragraph]
+        blocks += [
+            Heading(f"{paragraph} Anmälan av delegationsbeslut"),
+            Numbered(tuple(_reported_decision(e) for e in items)),
+        ]
+    blocks.append(
+        Paragraphs(
+            f"{len(meeting.items)} delegationsbeslut anmäls till {_in_sentence(meeting.committee)}."
+        )
+    )
+    return blocks
+
+
+def _reported_decision(e: DecisionRegisterEntry) -> str:
+    line = (
+        f"{e.diary_number} {e.case_title}. Beslut {e.decided_on.isoformat()} av "
+        f"{e.decided_by.name}, {e.decided_by.title}, enligt "
+        f"{e.delegation.order_title}, punkt {e.delegation.point} ({e.matter})"
+    )
+    if e.amount:
+        line += f", {kronor(e.amount)}"
+    line += "."
+    if e.revoked_on:
+        line += f" Återkallat {e.revoked_on.isoformat()}."
+    return line
+
+
 # --- Markdown ------------------------------------------------------------------------
 
 
 def to_markdown(doc: DecisionDocument) -> str:
+    return blocks_to_markdown(decision_blocks(doc))
+
+
+def meeting_to_markdown(meeting: MeetingList) -> str:
+    return blocks_to_markdown(meeting_blocks(meeting))
+
+
+def blocks_to_markdown(blocks: list[Block]) -> str:
     parts: list[str] = []
-    for block in decision_blocks(doc):
+    for block in blocks:
         match block:
             case Lines(lines):
                 parts.append("  \n".join(_md(line) for line in lines).replace("  \n  \n", "\n\n"))
@@ -121,8 +170,17 @@ _STYLE = (
 
 
 def to_html(doc: DecisionDocument) -> str:
+    return blocks_to_html(f"{doc.diary_number} {doc.title}", decision_blocks(doc))
+
+
+def meeting_to_html(meeting: MeetingList) -> str:
+    title = f"{meeting.committee} {meeting.meeting_date.isoformat()}"
+    return blocks_to_html(title, meeting_blocks(meeting))
+
+
+def blocks_to_html(title: str, blocks: list[Block]) -> str:
     body: list[str] = []
-    for block in decision_blocks(doc):
+    for block in blocks:
         match block:
             case Lines(lines):
                 body.append(
@@ -139,7 +197,7 @@ def to_html(doc: DecisionDocument) -> str:
                 body.append(f"<ol>{listed}</ol>")
     return (
         '<!doctype html>\n<html lang="sv"><head><meta charset="utf-8">'
-        f"<title>{html.escape(doc.diary_number)} {html.escape(doc.title)}</title>"
+        f"<title>{html.escape(title)}</title>"
         f"<style>{_STYLE}</style></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n"
     )
 
@@ -162,10 +220,20 @@ def to_pdf(doc: DecisionDocument) -> bytes:
 @functools.lru_cache(maxsize=128)
 def _pdf(document: str) -> bytes:
     doc = DecisionDocument.from_json(document)
+    return blocks_to_pdf(f"{doc.diary_number} {doc.title}", decision_blocks(doc))
+
+
+def meeting_to_pdf(meeting: MeetingList) -> bytes:
+    """A list changes as decisions are reported to the meeting: made anew each time."""
+    title = f"{meeting.committee} {meeting.meeting_date.isoformat()}"
+    return blocks_to_pdf(title, meeting_blocks(meeting))
+
+
+def blocks_to_pdf(title: str, blocks: list[Block]) -> bytes:
     pdf = FPDF(format="A4")
     pdf.add_font(FONT, "", FONTS / "DejaVuSans.ttf")
     pdf.add_font(FONT, "B", FONTS / "DejaVuSans-Bold.ttf")
-    pdf.set_title(f"{doc.diary_number} {doc.title}")
+    pdf.set_title(title)
     pdf.set_margins(25, 20, 25)
     pdf.add_page()
 
@@ -174,7 +242,7 @@ def _pdf(document: str) -> bytes:
         pdf.multi_cell(0, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(gap)
 
-    for block in decision_blocks(doc):
+    for block in blocks:
         match block:
             case Lines(lines):
                 write("\n".join(lines), 10.5, gap=4)

@@ -79,10 +79,11 @@ def search_decision_register(
         query = query.where(d.decided_on >= search.decided_from)
     if search.decided_to:
         query = query.where(d.decided_on <= search.decided_to)
-    if search.reported is not None:
-        query = query.where(
-            d.meeting_date.is_not(None) if search.reported else d.meeting_date.is_(None)
-        )
+    if search.reported:
+        query = query.where(d.meeting_date.is_not(None))
+    elif search.reported is not None:
+        # Still to report: only what the provision says must be reported.
+        query = query.where(d.meeting_date.is_(None), d.reporting_required.is_(True))
     after = paging.after(search.cursor, (str, str))
     if after is not None:
         query = query.where(tuple_(d.decided_on, d.decision_id) > (_day(after[0]), after[1]))
@@ -97,6 +98,50 @@ def search_decision_register(
         next=paging.cursor([page[-1].decided_on.isoformat(), page[-1].decision_id])
         if more
         else None,
+    )
+    answer.revealed.extend(
+        SecretPartsRead(s.case_id, s.diary_number, ("title",))
+        for s in secrecy.values()
+        if s.reveal and "title" in s.fields
+    )
+    return answer
+
+
+class MeetingList(View):
+    """The decisions reported to one committee meeting, as the committee receives them."""
+
+    committee: str
+    meeting_date: dt.date
+    paragraphs: list[str]
+    items: list[DecisionRegisterEntry]
+    # Case titles secret to others that this list shows its reader, to be logged.
+    _revealed: list[SecretPartsRead] = PrivateAttr(default_factory=list)
+
+    @property
+    def revealed(self) -> list[SecretPartsRead]:
+        return self._revealed
+
+
+def meeting_list(
+    engine: Engine, committee: str, meeting_date: dt.date, reader: Reader, today: dt.date
+) -> MeetingList:
+    """Every decision reported to the committee's meeting that day, by paragraph and
+    in the order they were taken; secret case titles read as in the register."""
+    paging.searched(committee, "committee")
+    d = DECISION_REGISTER.decisions.c
+    query = (
+        select(DECISION_REGISTER.decisions)
+        .where(d.reported_to == committee, d.meeting_date == meeting_date)
+        .order_by(d.paragraph, d.decided_on, d.diary_number, d.decision_id)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    secrecy = secrecy_of_cases(engine, sorted({r.case_id for r in rows}), reader, today)
+    answer = MeetingList(
+        committee=committee,
+        meeting_date=meeting_date,
+        paragraphs=sorted({r.paragraph for r in rows}),
+        items=[_entry(r, secrecy.get(r.case_id)) for r in rows],
     )
     answer.revealed.extend(
         SecretPartsRead(s.case_id, s.diary_number, ("title",))

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import ConfigDict, Field
 
-from application.shared.commands import Command, Day, Lines, Long, Point, Short
+from application.shared.commands import AmountIn, Command, Day, Lines, Long, Point, Short
 
 
 class DecisionMakerDetails(Command):
@@ -29,6 +29,12 @@ class TakeDecision(Command):
     basis: Lines = Field(default_factory=list)
     points: Annotated[list[Long], Field(min_length=1, max_length=100)]
     commitment_ids: Annotated[list[UUID], Field(max_length=100)] = Field(default_factory=list)
+    amount: AmountIn | None = Field(
+        default=None,
+        description="What the decision grants, checked against the provision's amount "
+        "limit; required when no commitments are linked, otherwise at least their sum "
+        "(their sum if left out)",
+    )
     extract_to: Annotated[list[Short], Field(max_length=100)] = Field(default_factory=list)
 
     model_config = ConfigDict(
@@ -56,6 +62,7 @@ class TakeDecision(Command):
                         "Hållbar tillväxt.",
                     ],
                     "commitment_ids": ["0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"],
+                    "amount": "150000.00",
                     "extract_to": ["SVID"],
                 }
             ]
@@ -67,6 +74,15 @@ class ReportDecision(Command):
     committee: Short
     meeting_date: Day
     paragraph: Annotated[str, Field(min_length=1, max_length=50, examples=["§ 45"])]
+
+
+class ReportToMeeting(Command):
+    """Decisions reported to one committee meeting under one paragraph, all or none."""
+
+    committee: Short
+    meeting_date: Day
+    paragraph: Annotated[str, Field(min_length=1, max_length=50, examples=["§ 45"])]
+    decision_ids: Annotated[list[UUID], Field(min_length=1, max_length=500)]
 
 
 class RecordAnnouncement(Command):

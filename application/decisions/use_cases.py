@@ -9,16 +9,20 @@ from application.decisions.commands import (
     CorrectDecision,
     RecordAnnouncement,
     ReportDecision,
+    ReportToMeeting,
     RevokeDecision,
     TakeDecision,
 )
+from application.decisions.views import MeetingReported
 from application.shared.use_cases import Recorded, use_case
 from application.staff.use_cases import StaffUseCases
 from domain.case import Case
 from domain.commitment import CoFinancingCommitment
 from domain.decision import CommitteeReport, DecisionMaker, DecisionText, DelegationDecision
 from domain.delegation import DelegationOrder
-from domain.values import LONG_TEXT, SHORT_TEXT, TITLE_TEXT, Actor, text, texts
+from domain.errors import DomainError
+from domain.rules import EachNameMustAppearOnce, check
+from domain.values import LONG_TEXT, SHORT_TEXT, TITLE_TEXT, Actor, Money, text, texts
 
 
 class DecisionUseCases(StaffUseCases):
@@ -45,6 +49,7 @@ class DecisionUseCases(StaffUseCases):
             directory=self.staff_directory(actor),
             actor=actor,
             today=self.today(),
+            amount=None if c.amount is None else Money.parse(c.amount, "amount", positive=False),
         )
         for commitment in commitments:
             commitment.commit(decision.id, c.decided_on, actor)
@@ -67,6 +72,39 @@ class DecisionUseCases(StaffUseCases):
         )
         decision.report_to_committee(report, actor)
         return self._save_together(decision)
+
+    @use_case
+    def report_to_meeting(self, c: ReportToMeeting, actor: Actor) -> MeetingReported:
+        """Report a set of decisions to one committee meeting under one paragraph: every
+        decision's report is saved in one transaction, or, if one breaks a rule, none is.
+        The refusal names the rule, and the decision in its message and field."""
+        check(EachNameMustAppearOnce([str(i) for i in c.decision_ids]), "decision_ids")
+        report = CommitteeReport(
+            committee=text(c.committee, "committee"),
+            meeting_date=c.meeting_date,
+            paragraph=text(c.paragraph, "paragraph", 50),
+        )
+        decisions = []
+        for index, decision_id in enumerate(c.decision_ids):
+            try:
+                decision = self._load(DelegationDecision, decision_id)
+                decision.report_to_committee(report, actor)
+            except DomainError as refusal:
+                refusal.message = f"decision {decision_id}: {refusal.message}"
+                refusal.field = f"decision_ids[{index}]"
+                raise
+            decisions.append(decision)
+        first, *others = decisions
+        recorded = self._save_together(first, *others)
+        return MeetingReported(
+            committee=report.committee,
+            meeting_date=report.meeting_date,
+            paragraph=report.paragraph,
+            decisions=[
+                Recorded(id=d.id, version=d.version, position=recorded.position) for d in decisions
+            ],
+            position=recorded.position,
+        )
 
     @use_case
     def record_announcement(

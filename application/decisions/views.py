@@ -7,6 +7,7 @@ from dataclasses import asdict
 from uuid import UUID
 
 from application.decisions.commands import DecisionMakerDetails, ReportDecision
+from application.shared.use_cases import Recorded
 from application.shared.views import Amount, View
 from domain.decision import DelegationDecision, DelegationReference
 
@@ -55,3 +56,13 @@ class DecisionView(View):
             revoked_on=d.revoked_on,
             version=d.version,
         )
+
+
+class MeetingReported(View):
+    """Every decision a meeting's report recorded, and the log's position after it."""
+
+    committee: str
+    meeting_date: dt.date
+    paragraph: str
+    decisions: list[Recorded]
+    position: int | None

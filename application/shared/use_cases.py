@@ -41,7 +41,7 @@ log = structlog.get_logger("fundcase.application")
 
 A = TypeVar("A", bound=Aggregate)
 P = ParamSpec("P")
-R = TypeVar("R", bound="Recorded")
+R = TypeVar("R", bound=View)
 S = TypeVar("S", bound="UseCases")
 
 # What a recorder that can gives for each event of an aggregate: version, start of state.
@@ -74,15 +74,22 @@ def use_case(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, 
             except DomainError as refusal:
                 log.info("command_refused", rule=refusal.rule, field=refusal.field)
                 raise
-            log.info(
-                "command_recorded",
-                aggregate_id=str(result.id),
-                version=result.version,
-                position=result.position,
-            )
+            log.info("command_recorded", **_outcome(result))
             return result
 
     return run
+
+
+def _outcome(result: View) -> dict[str, Any]:
+    """What a log line says a command recorded: the aggregate's id and version, or, for a
+    command that saved several aggregates, the log's position after them."""
+    if isinstance(result, Recorded):
+        return {
+            "aggregate_id": str(result.id),
+            "version": result.version,
+            "position": result.position,
+        }
+    return {"position": getattr(result, "position", None)}
 
 
 class UseCases(Application[UUID]):

@@ -166,15 +166,18 @@ class WriteAnswer:
 
     def __call__(self, recorded: R, location: str | None = None) -> R:
         self.response.headers["ETag"] = f'"{recorded.version}"'
-        if recorded.position is not None:
-            self.system.freshness.wrote(recorded.position)
-            self.response.headers[POSITION_HEADER] = str(recorded.position)
-            self.response.set_cookie(
-                POSITION_COOKIE, str(recorded.position), httponly=True, samesite="lax"
-            )
+        self.reached(recorded.position, location)
+        return recorded
+
+    def reached(self, position: int | None, location: str | None = None) -> None:
+        """The log position a write reached (header and cookie), and Location if new:
+        what a write of several aggregates answers, having no one version."""
+        if position is not None:
+            self.system.freshness.wrote(position)
+            self.response.headers[POSITION_HEADER] = str(position)
+            self.response.set_cookie(POSITION_COOKIE, str(position), httponly=True, samesite="lax")
         if location:
             self.response.headers["Location"] = location
-        return recorded
 
 
 async def _write_answer(request: Request, response: Response) -> WriteAnswer:

@@ -56,6 +56,8 @@ ROUTES: list[tuple[str, str, set[Role], Any]] = [
     ("GET", f"/decisions/{X}/document", ANY, None),
     ("GET", "/register", ANY, None),
     ("GET", "/reports/delegation-decisions", {OFFICIAL, AUDITOR}, None),
+    ("POST", "/reports/meetings", {OFFICIAL}, {}),
+    ("GET", f"/reports/meetings/{X}/{X}", {OFFICIAL, AUDITOR}, None),
     ("GET", "/budget/totals", {FINANCE, AUDITOR}, None),
     ("GET", "/budget/commitments", {FINANCE, AUDITOR}, None),
     ("GET", "/audit/events", {AUDITOR}, None),

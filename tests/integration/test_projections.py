@@ -211,6 +211,7 @@ def test_the_anmälningslista_lists_a_decision_until_it_is_reported(
             delegation=DelegationUsed(order_id=example.order_id, point="8.1"),
             description="Deltagande",
             points=["Regionen deltar."],
+            amount="0",
         ),
         OFFICIAL,
     )

@@ -150,7 +150,14 @@ def decision(
     decided_on: date = date(2022, 3, 10),
     title: str = "Tf. regional utvecklingsdirektör",
     staff: StaffDirectory | None = None,
+    amount: str | None = None,
+    unstated: bool = False,
 ) -> DelegationDecision:
+    """A decision; one that confirms no commitment grants 0 kr unless told otherwise (or
+    `unstated`, to leave its amount out)."""
+    stated = Money.parse(amount, "amount", positive=False) if amount is not None else None
+    if stated is None and not commitments and not unstated:
+        stated = Money.zero()
     return DelegationDecision.take(
         case=of_case,
         order=under,
@@ -162,4 +169,5 @@ def decision(
         directory=staff or DIRECTORY,
         actor=OFFICIAL,
         today=TODAY,
+        amount=stated,
     )

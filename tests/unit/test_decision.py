@@ -171,3 +171,32 @@ def test_a_decision_that_cannot_be_appealed_has_no_appeal_period() -> None:
     taken.report_to_committee(REPORT, OFFICIAL)
     assert taken.record_announcement(date(2022, 4, 12), OFFICIAL) is None
     assert taken.appeal_ends_on is None
+
+
+def test_the_limit_is_checked_against_what_the_decision_itself_grants() -> None:
+    c = case()
+    limited = order(provision(limit="100000"))
+    # With no commitment linked, the decision's own amount is what counts, not 0 kr.
+    with refused("DecidedAmountMustNotExceedProvisionLimit") as over:
+        decision(c, limited, [], amount="100000.01")
+    assert over.value.field == "amount"
+    granted = decision(c, limited, [], amount="100000")
+    assert (str(granted.decided_amount), granted.amount_stated) == ("100000.00", True)
+    # Stated beside commitments, it is checked too, and must cover them.
+    with refused("DecidedAmountMustNotExceedProvisionLimit"):
+        decision(c, order(provision(limit="500000")), [commitment(c)], amount="600000")
+    with refused("CommitmentsMustNotExceedDecidedAmount"):
+        decision(c, order(), [commitment(c)], amount="149999.99")
+    both = decision(c, order(), [commitment(c)], amount="200000")
+    assert str(both.decided_amount) == "200000.00"
+
+
+def test_a_decision_without_commitments_must_state_its_amount() -> None:
+    with refused("DecisionWithoutCommitmentsMustStateItsAmount") as missing:
+        decision(case(), order(), [], unstated=True)
+    assert missing.value.field == "amount"
+    with refused("AmountMustNotBeNegative"):
+        decision(case(), order(), [], amount="-1")
+    c = case()
+    linked = decision(c, order(), [commitment(c)])
+    assert (str(linked.decided_amount), linked.amount_stated) == ("150000.00", False)
