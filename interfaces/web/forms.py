@@ -36,6 +36,7 @@ MESSAGES = {
     "uuid_parsing": "Välj ett av alternativen.",
     "literal_error": "Välj ett av alternativen.",
     "too_short": "Ange minst ett värde.",
+    "string_too_short": "Fyll i fältet.",
 }
 
 
@@ -90,7 +91,11 @@ def command(form: Form, model: type[C], data: dict[str, Any]) -> C | None:
     except ValidationError as invalid:
         for error in invalid.errors():
             name = ".".join(str(p) for p in error["loc"])
-            form.errors.setdefault(name or "_", MESSAGES.get(error["type"], error["msg"]))
+            message = MESSAGES.get(error["type"], error["msg"])
+            if error["type"] == "string_too_long":
+                limit = (error.get("ctx") or {}).get("max_length")
+                message = f"Texten är för lång: högst {limit} tecken."
+            form.errors.setdefault(name or "_", message)
         return None
 
 
@@ -108,15 +113,17 @@ def same(name: str) -> str:
     return name
 
 
-def written(request: Request, recorded: Recorded, to: str) -> RedirectResponse:
-    """After a write: to the page that shows it, whose reads include the write."""
+def written(request: Request, recorded: Recorded | int | None, to: str) -> RedirectResponse:
+    """After a write (its answer or log position): to the page that shows it, whose
+    reads include the write."""
     response = RedirectResponse(to, status_code=303)
-    if recorded.position is not None:
+    position = recorded.position if isinstance(recorded, Recorded) else recorded
+    if position is not None:
         system: System = request.app.state.system
-        system.freshness.wrote(recorded.position)
+        system.freshness.wrote(position)
         response.set_cookie(
             POSITION_COOKIE,
-            str(recorded.position),
+            str(position),
             httponly=True,
             samesite="lax",
             secure=over_tls(request),

@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from interfaces.web import budget, diarium, signin, staff
+from interfaces.web import budget, diarium, reports, signin, staff
 from interfaces.web.rendering import STATIC, render
 from interfaces.web.session import CsrfRefused, RoleNeeded, SignInNeeded, sign_in_path
 
@@ -16,6 +16,7 @@ def install_web(api: FastAPI) -> None:
     api.include_router(signin.router)
     api.include_router(staff.router)
     api.include_router(budget.router)
+    api.include_router(reports.router)
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @api.get("/", include_in_schema=False)

@@ -119,7 +119,9 @@ def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail("The browser tests need Debian's Chromium: apt-get install -y chromium")
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--lang=sv-SE"]
+        )
         yield launched
         launched.close()
 

@@ -273,3 +273,63 @@ def test_finance_reads_the_budget_as_of_a_day_and_downloads_it(
     with page.expect_download() as download:
         page.get_by_role("link", name="XLSX").click()
     assert download.value.suggested_filename == "budget.xlsx"
+
+
+def test_an_official_reports_two_decisions_to_a_meeting(
+    site: Site, world: dict[str, Any], page: Page
+) -> None:
+    case = site.api(
+        "POST",
+        "/cases",
+        Role.OFFICIAL,
+        _case(
+            "Kulturarv i Härjedalen",
+            {"name": "Härjedalens kulturarv", "organisation_number": "802400-1235"},
+        ),
+    )
+    for amount in ("40000.00", "25000.00"):
+        site.api(
+            "POST",
+            "/decisions",
+            Role.OFFICIAL,
+            {
+                "case_id": case["id"],
+                "decided_on": "2025-03-12",
+                "decided_by": {
+                    "name": "Anna Halvarsson",
+                    "title": "Tf. regional utvecklingsdirektör",
+                },
+                "delegation": {"order_id": world["order"], "point": "8.1"},
+                "description": "Medfinansiering av kulturarvsprojekt",
+                "points": ["Regionen medfinansierar."],
+                "amount": amount,
+            },
+        )
+    site.sign_in(page, Role.OFFICIAL)
+    page.get_by_role("link", name="Anmälningslista").first.click()
+    page.get_by_label("Nämnd", exact=True).select_option("Regionala utvecklingsnämnden")
+    page.get_by_role("button", name="Visa beslut att anmäla").click()
+    rows = page.locator("tr", has_text="Kulturarv i Härjedalen")
+    expect(rows).to_have_count(2)
+    rows.nth(0).get_by_role("checkbox").check()
+    rows.nth(1).get_by_role("checkbox").check()
+    page.get_by_label("Sammanträdesdatum").fill("2025-04-10")
+    page.get_by_role("button", name="Anmäl valda beslut").click()
+    # No paragraph: said next to it, and the chosen decisions stay chosen.
+    expect(page.locator("#f-paragraph-error")).to_have_text("Fyll i fältet.")
+    expect(
+        page.locator("tr", has_text="Kulturarv i Härjedalen").get_by_role("checkbox").nth(1)
+    ).to_be_checked()
+    looked_at(page, "app-anmalningslista")
+    page.get_by_label("Paragraf").fill("§ 45")
+    page.get_by_role("button", name="Anmäl valda beslut").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Regionala utvecklingsnämnden, sammanträde 2025-04-10"
+    )
+    listed = page.locator("tr", has_text="Kulturarv i Härjedalen")
+    expect(listed).to_have_count(2)
+    expect(listed.nth(0)).to_contain_text("40 000 kr")
+    looked_at(page, "app-sammantrade")
+    page.get_by_role("link", name="Skriv ut som nämnden får den").click()
+    expect(page.locator("body")).to_contain_text("Kulturarv i Härjedalen")
+    page.screenshot(path=str(SCREENSHOTS / "app-sammantrade-utskrift.png"), full_page=True)
