@@ -15,6 +15,12 @@ STATUSES = {
     "withdrawn": "Återkallat",
 }
 DIRECTIONS = {"incoming": "Inkommande", "outgoing": "Utgående", "internal": "Upprättad"}
+ROLES = {
+    "official": "handläggare",
+    "finance": "ekonom",
+    "auditor": "revisor",
+    "admin": "administratör",
+}
 KINDS = {"cash": "Kontant", "in_kind": "Arbetad tid"}
 
 
@@ -56,3 +62,7 @@ def direction_name(value: str) -> str:
 
 def kind_name(value: str | None) -> str:
     return KINDS.get(value or "", value or "")
+
+
+def role_name(value: str) -> str:
+    return ROLES.get(value, value)

@@ -41,6 +41,7 @@ environment.filters["belopp"] = formatting.swedish_amount
 environment.filters["status"] = formatting.status_name
 environment.filters["riktning"] = formatting.direction_name
 environment.filters["slag"] = formatting.kind_name
+environment.filters["roll"] = formatting.role_name
 
 
 def render(

@@ -6,7 +6,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from interfaces.web import budget, diarium, reports, signin, staff
+from interfaces.web import audit, budget, diarium, reports, signin, staff
+from interfaces.web.formatting import role_name
 from interfaces.web.rendering import STATIC, render
 from interfaces.web.session import CsrfRefused, RoleNeeded, SignInNeeded, sign_in_path
 
@@ -17,6 +18,7 @@ def install_web(api: FastAPI) -> None:
     api.include_router(staff.router)
     api.include_router(budget.router)
     api.include_router(reports.router)
+    api.include_router(audit.router)
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @api.get("/", include_in_schema=False)
@@ -29,13 +31,7 @@ def install_web(api: FastAPI) -> None:
 
     @api.exception_handler(RoleNeeded)
     async def role_needed(request: Request, needed: RoleNeeded) -> Response:
-        names = {
-            "official": "handläggare",
-            "finance": "ekonom",
-            "auditor": "revisor",
-            "admin": "administratör",
-        }
-        wanted = " eller ".join(names[r.value] for r in needed.roles)
+        wanted = " eller ".join(role_name(r.value) for r in needed.roles)
         return render(
             request,
             "error.html",

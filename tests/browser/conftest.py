@@ -137,6 +137,18 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
+@pytest.fixture
+def page_without_script(browser: Browser) -> Iterator[Page]:
+    """A browser that runs no JavaScript: the pages must work all the same."""
+    context: BrowserContext = browser.new_context(
+        locale="sv-SE", viewport={"width": 1280, "height": 900}, java_script_enabled=False
+    )
+    context.set_default_timeout(10_000)
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
 AXE = Axe()
 
 
