@@ -132,11 +132,9 @@ async def _case_page(
         shown = (*sorted(fields), *sorted(documents))
         log_shown(app, reader, request, [SecretPartsShown(case.id, str(case.diary_number), shown)])
     view = CaseView.of(case, reveal=reveal)
-    commitments = [
-        c
-        for c in await run_in_threadpool(budget_commitments, read_models, BudgetQuestion())
-        if c.case_id == case_id
-    ]
+    commitments = await run_in_threadpool(
+        budget_commitments, read_models, BudgetQuestion(case_id=case_id)
+    )
     decisions = [DecisionView.of(app.get_decision(d)) for d in case.decision_ids]
     form = document or Form({"date": app.today().isoformat(), "direction": "incoming"})
     return render(
@@ -265,8 +263,8 @@ def _decision_form(
     case = app.get_case(case_id)
     commitments = [
         c
-        for c in budget_commitments(read_models, BudgetQuestion())
-        if c.case_id == case_id and c.state == "proposed"
+        for c in budget_commitments(read_models, BudgetQuestion(case_id=case_id))
+        if c.state == "proposed"  # only a proposal is confirmed by a decision
     ]
     return render(
         request,
@@ -295,7 +293,7 @@ async def new_decision(request: Request, case_id: UUID, read_models: ReadModels)
     )
 
 
-DECISION_FIELDS = ("decided_on", "decided_by.name", "decided_by.title", "description")
+DECISION_FIELDS = ("decided_on", "decided_by.name", "decided_by.title", "description", "amount")
 
 
 def _lines(text: str) -> list[str]:
@@ -308,7 +306,7 @@ def _decision_field(name: str) -> str:
         return "delegation"
     if name.startswith(("points", "basis", "extract_to")):
         return name.split(".")[0].split("[")[0]
-    if name in ("amount", "commitment_ids") or name.startswith("commitment"):
+    if name.startswith("commitment"):
         return "commitment_ids"
     return name
 
@@ -322,6 +320,8 @@ async def take_decision(request: Request, case_id: UUID, read_models: ReadModels
     order, _, point = form.get("delegation").partition("|")
     if order and point:
         data["delegation"] = {"order_id": order, "point": point}
+    if "amount" in data:
+        data["amount"] = amount(data["amount"])
     data["points"] = _lines(form.get("points"))
     data["basis"] = _lines(form.get("basis"))
     data["extract_to"] = _lines(form.get("extract_to"))
