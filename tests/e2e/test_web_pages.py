@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from uuid import uuid4
 
 import pytest
 from fastapi.testclient import TestClient
@@ -220,3 +221,21 @@ def test_a_role_a_page_needs_is_said(service: Service, browser: TestClient) -> N
     answer = browser.get("/app/arenden/nytt")
     assert answer.status_code == 403
     assert "handläggare" in answer.text
+
+
+def test_a_page_that_is_not_there_is_a_page_and_the_api_still_answers_problems(
+    service: Service, browser: TestClient
+) -> None:
+    _signed_in(service, browser, Role.OFFICIAL)
+    unknown = browser.get(f"/app/arenden/{uuid4()}")
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"].startswith("text/html")
+    assert "Sidan finns inte" in unknown.text
+    malformed = browser.get("/app/arenden/inte-ett-id")
+    assert malformed.status_code == 422
+    assert "Adressen är felaktig" in malformed.text
+    assert browser.get("/diarium/RUN/x/2021").status_code == 422
+    assert browser.get("/app/ingenting").status_code == 404
+    api = service.get(f"/cases/{uuid4()}", Role.OFFICIAL)
+    assert api.status_code == 404
+    assert api.headers["content-type"] == "application/problem+json"
