@@ -11,19 +11,24 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import httpx
+import psycopg
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from psycopg import sql
 from pydantic import SecretStr
 
 from domain.values import Role
 from infrastructure.settings import Settings
 from infrastructure.tokens import Tokens
+from tests.conftest import POSTGRES_URL
 
 CHROMIUM = Path("/usr/bin/chromium")
 SECRET = "browser-test-secret-that-is-long-enough-for-hs256"
@@ -75,13 +80,13 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    folder = tmp_path_factory.mktemp("browser")
+@contextmanager
+def _served(folder: Path, database_url: str) -> Iterator[Site]:
+    """`fundcase serve` (uvicorn) on a free port, until the block ends."""
     port = _free_port()
     env = {
         **os.environ,
-        "FUNDCASE_DATABASE_URL": f"sqlite:///{folder / 'fundcase.db'}",
+        "FUNDCASE_DATABASE_URL": database_url,
         "FUNDCASE_SECRET": SECRET,
         "FUNDCASE_PUBLIC_RATE_LIMIT": "1000000/minute",
         "FUNDCASE_FILES_DIR": str(folder / "files"),
@@ -112,6 +117,30 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         server.terminate()
         server.wait(timeout=20)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The service on SQLite, shared by the session's browser tests."""
+    folder = tmp_path_factory.mktemp("browser")
+    with _served(folder, f"sqlite:///{folder / 'fundcase.db'}") as served:
+        yield served
+
+
+@pytest.fixture(scope="session")
+def site_on_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The service on PostgreSQL, in a schema of its own."""
+    schema = f"browser_{uuid4().hex[:16]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    try:
+        with _served(
+            tmp_path_factory.mktemp("browser-pg"), f"{POSTGRES_URL}?schema={schema}"
+        ) as served:
+            yield served
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
 
 
 @pytest.fixture(scope="session")

@@ -389,3 +389,25 @@ def test_the_pages_work_without_script(
     page.get_by_role("button", name="Visa").click()
     expect(page.get_by_role("heading", name="Ärendet efter händelse 2")).to_be_visible()
     expect(page.locator("dl.facts")).to_contain_text("Handlingar1")
+
+
+@pytest.mark.postgres
+def test_the_e_diarium_and_a_registration_on_postgresql(site_on_postgres: Site, page: Page) -> None:
+    """The same pages on the production store: Swedish word forms are found there."""
+    site = site_on_postgres
+    site.sign_in(page, Role.OFFICIAL)
+    page.goto(f"{site.url}/app/arenden/nytt")
+    page.get_by_label("Rubrik").fill("Kommunernas innovationsarbete")
+    page.get_by_label("Namn").first.fill("Jamtli")
+    page.get_by_label("Organisationsnummer").fill("802011-2234")
+    page.get_by_label("Projektnamn").fill("Innovationsarbete")
+    page.get_by_label("Startar").fill("2025-05-01")
+    page.get_by_label("Slutar").fill("2026-04-30")
+    page.get_by_label("Syfte").fill("Fler kommuner arbetar med innovation")
+    page.get_by_role("button", name="Registrera").click()
+    expect(page.get_by_role("status")).to_contain_text("Ärendet är registrerat som RUN/")
+    page.goto(f"{site.url}/diarium?q=kommun")
+    expect(page.get_by_role("heading", name="1 ärende")).to_be_visible()
+    page.get_by_role("link", name="RUN/1/").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Kommunernas innovationsarbete")
+    looked_at(page, "diarium-postgresql")
