@@ -180,6 +180,27 @@ class Tokens:
             self._used_tickets[str(claims["jti"])] = float(claims["exp"]) + 60
         return _claims(claims)
 
+    def verify_id_token(self, token: str, *, issuer: str, audience: str, nonce: str) -> str:
+        """An OpenID Connect ID token's subject, if the provider signed it for this client
+        and this sign-in (its nonce)."""
+        if self._signing_key is not None:
+            raise TokenRefused("ID tokens come from an identity provider's key")
+        try:
+            claims = jwt.decode(
+                token,
+                self._key_for(token),
+                algorithms=[self.algorithm],
+                issuer=issuer,
+                audience=audience,
+                options={"require": ["exp", "iss", "aud", "sub", "nonce"]},
+                leeway=30,
+            )
+        except jwt.PyJWTError as error:
+            raise TokenRefused(_reason(error)) from None
+        if not hmac.compare_digest(str(claims["nonce"]), nonce):
+            raise TokenRefused("the ID token is from another sign-in")
+        return str(claims["sub"])
+
     def verify(self, token: str) -> TokenClaims:
         """The token's claims, if its signature, issuer, audience and time hold.
 

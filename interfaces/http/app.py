@@ -39,6 +39,7 @@ from interfaces.http.routes import (
 from interfaces.http.schemas import Health, ProblemOut
 from interfaces.http.security import SecurityHeaders, docs_page
 from interfaces.http.uploads import MULTIPART_OVERHEAD
+from interfaces.web.oidc import Provider
 from interfaces.web.routes import install_web
 
 log = structlog.get_logger("fundcase.http")
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         swagger_ui_oauth2_redirect_url=None,
     )
     api.state.tokens = Tokens(settings)
+    api.state.oidc = Provider.of(settings)
     api.state.pages = PageCache()
     install_problem_handlers(api)
 

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from application.shared.errors import NotFound
 from interfaces.http.problems import Problem
-from interfaces.web import audit, budget, diarium, reports, signin, staff
+from interfaces.web import audit, budget, diarium, oidc, reports, signin, staff
 from interfaces.web.formatting import role_name
 from interfaces.web.rendering import STATIC, render
 from interfaces.web.session import CsrfRefused, RoleNeeded, SignInNeeded, sign_in_path
@@ -66,6 +66,7 @@ def install_web(api: FastAPI) -> None:
     _on_pages(api, NotFound, Problem, RequestValidationError, StarletteHTTPException)
     api.include_router(diarium.router)
     api.include_router(signin.router)
+    api.include_router(oidc.router)
     api.include_router(staff.router)
     api.include_router(budget.router)
     api.include_router(reports.router)

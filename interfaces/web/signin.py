@@ -39,6 +39,7 @@ def sign_in_page(request: Request, next: Next = None) -> HTMLResponse:
         values={},
         errors={},
         local=tokens_of(request).issues_locally,
+        provider=request.app.state.oidc is not None,
     )
 
 
@@ -61,6 +62,7 @@ async def sign_in_with_token(request: Request) -> Response:
             values={},  # a refused token is not written back into the page
             errors=form.errors,
             local=tokens.issues_locally,
+            provider=request.app.state.oidc is not None,
         )
     if tokens.issues_locally:
         # The session lasts a working day, whatever the pasted token's own time.
