@@ -17,6 +17,7 @@ from application.cases.use_cases import CaseUseCases
 from application.commitments.use_cases import CommitmentUseCases
 from application.decisions.use_cases import DecisionUseCases
 from application.delegation.use_cases import DelegationUseCases
+from application.frames.use_cases import FrameUseCases
 from application.imports.use_cases import ImportUseCases
 from application.staff.use_cases import StaffUseCases
 from domain.case import Case
@@ -24,6 +25,7 @@ from domain.commitment import CoFinancingCommitment
 from domain.decision import DelegationDecision
 from domain.delegation import DelegationOrder
 from domain.diary import DiarySeries
+from domain.frame import BudgetFrame
 from domain.read_log import SecretRead
 from domain.staff import StaffDirectory
 
@@ -32,6 +34,7 @@ class Fundcase(
     CaseUseCases,
     ImportUseCases,
     CommitmentUseCases,
+    FrameUseCases,
     DecisionUseCases,
     DelegationUseCases,
     StaffUseCases,
@@ -52,12 +55,14 @@ class Fundcase(
         DelegationDecision: 20,
         DelegationOrder: 20,
         StaffDirectory: 20,
+        BudgetFrame: 20,
     }
     KIND_NAMES: ClassVar[dict[type[Any], str]] = {
         Case: "case",
         CoFinancingCommitment: "commitment",
         DelegationDecision: "delegation decision",
         DelegationOrder: "delegation order",
+        BudgetFrame: "budget frame",
         DiarySeries: "diary series",
         StaffDirectory: "staff directory",
         SecretRead: "read of secret parts",

@@ -230,25 +230,44 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="small sizes, under two minutes")
     parser.add_argument("--stores", default="sqlite,pg")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated groups to run (writes, rebuild, as_of, totals, api, lag, "
+        "search, import); all when not given",
+    )
     args = parser.parse_args()
+    only = {g for g in args.only.split(",") if g}
+
+    def runs(group: str) -> bool:
+        return not only or group in only
+
     configure_logging("json", "error")
     quick = args.quick
     sizes = Sizes.quick() if quick else Sizes()
     figures: list[Figure] = []
     for store in args.stores.split(","):
-        figures += writes(store, sizes.writes)
-        with fresh_store(store) as settings:
-            figures += rebuild(settings, sizes.rebuild)
-        with fresh_store(store) as settings:
-            figures.append(as_of_ms(settings, sizes.as_of))
-        with fresh_store(store) as settings:
-            figures.append(totals_p95_ms(settings, sizes.totals))
-        figures += api(store, sizes.api_events, sizes.api_seconds)
-        figures += lag(store, sizes.lag_writes, sizes.api_seconds)
-        with fresh_store(store) as settings:
-            figures.append(search_p95_ms(settings, sizes.search_cases))
-        with fresh_store(store) as settings:
-            figures.append(import_rows_per_s(settings, sizes.import_rows))
+        if runs("writes"):
+            figures += writes(store, sizes.writes)
+        if runs("rebuild"):
+            with fresh_store(store) as settings:
+                figures += rebuild(settings, sizes.rebuild)
+        if runs("as_of"):
+            with fresh_store(store) as settings:
+                figures.append(as_of_ms(settings, sizes.as_of))
+        if runs("totals"):
+            with fresh_store(store) as settings:
+                figures.append(totals_p95_ms(settings, sizes.totals))
+        if runs("api"):
+            figures += api(store, sizes.api_events, sizes.api_seconds)
+        if runs("lag"):
+            figures += lag(store, sizes.lag_writes, sizes.api_seconds)
+        if runs("search"):
+            with fresh_store(store) as settings:
+                figures.append(search_p95_ms(settings, sizes.search_cases))
+        if runs("import"):
+            with fresh_store(store) as settings:
+                figures.append(import_rows_per_s(settings, sizes.import_rows))
     RESULTS.mkdir(exist_ok=True)
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -116,6 +116,7 @@ REGISTER_CASE = RegisterCase(
 
 OFFICIAL = Actor(id="asa.hofsten", name="Åsa Hofsten", role=Role.OFFICIAL)
 ADMIN = Actor(id="registrator", name="Registrator", role=Role.ADMIN)
+FINANCE = Actor(id="ekonom", name="Ekonom", role=Role.FINANCE)
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,7 @@ def record_worked_example(
             decided_by=DECISION_MAKER,
             delegation=DelegationUsed(order_id=order.id, point="8.1"),
             description=DESCRIPTION,
-            basis=BASIS,
+            basis=[*BASIS],
             points=POINTS,
             commitment_ids=[commitment.id],
             extract_to=["SVID"],

@@ -552,6 +552,15 @@ class Case(Aggregate):
         `RUN/664/2021-3`."""
         return document_reference(self.diary_number, self.document_number(document_id))
 
+    def document_named(self, name: str) -> Document | None:
+        """The registered document a user names by its reference (`RUN/664/2021-3`) or
+        its id, if the case has it."""
+        name = name.strip()
+        for number, document in enumerate(self.documents.values(), 1):
+            if name in (str(document.id), document_reference(self.diary_number, number)):
+                return document
+        return None
+
     def assess_secrecy(
         self,
         fields: Sequence[str],
@@ -651,6 +660,21 @@ class Case(Aggregate):
         self._status_changed(
             status, None if reason is None else text(reason, "reason", LONG_TEXT), actor
         )
+
+    def adopt_status(self, steps: Sequence[CaseStatus], reason: str | None, actor: Actor) -> None:
+        """The status another register had reached, through these steps of the lifecycle
+        (each checked as a change would be), recorded as one change to where they end:
+        the other register knows where the case stands, not when each step was taken."""
+        status = self.status
+        for step in steps:
+            check(StatusChangeMustFollowLifecycle(status, step, LIFECYCLE[status]), "status")
+            if step == CaseStatus.WITHDRAWN or status == CaseStatus.CLOSED:
+                check(ReasonMustBeGiven(reason), "reason")
+            status = step
+        if status != self.status:
+            self._status_changed(
+                status, None if reason is None else text(reason, "reason", LONG_TEXT), actor
+            )
 
     @event(StatusChanged)
     def _status_changed(self, status: CaseStatus, reason: str | None, actor: Actor) -> None:

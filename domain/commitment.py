@@ -14,6 +14,7 @@ from domain.budget import BudgetAreaShare, YearShare, spread_over_years
 from domain.rules import (
     BusinessRule,
     CommitmentMustBeProposed,
+    InputRule,
     MustNotPrecede,
     ReasonMustBeGiven,
     check,
@@ -36,11 +37,31 @@ class CommitmentState(StrEnum):
 
 @dataclass(frozen=True)
 class Usage:
-    """Money paid out (cash) or work reported and valued in SEK (in kind)."""
+    """Work reported (upparbetat), valued in SEK: costs a project reports against a cash
+    commitment, or work time given in kind. Payments are recorded apart."""
 
     date: date
     amount: Money
     note: str
+
+
+@dataclass(frozen=True)
+class Payment:
+    """Money paid out (utbetalning) against a cash commitment."""
+
+    date: date
+    amount: Money
+    note: str
+
+
+@dataclass(frozen=True)
+class Reclaim:
+    """Money claimed back (återkrav) of what was paid, under a decision to reclaim it."""
+
+    date: date
+    amount: Money
+    reason: str
+    decision_id: UUID
 
 
 # --- Rules of the commitment -----------------------------------------------------
@@ -82,6 +103,142 @@ class UsageMustNotExceedCommitment(BusinessRule):
 
 
 @dataclass(frozen=True)
+class PaymentMustNotPrecedeDecision(MustNotPrecede):
+    later_what: str = "payment date"
+    earlier_what: str = "decision date"
+
+
+@dataclass(frozen=True)
+class PaymentsMustBeOfACashCommitment(BusinessRule):
+    kind: str
+
+    def is_broken(self) -> bool:
+        return self.kind != CommitmentKind.CASH
+
+    def message(self) -> str:
+        return "a commitment in kind is given as work, not paid out; record its usage instead"
+
+
+@dataclass(frozen=True)
+class PaymentMustNotExceedWhatIsUnpaid(BusinessRule):
+    committed: Decimal
+    paid: Decimal
+    amount: Decimal
+
+    def is_broken(self) -> bool:
+        return self.paid + self.amount > self.committed
+
+    def message(self) -> str:
+        return (
+            f"{sek(self.amount)} exceeds what is committed and not yet paid: "
+            f"{sek(self.committed - self.paid)} of {sek(self.committed)}"
+        )
+
+
+@dataclass(frozen=True)
+class ReclaimMustNotExceedWhatWasPaid(BusinessRule):
+    paid: Decimal
+    reclaimed: Decimal
+    amount: Decimal
+
+    def is_broken(self) -> bool:
+        return self.reclaimed + self.amount > self.paid
+
+    def message(self) -> str:
+        return (
+            f"{sek(self.amount)} exceeds what was paid and not yet reclaimed: "
+            f"{sek(self.paid - self.reclaimed)}"
+        )
+
+
+@dataclass(frozen=True)
+class ReclaimDecisionMustBelongToTheCase(BusinessRule):
+    decision_id: object
+    decision_case: object
+    commitment_case: object
+
+    def is_broken(self) -> bool:
+        return self.decision_case != self.commitment_case
+
+    def message(self) -> str:
+        return f"decision {self.decision_id} was taken in another case"
+
+
+@dataclass(frozen=True)
+class ReclaimMustNotPrecedeItsDecision(MustNotPrecede):
+    later_what: str = "reclaim date"
+    earlier_what: str = "date of the decision to reclaim"
+
+
+@dataclass(frozen=True)
+class AmendmentMustChangeSomething(InputRule):
+    changed: bool
+
+    def is_broken(self) -> bool:
+        return not self.changed
+
+    def message(self) -> str:
+        return "an amendment must change the amount, the period, the areas or the years"
+
+
+@dataclass(frozen=True)
+class AmendmentDecisionMustBelongToTheCase(BusinessRule):
+    decision_id: object
+    decision_case: object
+    commitment_case: object
+
+    def is_broken(self) -> bool:
+        return self.decision_case != self.commitment_case
+
+    def message(self) -> str:
+        return f"decision {self.decision_id} was taken in another case"
+
+
+@dataclass(frozen=True)
+class AmendmentDecisionMustStand(BusinessRule):
+    revoked: bool
+
+    def is_broken(self) -> bool:
+        return self.revoked
+
+    def message(self) -> str:
+        return "the decision is revoked; it cannot amend a commitment"
+
+
+@dataclass(frozen=True)
+class AmendmentMustNotPrecedeCommitment(MustNotPrecede):
+    later_what: str = "amending decision's date"
+    earlier_what: str = "date the commitment was decided"
+
+
+@dataclass(frozen=True)
+class AmendedAmountMustBeCoveredByDecision(BusinessRule):
+    amount: Decimal
+    decided: Decimal
+
+    def is_broken(self) -> bool:
+        return self.amount > self.decided
+
+    def message(self) -> str:
+        return f"the decision grants {sek(self.decided)}; it does not cover {sek(self.amount)}"
+
+
+@dataclass(frozen=True)
+class AmendedAmountMustNotBeBelowWhatIsDrawn(BusinessRule):
+    amount: Decimal
+    drawn: Decimal
+
+    def is_broken(self) -> bool:
+        return self.amount < self.drawn
+
+    def message(self) -> str:
+        return (
+            f"{sek(self.drawn)} is already used, paid or released; the commitment "
+            f"cannot be {sek(self.amount)}"
+        )
+
+
+@dataclass(frozen=True)
 class SomethingMustRemainToRelease(BusinessRule):
     remaining: Decimal
 
@@ -100,7 +257,7 @@ class CommitmentWithUsageMustNotBeCancelled(BusinessRule):
         return self.used > 0
 
     def message(self) -> str:
-        return f"{sek(self.used)} is already used; release the rest instead of cancelling"
+        return f"{sek(self.used)} is already used or paid; release the rest instead of cancelling"
 
 
 @dataclass(frozen=True)
@@ -115,7 +272,14 @@ class CommitmentMustBeOpen(BusinessRule):
 
 
 class CoFinancingCommitment(Aggregate):
-    """Proposed by an official, committed only by a decision, then used or released."""
+    """Proposed by an official, committed only by a decision, then used, paid, reclaimed
+    or released."""
+
+    # Commitments (and their snapshots) from before payments, reclaims and amendments
+    # have none.
+    payments: tuple[Payment, ...] = ()
+    reclaims: tuple[Reclaim, ...] = ()
+    amended_by: tuple[UUID, ...] = ()
 
     class Proposed(Aggregate.Created):
         case_id: UUID
@@ -136,6 +300,25 @@ class CoFinancingCommitment(Aggregate):
 
     class UsageRecorded(Aggregate.Event):
         usage: Usage
+        actor: Actor
+
+    class PaymentRecorded(Aggregate.Event):
+        payment: Payment
+        actor: Actor
+
+    class ReclaimRecorded(Aggregate.Event):
+        reclaim: Reclaim
+        actor: Actor
+
+    class Amended(Aggregate.Event):
+        """The commitment as a decision amended it: its whole new shape."""
+
+        decision_id: UUID
+        decided_on: date
+        amount: Money
+        period: Period
+        budget_areas: tuple[BudgetAreaShare, ...]
+        years: tuple[YearShare, ...]
         actor: Actor
 
     class Released(Aggregate.Event):
@@ -214,8 +397,34 @@ class CoFinancingCommitment(Aggregate):
         return Money.total(tuple(u.amount for u in self.usages))
 
     @property
+    def paid(self) -> Money:
+        return Money.total(tuple(p.amount for p in self.payments))
+
+    @property
+    def reclaimed(self) -> Money:
+        return Money.total(tuple(r.amount for r in self.reclaims))
+
+    @property
+    def unpaid(self) -> Money:
+        """What is committed, not released and not yet paid (nothing, unless committed)."""
+        if self.state not in (CommitmentState.COMMITTED, CommitmentState.CLOSED):
+            return Money.zero()
+        return self.amount - self.released - self.paid
+
+    @property
+    def drawn(self) -> Money:
+        """What the commitment has given: work reported or money paid, whichever is more."""
+        return max(self.used, self.paid, key=lambda m: m.amount)
+
+    @property
     def remaining(self) -> Money:
+        """What is neither used (reported work) nor released."""
         return self.amount - self.used - self.released
+
+    @property
+    def rest(self) -> Money:
+        """What is neither used, paid nor released: what releasing the rest frees."""
+        return self.amount - self.drawn - self.released
 
     def commit(self, decision_id: UUID, decided_on: date, actor: Actor) -> None:
         check(CommitmentMustBeProposed(self.id, self.state), "commitment_ids")
@@ -245,11 +454,116 @@ class CoFinancingCommitment(Aggregate):
     def _usage_recorded(self, usage: Usage, actor: Actor) -> None:
         self.usages.append(usage)
 
+    def record_payment(self, payment: Payment, actor: Actor) -> None:
+        """A payment, never over what is committed less what was paid."""
+        check(CommitmentMustBeCommitted(self.state, "recording a payment"))
+        check(PaymentsMustBeOfACashCommitment(str(self.kind)), "amount")
+        assert self.decided_on is not None
+        check(PaymentMustNotPrecedeDecision(payment.date, self.decided_on), "date")
+        check(
+            PaymentMustNotExceedWhatIsUnpaid(
+                (self.amount - self.released).amount, self.paid.amount, payment.amount.amount
+            ),
+            "amount",
+        )
+        self._payment_recorded(payment, actor)
+
+    @event(PaymentRecorded)
+    def _payment_recorded(self, payment: Payment, actor: Actor) -> None:
+        self.payments = (*self.payments, payment)
+
+    def record_reclaim(
+        self, reclaim: Reclaim, decision_case_id: UUID, decided_on: date, actor: Actor
+    ) -> None:
+        """A reclaim under a decision of the same case, never over what was paid (less
+        what was reclaimed already)."""
+        check(ReasonMustBeGiven(reclaim.reason), "reason")
+        check(
+            ReclaimDecisionMustBelongToTheCase(reclaim.decision_id, decision_case_id, self.case_id),
+            "decision_id",
+        )
+        check(ReclaimMustNotPrecedeItsDecision(reclaim.date, decided_on), "date")
+        check(
+            ReclaimMustNotExceedWhatWasPaid(
+                self.paid.amount, self.reclaimed.amount, reclaim.amount.amount
+            ),
+            "amount",
+        )
+        self._reclaim_recorded(
+            Reclaim(
+                date=reclaim.date,
+                amount=reclaim.amount,
+                reason=text(reclaim.reason, "reason", LONG_TEXT),
+                decision_id=reclaim.decision_id,
+            ),
+            actor,
+        )
+
+    @event(ReclaimRecorded)
+    def _reclaim_recorded(self, reclaim: Reclaim, actor: Actor) -> None:
+        self.reclaims = (*self.reclaims, reclaim)
+
+    def amend(
+        self,
+        *,
+        decision_id: UUID,
+        decision_case_id: UUID,
+        decided_on: date,
+        decided_amount: Money,
+        revoked: bool,
+        amount: Money,
+        period: Period,
+        budget_areas: tuple[BudgetAreaShare, ...],
+        years: tuple[YearShare, ...],
+        actor: Actor,
+    ) -> None:
+        """Increase, decrease, extend or move the commitment under a decision that covers
+        the new amount. Areas and years arrive already checked against it."""
+        check(CommitmentMustBeCommitted(self.state, "amending"))
+        assert self.decided_on is not None
+        check(
+            AmendmentDecisionMustBelongToTheCase(decision_id, decision_case_id, self.case_id),
+            "decision_id",
+        )
+        check(AmendmentDecisionMustStand(revoked), "decision_id")
+        check(AmendmentMustNotPrecedeCommitment(decided_on, self.decided_on), "decision_id")
+        check(AmendedAmountMustBeCoveredByDecision(amount.amount, decided_amount.amount), "amount")
+        check(
+            AmendedAmountMustNotBeBelowWhatIsDrawn(
+                amount.amount, (self.drawn + self.released).amount
+            ),
+            "amount",
+        )
+        check(
+            AmendmentMustChangeSomething(
+                (amount, period, tuple(budget_areas), tuple(years))
+                != (self.amount, self.period, self.budget_areas, self.years)
+            )
+        )
+        self._amended(decision_id, decided_on, amount, period, budget_areas, years, actor)
+
+    @event(Amended)
+    def _amended(
+        self,
+        decision_id: UUID,
+        decided_on: date,
+        amount: Money,
+        period: Period,
+        budget_areas: tuple[BudgetAreaShare, ...],
+        years: tuple[YearShare, ...],
+        actor: Actor,
+    ) -> None:
+        self.amount = amount
+        self.period = period
+        self.budget_areas = tuple(budget_areas)
+        self.years = tuple(years)
+        self.amended_by = (*self.amended_by, decision_id)
+
     def release_rest(self, on: date, actor: Actor) -> Money:
         """Release what is left unused; the commitment is then closed."""
         check(CommitmentMustBeCommitted(self.state, "releasing the rest"))
-        check(SomethingMustRemainToRelease(self.remaining.amount))
-        rest = self.remaining
+        check(SomethingMustRemainToRelease(self.rest.amount))
+        rest = self.rest
         self._released(rest, on, actor)
         return rest
 
@@ -261,7 +575,7 @@ class CoFinancingCommitment(Aggregate):
 
     def cancel(self, reason: str, on: date, actor: Actor) -> None:
         check(CommitmentMustBeOpen(self.state))
-        check(CommitmentWithUsageMustNotBeCancelled(self.used.amount))
+        check(CommitmentWithUsageMustNotBeCancelled(self.drawn.amount))
         check(ReasonMustBeGiven(reason), "reason")
         self._cancelled(text(reason, "reason", LONG_TEXT), on, actor)
 

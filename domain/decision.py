@@ -12,7 +12,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.appeal import appeal_period_ends
-from domain.case import OPEN_FOR_DECISIONS, Case
+from domain.case import OPEN_FOR_DECISIONS, Case, FileMustNotBeEmpty, HashMustBeSha256
 from domain.commitment import CoFinancingCommitment
 from domain.delegation import DelegationOrder
 from domain.rules import (
@@ -54,20 +54,48 @@ class DelegationReference:
 
 
 @dataclass(frozen=True)
+class BasisDocument:
+    """A line of the basis (beslutsunderlag) that is a document registered in the
+    decision's case: its place in the basis (from 0), the document and its number."""
+
+    line: int
+    document_id: UUID
+    number: int
+
+
+@dataclass(frozen=True)
 class DecisionText:
-    """The parts of the decision document that a correction (rättelse) may change."""
+    """The parts of the decision document that a correction (rättelse) may change.
+
+    `basis` holds every line as it prints; `documents` says which of them are documents
+    registered in the case (none in decisions taken before a basis could name one)."""
 
     description: str
     basis: tuple[str, ...]
     points: tuple[str, ...]
     extract_to: tuple[str, ...]
+    documents: tuple[BasisDocument, ...] = ()
 
     def changed_fields(self, other: DecisionText) -> list[str]:
         return [
             name
             for name in ("description", "basis", "points", "extract_to")
             if getattr(self, name) != getattr(other, name)
+            or (name == "basis" and self.documents != other.documents)
         ]
+
+
+@dataclass(frozen=True)
+class DecisionFile:
+    """A version of the decision document as it was sent (PDF), kept in the file store
+    under its SHA-256. The event that records it is covered by the audit digest, so the
+    digest covers the document's bytes too (docs/adr/0019)."""
+
+    version: int
+    name: str
+    media_type: str
+    size: int
+    sha256: str
 
 
 @dataclass(frozen=True)
@@ -200,6 +228,36 @@ class CommitmentMustBelongToDecisionCase(BusinessRule):
 
 
 @dataclass(frozen=True)
+class BasisDocumentMustBeRegisteredInTheCase(BusinessRule):
+    """A basis line that names a document names one registered in the decision's case."""
+
+    document: str
+    diary_number: str
+    found: bool
+
+    def is_broken(self) -> bool:
+        return not self.found
+
+    def message(self) -> str:
+        return (
+            f"the case {self.diary_number} has no registered document {self.document}; "
+            f"name it by its number (e.g. {self.diary_number}-1) or its id"
+        )
+
+
+@dataclass(frozen=True)
+class DocumentVersionMustBeStoredOnce(BusinessRule):
+    version: int
+    stored: Collection[int]
+
+    def is_broken(self) -> bool:
+        return self.version in self.stored
+
+    def message(self) -> str:
+        return f"version {self.version} of the decision document is stored already"
+
+
+@dataclass(frozen=True)
 class RevokedDecisionMustNotChange(BusinessRule):
     revoked: bool
 
@@ -270,6 +328,9 @@ class AnnouncementMustNotPrecedeMeeting(MustNotPrecede):
 
 
 class DelegationDecision(Aggregate):
+    # The versions of the document stored as sent; none for decisions taken before
+    # documents were stored (a class default, so older snapshots read as they are).
+    files: tuple[DecisionFile, ...] = ()
     # A snapshot taken before a decision could state its amount restores without it.
     amount_stated = False
 
@@ -293,6 +354,10 @@ class DelegationDecision(Aggregate):
         reason: str
         wording: DecisionText
         changed_fields: tuple[str, ...]
+        actor: Actor
+
+    class DocumentStored(Aggregate.Event):
+        file: DecisionFile
         actor: Actor
 
     class Revoked(Aggregate.Event):
@@ -454,6 +519,24 @@ class DelegationDecision(Aggregate):
     ) -> None:
         self.wording = wording
         self.document_version += 1
+
+    # --- The document as sent, kept as a file ------------------------------------------
+
+    def store_document(self, file: DecisionFile, actor: Actor) -> None:
+        """Record the current version of the document as sent: its name, type, size and
+        SHA-256 (the bytes are kept under that hash once this event is saved)."""
+        check(HashMustBeSha256(file.sha256), "sha256")
+        check(FileMustNotBeEmpty(file.size), "file")
+        check(DocumentVersionMustBeStoredOnce(file.version, [f.version for f in self.files]))
+        self._document_stored(file, actor)
+
+    @event(DocumentStored)
+    def _document_stored(self, file: DecisionFile, actor: Actor) -> None:
+        self.files = (*self.files, file)
+
+    def file_of(self, version: int) -> DecisionFile | None:
+        """The stored document of that version, if it was stored when it was made."""
+        return next((f for f in self.files if f.version == version), None)
 
     def revoke(self, reason: str, revoked_on: date, actor: Actor) -> None:
         check(RevokedDecisionMustNotChange(self.is_revoked))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -74,6 +75,16 @@ class DiarySeries(Aggregate):
         case_id: UUID
         actor: Actor
 
+    class NumbersClaimed(Aggregate.Event):
+        """Numbers given elsewhere before, each kept by its case: the numbers of an
+        import's batch, claimed in one event (docs/adr/0024). `rows` are the rows of the
+        file they came from, in the same order."""
+
+        sequences: tuple[int, ...]
+        case_ids: tuple[UUID, ...]
+        rows: tuple[int, ...]
+        actor: Actor
+
     @staticmethod
     def create_id(prefix: str, year: int) -> UUID:
         return uuid5(NAMESPACE_URL, f"fundcase:diary-series:{prefix}/{year}")
@@ -110,12 +121,42 @@ class DiarySeries(Aggregate):
         self._number_claimed(number.sequence, case_id, actor)
         return number
 
+    def claim_all(self, claims: Sequence[tuple[DiaryNumber, UUID, int]], actor: Actor) -> None:
+        """Keep numbers given before, each for the case (and file row) that carries it:
+        all of them or, if one is taken, none."""
+        claimed: set[int] = set()
+        for number, _, _ in claims:
+            self.check_claim(number)
+            check(NumberMustNotBeTaken(number, number.sequence in claimed), "diary_number")
+            claimed.add(number.sequence)
+        self._numbers_claimed(
+            tuple(n.sequence for n, _, _ in claims),
+            tuple(c for _, c, _ in claims),
+            tuple(r for _, _, r in claims),
+            actor,
+        )
+
     @event(NumberAllocated)
     def _number_allocated(self, sequence: int, case_id: UUID, actor: Actor) -> None:
         self.last_sequence = sequence
 
     @event(NumberClaimed)
     def _number_claimed(self, sequence: int, case_id: UUID, actor: Actor) -> None:
+        self._keep(sequence)
+
+    @event(NumbersClaimed)
+    def _numbers_claimed(
+        self,
+        sequences: tuple[int, ...],
+        case_ids: tuple[UUID, ...],
+        rows: tuple[int, ...],
+        actor: Actor,
+    ) -> None:
+        for sequence in sorted(sequences):
+            self._keep(sequence)
+
+    def _keep(self, sequence: int) -> None:
+        """The number is taken: out of the ranges jumped over, or past the highest."""
         free: list[tuple[int, int]] = []
         for first, last in self.free_below:
             if first <= sequence <= last:

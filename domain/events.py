@@ -13,6 +13,7 @@ from domain.commitment import CoFinancingCommitment
 from domain.decision import DelegationDecision
 from domain.delegation import DelegationOrder
 from domain.diary import DiarySeries
+from domain.frame import BudgetFrame
 from domain.read_log import SecretRead
 from domain.staff import StaffDirectory
 
@@ -25,6 +26,7 @@ EVENTS: tuple[type[Aggregate.Event], ...] = (
     DiarySeries.Opened,
     DiarySeries.NumberAllocated,
     DiarySeries.NumberClaimed,
+    DiarySeries.NumbersClaimed,
     Case.Registered,
     Case.DocumentRegistered,
     Case.SecrecyMarked,
@@ -36,6 +38,9 @@ EVENTS: tuple[type[Aggregate.Event], ...] = (
     CoFinancingCommitment.Proposed,
     CoFinancingCommitment.Committed,
     CoFinancingCommitment.UsageRecorded,
+    CoFinancingCommitment.PaymentRecorded,
+    CoFinancingCommitment.ReclaimRecorded,
+    CoFinancingCommitment.Amended,
     CoFinancingCommitment.Released,
     CoFinancingCommitment.Cancelled,
     DelegationDecision.Taken,
@@ -43,10 +48,13 @@ EVENTS: tuple[type[Aggregate.Event], ...] = (
     DelegationDecision.Revoked,
     DelegationDecision.Reported,
     DelegationDecision.ProtocolAnnounced,
+    DelegationDecision.DocumentStored,
     StaffDirectory.Opened,
     StaffDirectory.PersonEntered,
     StaffDirectory.TitleAdded,
     SecretRead.Logged,
+    BudgetFrame.Adopted,
+    BudgetFrame.Revised,
 )
 
 EVENTS_BY_TOPIC: Mapping[str, type[Aggregate.Event]] = MappingProxyType(

@@ -84,6 +84,10 @@ class TextMustNotExceedLengthLimit(InputRule):
         return f"at most {self.limit} characters are allowed, got {len(self.value)}"
 
 
+# Every control character but the tab and line breaks (\t \n \r), and DEL.
+_CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 @dataclass(frozen=True)
 class TextMustNotContainControlCharacters(InputRule):
     """Line breaks and tabs are text; NUL and other control characters are not."""
@@ -91,7 +95,7 @@ class TextMustNotContainControlCharacters(InputRule):
     value: str
 
     def is_broken(self) -> bool:
-        return any((ord(c) < 32 and c not in "\n\r\t") or ord(c) == 127 for c in self.value)
+        return _CONTROL_CHARACTER.search(self.value) is not None
 
     def message(self) -> str:
         return "the text contains control characters (such as NUL) that no document holds"

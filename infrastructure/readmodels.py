@@ -83,6 +83,10 @@ import_jobs = Table(
     Column("finished_at", DateTime),
     Column("report", Text),
     Column("refusal", Text),
+    # The process running it and its last sign of life (docs/adr/0024).
+    Column("runner", String(32)),
+    Column("beat_at", DateTime),
+    Column("resumed", Integer, nullable=False, server_default=text("0")),
 )
 
 # Documents' files when the database keeps them (FUNDCASE_FILES_STORE=database): each

@@ -36,11 +36,35 @@ class SQLiteEventsRecorder(SQLiteApplicationRecorder):
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        ids = super()._insert_events(c, stored_events, **kwargs)
+        ids = self._insert_many(c, stored_events)
         position = marker(stored_events, ids)
         if position is not None:
             c.execute(INSERT_MARKER, (position, time.time()))
         return ids
+
+    def _insert_many(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent]) -> list[int]:
+        """The events in one `executemany`, and their positions. The library inserts
+        them one statement at a time to read each one's rowid. The first insert takes
+        the database's write lock until the transaction ends, and a rowid table gives
+        each new row the largest rowid plus one, so the rows of one call are numbered
+        consecutively up to the last rowid inserted."""
+        if not stored_events:
+            return []
+        c.executemany(
+            self.insert_events_statement,
+            [
+                (
+                    e.originator_id.hex if isinstance(e.originator_id, UUID) else e.originator_id,
+                    e.originator_version,
+                    e.topic,
+                    e.state,
+                )
+                for e in stored_events
+            ],
+        )
+        c.execute("SELECT last_insert_rowid()")
+        last = int(c.fetchone()[0])
+        return list(range(last - len(stored_events) + 1, last + 1))
 
     def select_event_heads(self, originator_id: UUID) -> Sequence[tuple[int, bytes]]:
         """Each event's version and the first bytes of its stored state, in order

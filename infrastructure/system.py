@@ -22,6 +22,7 @@ from infrastructure.files import DiskFileStore, KeptFiles
 from infrastructure.freshness import Freshness, FreshnessListener
 from infrastructure.projector import Projector
 from infrastructure.readside import make_projector, notify_conninfo, open_read_models
+from infrastructure.rendering import to_pdf
 from infrastructure.settings import Settings
 
 
@@ -78,4 +79,7 @@ def open_system(
         if settings.files_store == "database"
         else DiskFileStore(settings.files_dir)
     )
+    # Decision documents are printed once, when made, and kept as sent (docs/adr/0019).
+    app.document_store = files
+    app.print_document = to_pdf
     return System(settings, app, engine, projector, files)

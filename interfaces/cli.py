@@ -383,6 +383,8 @@ def files_verify() -> None:
     named: dict[str, list[str]] = {}
     for file in system.app.every_attached_file():
         named.setdefault(file.sha256, []).append(file.name)
+    for kept in system.app.every_decision_file():  # decision documents as sent
+        named.setdefault(kept.sha256, []).append(kept.name)
     broken = 0
     for found in system.files.verify(named):
         if found.state != "intact":

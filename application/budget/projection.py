@@ -45,8 +45,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from application.shared.read_model import READ_MODELS, On, Projection, to_öre, utc, öre_column
 from domain.budget import allocate, grid
 from domain.commitment import CoFinancingCommitment
+from domain.frame import BudgetFrame
 
 COMMITTED, USED, RELEASED, CANCELLED = "committed", "used", "released", "cancelled"
+PAID, RECLAIMED = "paid", "reclaimed"
 # SQLite keeps these tables in their primary key's order (no rowid), so the rows of one
 # period or day are read together.
 CLUSTERED = {"sqlite_with_rowid": False}
@@ -57,6 +59,8 @@ TOTALS = {
     CANCELLED: "cancelled_ore",
     USED: "used_ore",
     RELEASED: "released_ore",
+    PAID: "paid_ore",
+    RECLAIMED: "reclaimed_ore",
 }
 
 
@@ -79,6 +83,8 @@ class BudgetProjection(Projection):
             Column("decided_on", Date),
             öre_column("used_ore"),
             öre_column("released_ore"),
+            öre_column("paid_ore"),
+            öre_column("reclaimed_ore"),
             Column("cancelled_on", Date),
             Column("proposed_at", DateTime, nullable=False),
             Column("version", Integer, nullable=False),
@@ -138,14 +144,60 @@ class BudgetProjection(Projection):
             *(öre_column(c) for c in TOTALS.values()),
             **CLUSTERED,
         )
+        # Every adoption and revision of a frame, dated by the day it takes effect.
+        self.frames = self.table(
+            "budget_frames",
+            Column("frame_id", String(36), primary_key=True),
+            Column("event_version", Integer, primary_key=True),
+            Column("financier", Text, nullable=False),
+            Column("area", String(200), nullable=False),
+            Column("year", Integer, nullable=False),
+            Column("on_date", Date, nullable=False),
+            öre_column("amount_ore"),
+        )
 
     def handlers(self) -> Sequence[On[Any]]:
         return (
+            On(BudgetFrame.Adopted, self.frame_adopted),
+            On(BudgetFrame.Revised, self.frame_revised),
             On(CoFinancingCommitment.Proposed, self.proposed),
             On(CoFinancingCommitment.Committed, self.committed),
             On(CoFinancingCommitment.UsageRecorded, self.usage_recorded),
+            On(CoFinancingCommitment.PaymentRecorded, self.payment_recorded),
+            On(CoFinancingCommitment.ReclaimRecorded, self.reclaim_recorded),
+            On(CoFinancingCommitment.Amended, self.amended),
             On(CoFinancingCommitment.Released, self.released),
             On(CoFinancingCommitment.Cancelled, self.cancelled),
+        )
+
+    def frame_adopted(self, conn: Connection, e: BudgetFrame.Adopted) -> None:
+        conn.execute(
+            self.frames.insert().values(
+                frame_id=str(e.originator_id),
+                event_version=e.originator_version,
+                financier=e.financier,
+                area=e.area,
+                year=e.year,
+                on_date=e.on,
+                amount_ore=to_öre(e.amount),
+            )
+        )
+
+    def frame_revised(self, conn: Connection, e: BudgetFrame.Revised) -> None:
+        f = self.frames.c
+        key = conn.execute(
+            select(f.financier, f.area, f.year).where(f.frame_id == str(e.originator_id)).limit(1)
+        ).one()
+        conn.execute(
+            self.frames.insert().values(
+                frame_id=str(e.originator_id),
+                event_version=e.originator_version,
+                financier=key.financier,
+                area=key.area,
+                year=key.year,
+                on_date=e.on,
+                amount_ore=to_öre(e.amount),
+            )
         )
 
     def proposed(self, conn: Connection, e: CoFinancingCommitment.Proposed) -> None:
@@ -163,6 +215,8 @@ class BudgetProjection(Projection):
                 state="proposed",
                 used_ore=0,
                 released_ore=0,
+                paid_ore=0,
+                reclaimed_ore=0,
                 proposed_at=utc(e.timestamp),
                 version=e.originator_version,
             )
@@ -191,28 +245,84 @@ class BudgetProjection(Projection):
         self._book(conn, e, COMMITTED, e.decided_on, [(a, y, öre) for a, y, öre in cells])
 
     def usage_recorded(self, conn: Connection, e: CoFinancingCommitment.UsageRecorded) -> None:
-        """A payment or reported work lands in its date's year, split like the areas."""
+        """Reported work lands in its date's year, split like the areas."""
         usage = e.usage
+        self._book_by_area(conn, e, USED, usage.date, to_öre(usage.amount))
+        self._update(conn, e, used_ore=self.commitments.c.used_ore + to_öre(usage.amount))
+
+    def payment_recorded(self, conn: Connection, e: CoFinancingCommitment.PaymentRecorded) -> None:
+        """A payment lands in its date's year, split like the areas."""
+        payment = e.payment
+        self._book_by_area(conn, e, PAID, payment.date, to_öre(payment.amount))
+        self._update(conn, e, paid_ore=self.commitments.c.paid_ore + to_öre(payment.amount))
+
+    def reclaim_recorded(self, conn: Connection, e: CoFinancingCommitment.ReclaimRecorded) -> None:
+        """A reclaim lands in its date's year, split like the areas."""
+        reclaim = e.reclaim
+        self._book_by_area(conn, e, RECLAIMED, reclaim.date, to_öre(reclaim.amount))
+        self._update(
+            conn, e, reclaimed_ore=self.commitments.c.reclaimed_ore + to_öre(reclaim.amount)
+        )
+
+    def _book_by_area(
+        self, conn: Connection, e: CoFinancingCommitment.Event, movement: str, on: date, öre: int
+    ) -> None:
         per_area: dict[str, int] = {}
-        for area, _, öre in self._cells(conn, e):
-            per_area[area] = per_area.get(area, 0) + öre
+        for area, _, committed in self._cells(conn, e):
+            per_area[area] = per_area.get(area, 0) + committed
         areas = list(per_area)
-        parts = allocate(to_öre(usage.amount), [per_area[a] for a in areas])
+        parts = allocate(öre, [per_area[a] for a in areas])
+        self._book(
+            conn, e, movement, on, [(a, on.year, p) for a, p in zip(areas, parts, strict=True)]
+        )
+
+    def amended(self, conn: Connection, e: CoFinancingCommitment.Amended) -> None:
+        """The cells as amended; each cell's difference is booked as committed (or taken
+        away) on the amending decision's date."""
+        commitment_id = str(e.originator_id)
+        before = {(a, y): öre for a, y, öre in self._cells(conn, e)}
+        areas, years = list(e.budget_areas), list(e.years)
+        grid_öre = grid([to_öre(a.amount) for a in areas], [to_öre(y.amount) for y in years])
+        after = {
+            (area.name, year.year): grid_öre[i][j]
+            for i, area in enumerate(areas)
+            for j, year in enumerate(years)
+        }
+        cells = sorted(set(before) | set(after))
         self._book(
             conn,
             e,
-            USED,
-            usage.date,
-            [(a, usage.date.year, p) for a, p in zip(areas, parts, strict=True)],
+            COMMITTED,
+            e.decided_on,
+            [(a, y, after.get((a, y), 0) - before.get((a, y), 0)) for a, y in cells],
         )
-        self._update(conn, e, used_ore=self.commitments.c.used_ore + to_öre(usage.amount))
+        conn.execute(self.cells.delete().where(self.cells.c.commitment_id == commitment_id))
+        conn.execute(
+            self.cells.insert(),
+            [
+                {"commitment_id": commitment_id, "area": a, "year": y, "committed_ore": öre}
+                for (a, y), öre in after.items()
+            ],
+        )
+        self._update(
+            conn,
+            e,
+            amount_ore=to_öre(e.amount),
+            period_start=e.period.start,
+            period_end=e.period.end,
+        )
 
     def released(self, conn: Connection, e: CoFinancingCommitment.Released) -> None:
-        """The unused rest is freed where it was still unused, cell by cell."""
+        """The rest is freed where it was still neither used nor paid, cell by cell."""
         booked = self._booked_by_cell(conn, str(e.originator_id))
         cells = [(a, y) for a, y, _ in self._cells(conn, e)]
         unused = [
-            max(booked.get((a, y, COMMITTED), 0) - booked.get((a, y, USED), 0), 0) for a, y in cells
+            max(
+                booked.get((a, y, COMMITTED), 0)
+                - max(booked.get((a, y, USED), 0), booked.get((a, y, PAID), 0)),
+                0,
+            )
+            for a, y in cells
         ]
         parts = allocate(to_öre(e.amount), unused)
         self._book(

@@ -27,6 +27,7 @@ from application.commitments.views import CommitmentSummary
 from application.shared import paging
 from application.shared.read_model import from_öre
 from application.shared.views import Amount, Page, View
+from domain.values import Money
 
 GROUPS = ("financier", "case", "area", "year", "kind")
 
@@ -38,9 +39,20 @@ class BudgetRow(View):
     year: int | None = None
     kind: str | None = None
     committed: Amount
-    used: Amount
+    used: Amount = Field(description="Work reported (upparbetat)")
     released: Amount
-    remaining: Amount
+    remaining: Amount = Field(description="Committed less used and released")
+    paid: Amount = Field(description="Paid out (utbetalt)")
+    reclaimed: Amount = Field(description="Reclaimed (återkrävt) of what was paid")
+    unpaid: Amount = Field(description="Remaining in commitments: committed less paid and released")
+    framed: Amount | None = Field(
+        default=None,
+        description="The budget frames of the row's financier, area and year as of the day; "
+        "null when none is adopted, or when grouped or filtered by kind or case",
+    )
+    remaining_in_frame: Amount | None = Field(
+        default=None, description="Framed less what is committed and not released"
+    )
 
 
 class BudgetPage(Page[BudgetRow]):
@@ -53,6 +65,9 @@ class BudgetCommitmentRow(CommitmentSummary):
     used: Amount
     released: Amount
     remaining: Amount
+    paid: Amount
+    reclaimed: Amount
+    unpaid: Amount
 
 
 class BudgetCommitmentPage(Page[BudgetCommitmentRow]):
@@ -96,16 +111,87 @@ def budget_totals(engine: Engine, question: BudgetQuestion) -> list[BudgetRow]:
             (total["committed_ore"] - total["cancelled_ore"]).label("committed"),
             total["used_ore"].label("used"),
             total["released_ore"].label("released"),
+            total["paid_ore"].label("paid"),
+            total["reclaimed_ore"].label("reclaimed"),
         )
     if group_columns:
         query = query.group_by(*group_columns).order_by(*group_columns)
     with engine.connect() as conn:
         rows = conn.execute(query).all()
-    return [
+    found = [
         BudgetRow(**{g: getattr(r, g) for g in question.group_by}, **_figures(r))
         for r in rows
-        if any((r.committed, r.used, r.released)) or not group_columns
+        if any((r.committed, r.used, r.released, r.paid, r.reclaimed)) or not group_columns
     ]
+    framed = _framed(engine, question)
+    return found if framed is None else _with_frames(found, framed, question.group_by)
+
+
+def _with_frames(
+    rows: list[BudgetRow], framed: dict[tuple[Any, ...], int], groups: tuple[str, ...]
+) -> list[BudgetRow]:
+    """Each row with its frames; a frame nothing is committed in yet gets a row too."""
+    answered = []
+    for row in rows:
+        key = tuple(getattr(row, g) for g in groups)
+        answered.append(_framed_row(row, framed.pop(key, None)))
+    if framed:
+        answered += [
+            _framed_row(BudgetRow(**dict(zip(groups, key, strict=True)), **_figures(None)), öre)
+            for key, öre in framed.items()
+        ]
+        answered.sort(key=lambda r: tuple(getattr(r, g) for g in groups))
+    return answered
+
+
+def _framed_row(row: BudgetRow, öre: int | None) -> BudgetRow:
+    if öre is None:
+        return row
+    framed = from_öre(öre)
+    return row.model_copy(
+        update={
+            "framed": framed,
+            "remaining_in_frame": framed - (row.committed - row.released),
+        }
+    )
+
+
+def _framed(engine: Engine, question: BudgetQuestion) -> dict[tuple[Any, ...], int] | None:
+    """The frames in force on the question's day (the last change dated on or before it),
+    summed by the question's groups; None when frames do not apply (kind, case)."""
+    if question.kind or {"kind", "case"} & set(question.group_by):
+        return None
+    f = BUDGET.frames.c
+    query = _filtered(
+        select(f.frame_id, f.financier, f.area, f.year, f.amount_ore).order_by(
+            f.frame_id, f.on_date, f.event_version
+        ),
+        question,
+        f,
+    )
+    if question.as_of:
+        query = query.where(f.on_date <= question.as_of)
+    latest: dict[str, Row[Any]] = {}
+    with engine.connect() as conn:
+        for row in conn.execute(query):
+            latest[row.frame_id] = row  # the last in order is the one in force
+    summed: dict[tuple[Any, ...], int] = {}
+    for row in latest.values():
+        key = tuple(getattr(row, g) for g in question.group_by)
+        summed[key] = summed.get(key, 0) + int(row.amount_ore)
+    return summed
+
+
+def committed_in_frame(engine: Engine, financier: str, area: str, year: int) -> Money:
+    """What is committed and not released in a frame's financier, area and year (every
+    kind), now: what the frame may not go below."""
+    k = BUDGET.key_totals.c
+    query = select(
+        func.coalesce(func.sum(k.committed_ore - k.cancelled_ore - k.released_ore), 0)
+    ).where(k.financier == financier, k.area == area, k.year == year)
+    with engine.connect() as conn:
+        öre = int(conn.execute(query).scalar_one())
+    return Money(from_öre(öre))
 
 
 def _totals(question: BudgetQuestion) -> Subquery:
@@ -185,6 +271,8 @@ def _sums(movement: ColumnElement[str], öre: ColumnElement[int]) -> list[Column
         (total("committed") - total("cancelled")).label("committed"),
         total("used").label("used"),
         total("released").label("released"),
+        total("paid").label("paid"),
+        total("reclaimed").label("reclaimed"),
     ]
 
 
@@ -206,12 +294,10 @@ def _filtered(query: Select[Any], question: BudgetQuestion, c: Any) -> Select[An
 
 
 def _figures(row: Row[Any] | None) -> dict[str, Any]:
-    committed, used, released = (
-        (0, 0, 0) if row is None else (int(row.committed), int(row.used), int(row.released))
-    )
+    names = ("committed", "used", "released", "paid", "reclaimed")
+    öre = dict.fromkeys(names, 0) if row is None else {n: int(getattr(row, n)) for n in names}
     return {
-        "committed": from_öre(committed),
-        "used": from_öre(used),
-        "released": from_öre(released),
-        "remaining": from_öre(committed - used - released),
+        **{name: from_öre(value) for name, value in öre.items()},
+        "remaining": from_öre(öre["committed"] - öre["used"] - öre["released"]),
+        "unpaid": from_öre(öre["committed"] - öre["paid"] - öre["released"]),
     }

@@ -3,7 +3,7 @@ and lifecycle."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from uuid import UUID, uuid4
 
 from eventsourcing.utils import get_topic
@@ -32,6 +32,7 @@ from domain.case import (
     DocumentMustBeRegisteredInTheCase,
     ReceiptDateMustNotBeInTheFuture,
 )
+from domain.errors import DomainError
 from domain.rules import check
 from domain.values import (
     LONG_TEXT,
@@ -74,6 +75,11 @@ class FileAttached(Recorded):
     )
     size: int = Field(description="Bytes", examples=[183_412])
     sha256: str = Field(description="SHA-256 of the content, hexadecimal")
+    files: list[AttachedFileView] = Field(
+        default_factory=list,
+        description="Every file of the upload, in the order sent (one unless a multipart "
+        "body held several parts named `file`); the fields above are the first's",
+    )
 
 
 class CaseUseCases(DiaryNumbering, StaffUseCases):
@@ -143,7 +149,6 @@ class CaseUseCases(DiaryNumbering, StaffUseCases):
             reference=case.document_reference(document.id),
         )
 
-    @use_case
     def attach_file(
         self,
         case_id: UUID,
@@ -156,21 +161,55 @@ class CaseUseCases(DiaryNumbering, StaffUseCases):
         """Attach a received file to a document; its bytes are kept under their hash once
         the event is saved, and discarded if it is refused or cannot be saved. The same
         name and content attached to the document again answers the file attached then."""
+        return self.attach_files(
+            case_id, document_id, [(name, received)], allowed_media_types, actor
+        )
+
+    @use_case
+    def attach_files(
+        self,
+        case_id: UUID,
+        document_id: UUID,
+        files: Sequence[tuple[str, ReceivedFile]],
+        allowed_media_types: Collection[str],
+        actor: Actor,
+    ) -> FileAttached:
+        """Attach the files of one upload to a document, all or none: their events are
+        saved in one write, and if any is refused (or the write fails) every one of them
+        is discarded. The answer is the first file, with `files` listing each."""
+        attached: list[AttachedFile] = []
         try:
             case = self._load(Case, case_id)
-            file = case.attached(document_id, name, received.sha256) or AttachedFile(
-                uuid4(), document_id, name, received.media_type, received.size, received.sha256
-            )
-            if case.file(file.id) is None:
-                case.attach_file(file, allowed_media_types, actor)
+            for i, (name, received) in enumerate(files):
+                file = case.attached(document_id, name, received.sha256) or AttachedFile(
+                    uuid4(), document_id, name, received.media_type, received.size, received.sha256
+                )
+                if case.file(file.id) is None:
+                    try:
+                        case.attach_file(file, allowed_media_types, actor)
+                    except DomainError as refusal:
+                        if len(files) > 1:  # say which of the files it was
+                            refusal.field = f"files[{i}]" + (
+                                f".{refusal.field}" if refusal.field else ""
+                            )
+                            refusal.message = f"{name}: {refusal.message}"
+                        raise
+                if file not in attached:
+                    attached.append(file)
             recorded = self._save_together(case)
         except BaseException:
-            received.discard()
+            for _, received in files:
+                received.discard()
             raise
-        received.keep()
-        view = AttachedFileView.of(file)
+        for _, received in files:
+            received.keep()
+        views = [AttachedFileView.of(f) for f in attached]
         return FileAttached(
-            **view.model_dump(), case_id=case.id, version=case.version, position=recorded.position
+            **views[0].model_dump(),
+            case_id=case.id,
+            version=case.version,
+            position=recorded.position,
+            files=views,
         )
 
     def every_attached_file(self, batch: int = 1000) -> Iterator[AttachedFile]:

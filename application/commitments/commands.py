@@ -56,6 +56,31 @@ class RecordUsage(Command):
     note: Short | None = None
 
 
+class RecordPayment(Command):
+    date: Day
+    amount: AmountIn
+    note: Short | None = None
+
+
+class RecordReclaim(Command):
+    date: Day
+    amount: AmountIn
+    reason: Long
+    decision_id: UUID = Field(description="The decision to reclaim the money, in the same case")
+
+
+class AmendCommitment(Command):
+    """Increase, decrease, extend or move a committed commitment, under a decision of
+    the case that covers the new amount. What is left out stays as it is; a new amount
+    without areas is split over the areas as before, and without years over the period."""
+
+    decision_id: UUID
+    amount: AmountIn | None = None
+    end: Day | None = None
+    budget_areas: Annotated[list[BudgetAreaPart], Field(min_length=1, max_length=50)] | None = None
+    years: Annotated[list[YearPart], Field(max_length=100)] | None = None
+
+
 class ReleaseRest(Command):
     date: Day | None = Field(default=None, description="Defaults to today")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
+from pydantic import Field
+
 from application.shared.views import Amount, View
 from domain.commitment import CoFinancingCommitment
 
@@ -23,6 +25,19 @@ class UsageView(View):
     date: dt.date
     amount: Amount
     note: str
+
+
+class PaymentView(View):
+    date: dt.date
+    amount: Amount
+    note: str
+
+
+class ReclaimView(View):
+    date: dt.date
+    amount: Amount
+    reason: str
+    decision_id: UUID
 
 
 class CommitmentSummary(View):
@@ -48,6 +63,12 @@ class CommitmentView(CommitmentSummary):
     released: Amount
     remaining: Amount
     usages: list[UsageView]
+    paid: Amount
+    reclaimed: Amount
+    unpaid: Amount = Field(description="Committed, not released, not yet paid")
+    payments: list[PaymentView]
+    reclaims: list[ReclaimView]
+    amended_by: list[UUID] = Field(description="The decisions that amended it, in order")
     version: int
 
     @classmethod
@@ -70,5 +91,18 @@ class CommitmentView(CommitmentSummary):
             released=c.released.amount,
             remaining=c.remaining.amount,
             usages=[UsageView(date=u.date, amount=u.amount.amount, note=u.note) for u in c.usages],
+            paid=c.paid.amount,
+            reclaimed=c.reclaimed.amount,
+            unpaid=c.unpaid.amount,
+            payments=[
+                PaymentView(date=p.date, amount=p.amount.amount, note=p.note) for p in c.payments
+            ],
+            reclaims=[
+                ReclaimView(
+                    date=r.date, amount=r.amount.amount, reason=r.reason, decision_id=r.decision_id
+                )
+                for r in c.reclaims
+            ],
+            amended_by=list(c.amended_by),
             version=c.version,
         )

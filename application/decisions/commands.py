@@ -7,7 +7,35 @@ from uuid import UUID
 
 from pydantic import ConfigDict, Field
 
-from application.shared.commands import AmountIn, Command, Day, Lines, Long, Point, Short
+from application.shared.commands import AmountIn, Command, Day, Long, Point, Short, Title
+
+
+class BasisDocumentNamed(Command):
+    """A document registered in the decision's case, as a line of the basis."""
+
+    document: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=80,
+            description="The document's number as registers print it, or its id",
+            examples=["RUN/664/2021-3"],
+        ),
+    ]
+
+
+# A line of the basis: free text as before, or a registered document of the case, which
+# prints as its number and title (`RUN/664/2021-3 Ansökan ...`).
+BasisLine = Title | BasisDocumentNamed
+Basis = Annotated[
+    list[BasisLine],
+    Field(
+        max_length=100,
+        description="The decision's basis (beslutsunderlag), a line each: free text, or "
+        '`{"document": "RUN/664/2021-3"}` (a number or id) for a document registered in '
+        "the case, which prints as its number and title",
+    ),
+]
 
 
 class DecisionMakerDetails(Command):
@@ -26,7 +54,7 @@ class TakeDecision(Command):
     decided_by: DecisionMakerDetails
     delegation: DelegationUsed
     description: Long
-    basis: Lines = Field(default_factory=list)
+    basis: Basis = Field(default_factory=list)
     points: Annotated[list[Long], Field(min_length=1, max_length=100)]
     commitment_ids: Annotated[list[UUID], Field(max_length=100)] = Field(default_factory=list)
     amount: AmountIn | None = Field(
@@ -53,7 +81,10 @@ class TakeDecision(Command):
                     },
                     "description": "Region Jämtland Härjedalen medfinansierar med arbetad tid "
                     "motsvarande 150 000 kronor under projekttiden 20220401-20240630.",
-                    "basis": ["Ansökan Designdrivna innovationskluster"],
+                    "basis": [
+                        'Förfrågan om samverkan kring projekt "Designdrivna innovationskluster"',
+                        {"document": "RUN/664/2021-3"},
+                    ],
                     "points": [
                         "Region Jämtland Härjedalen deltar i och medfinansierar projektet "
                         "Designdrivna innovationskluster med arbetstid motsvarande 150 000 kronor "
@@ -90,11 +121,29 @@ class RecordAnnouncement(Command):
 
 
 class CorrectDecision(Command):
+    """What a correction changes: the fields sent replace the decision's; `basis` as when
+    taken (a document it names must be registered in the case)."""
+
     reason: Long
     description: Long | None = None
-    basis: Lines | None = None
+    basis: Basis | None = None
     points: Annotated[list[Long], Field(min_length=1, max_length=100)] | None = None
     extract_to: Annotated[list[Short], Field(max_length=100)] | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "reason": "Ansökan saknades i beslutsunderlaget",
+                    "basis": [
+                        'Förfrågan om samverkan kring projekt "Designdrivna innovationskluster"',
+                        {"document": "RUN/664/2021-3"},
+                        {"document": "RUN/664/2021-4"},
+                    ],
+                }
+            ]
+        },
+    )
 
 
 class RevokeDecision(Command):

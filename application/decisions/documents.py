@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -13,7 +13,7 @@ from sqlalchemy import Column, Connection, DateTime, Engine, Integer, String, Te
 from application.shared.read_model import READ_MODELS, On, Projection, utc
 from application.shared.swedish import KIND, kronor, period
 from domain.commitment import CoFinancingCommitment
-from domain.decision import DelegationDecision
+from domain.decision import DecisionText, DelegationDecision
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,9 @@ class DecisionDocument:
     reported_to: str | None
     extract_to: list[str]
     notes: list[str] = field(default_factory=list)
+    # The basis lines that are documents of the case: the document's id and its line
+    # (from 0), so that a secret document's title can be masked where it prints.
+    basis_documents: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
@@ -44,6 +47,84 @@ class DecisionDocument:
     @classmethod
     def from_json(cls, data: str) -> DecisionDocument:
         return cls(**json.loads(data))
+
+
+# What prints a document as it is sent (PDF): infrastructure's, given to the use cases.
+DocumentPrinter = Callable[[DecisionDocument], bytes]
+PDF = "application/pdf"
+
+
+def commitment_line(e: CoFinancingCommitment.Proposed) -> str:
+    """What a decision that confirms the commitment says of it."""
+    areas = " och ".join(f"område {a.name} ({kronor(a.amount.amount)})" for a in e.budget_areas)
+    return (
+        f"{e.financier}: {kronor(e.amount.amount)} {KIND[str(e.kind)]}, "
+        f"{period(e.period.start, e.period.end)}, inom ram för {areas}."
+    )
+
+
+def _basis_documents(wording: DecisionText) -> dict[str, int]:
+    return {str(d.document_id): d.line for d in wording.documents}
+
+
+def document_taken(e: DelegationDecision.Taken, lines: Mapping[str, str]) -> DecisionDocument:
+    """The first version: the decision as taken, with its commitments' lines."""
+    ids = [str(i) for i in e.commitment_ids]
+    wording = e.wording
+    return DecisionDocument(
+        decision_id=str(e.originator_id),
+        version=1,
+        unit=e.case_officer.unit,
+        case_officer=e.case_officer.name,
+        decided_on=e.decided_on.isoformat(),
+        diary_number=str(e.diary_number),
+        title=e.case_title,
+        description=wording.description,
+        basis=list(wording.basis),
+        delegation=f"{e.delegation.order_title}, punkt {e.delegation.point}",
+        points=list(wording.points),
+        commitments=[lines[i] for i in ids if i in lines],
+        signer_name=e.decided_by.name,
+        signer_title=e.decided_by.title,
+        reported_to=e.delegation.committee if e.delegation.reporting_required else None,
+        extract_to=list(wording.extract_to),
+        basis_documents=_basis_documents(wording),
+    )
+
+
+def document_corrected(
+    latest: DecisionDocument, e: DelegationDecision.Corrected
+) -> DecisionDocument:
+    wording = e.wording
+    return replace(
+        latest,
+        version=latest.version + 1,
+        description=wording.description,
+        basis=list(wording.basis),
+        points=list(wording.points),
+        extract_to=list(wording.extract_to),
+        notes=[*latest.notes, f"Rättelse {utc(e.timestamp).date()}: {e.reason}"],
+        basis_documents=_basis_documents(wording),
+    )
+
+
+def document_revoked(latest: DecisionDocument, e: DelegationDecision.Revoked) -> DecisionDocument:
+    note = f"Beslutet återkallades {e.revoked_on.isoformat()}: {e.reason}"
+    return replace(latest, version=latest.version + 1, notes=[*latest.notes, note])
+
+
+def document_of(events: Iterable[object], lines: Mapping[str, str]) -> DecisionDocument | None:
+    """The document as the decision's events up to now make it: the same functions the
+    read model applies, so what is stored when it is sent is what the register shows."""
+    document = None
+    for e in events:
+        if isinstance(e, DelegationDecision.Taken):
+            document = document_taken(e, lines)
+        elif isinstance(e, DelegationDecision.Corrected) and document is not None:
+            document = document_corrected(document, e)
+        elif isinstance(e, DelegationDecision.Revoked) and document is not None:
+            document = document_revoked(document, e)
+    return document
 
 
 class DecisionDocumentProjection(Projection):
@@ -73,13 +154,10 @@ class DecisionDocumentProjection(Projection):
         )
 
     def commitment_proposed(self, conn: Connection, e: CoFinancingCommitment.Proposed) -> None:
-        areas = " och ".join(f"område {a.name} ({kronor(a.amount.amount)})" for a in e.budget_areas)
-        line = (
-            f"{e.financier}: {kronor(e.amount.amount)} {KIND[str(e.kind)]}, "
-            f"{period(e.period.start, e.period.end)}, inom ram för {areas}."
-        )
         conn.execute(
-            self.commitments.insert().values(commitment_id=str(e.originator_id), line=line)
+            self.commitments.insert().values(
+                commitment_id=str(e.originator_id), line=commitment_line(e)
+            )
         )
 
     def taken(self, conn: Connection, e: DelegationDecision.Taken) -> None:
@@ -91,50 +169,15 @@ class DecisionDocumentProjection(Projection):
                 )
             ).all()
         )
-        wording = e.wording
-        document = DecisionDocument(
-            decision_id=str(e.originator_id),
-            version=1,
-            unit=e.case_officer.unit,
-            case_officer=e.case_officer.name,
-            decided_on=e.decided_on.isoformat(),
-            diary_number=str(e.diary_number),
-            title=e.case_title,
-            description=wording.description,
-            basis=list(wording.basis),
-            delegation=f"{e.delegation.order_title}, punkt {e.delegation.point}",
-            points=list(wording.points),
-            commitments=[lines[i] for i in ids if i in lines],
-            signer_name=e.decided_by.name,
-            signer_title=e.decided_by.title,
-            reported_to=e.delegation.committee if e.delegation.reporting_required else None,
-            extract_to=list(wording.extract_to),
-        )
-        self._insert(conn, document, e)
+        self._insert(conn, document_taken(e, lines), e)
 
     def corrected(self, conn: Connection, e: DelegationDecision.Corrected) -> None:
         latest = self._latest(conn, str(e.originator_id))
-        wording = e.wording
-        self._insert(
-            conn,
-            replace(
-                latest,
-                version=latest.version + 1,
-                description=wording.description,
-                basis=list(wording.basis),
-                points=list(wording.points),
-                extract_to=list(wording.extract_to),
-                notes=[*latest.notes, f"Rättelse {utc(e.timestamp).date()}: {e.reason}"],
-            ),
-            e,
-        )
+        self._insert(conn, document_corrected(latest, e), e)
 
     def revoked(self, conn: Connection, e: DelegationDecision.Revoked) -> None:
         latest = self._latest(conn, str(e.originator_id))
-        note = f"Beslutet återkallades {e.revoked_on.isoformat()}: {e.reason}"
-        self._insert(
-            conn, replace(latest, version=latest.version + 1, notes=[*latest.notes, note]), e
-        )
+        self._insert(conn, document_revoked(latest, e), e)
 
     def _latest(self, conn: Connection, decision_id: str) -> DecisionDocument:
         content = conn.execute(

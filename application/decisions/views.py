@@ -6,10 +6,22 @@ import datetime as dt
 from dataclasses import asdict
 from uuid import UUID
 
+from pydantic import Field
+
 from application.decisions.commands import DecisionMakerDetails, ReportDecision
 from application.shared.use_cases import Recorded
 from application.shared.views import Amount, View
 from domain.decision import DelegationDecision, DelegationReference
+
+
+class StoredDocumentView(View):
+    """A version of the decision document kept as it was sent."""
+
+    version: int
+    name: str = Field(examples=["RUN-664-2021-v1.pdf"])
+    media_type: str = Field(examples=["application/pdf"])
+    size: int = Field(description="Bytes")
+    sha256: str = Field(description="SHA-256 of the document as sent, hexadecimal")
 
 
 class DecisionView(View):
@@ -31,6 +43,10 @@ class DecisionView(View):
     announced_on: dt.date | None
     appeal_ends_on: dt.date | None
     revoked_on: dt.date | None
+    stored_documents: list[StoredDocumentView] = Field(
+        description="The versions of the document kept as sent (GET …/document as PDF "
+        "serves them); none for decisions taken before documents were kept"
+    )
     version: int
 
     @classmethod
@@ -54,6 +70,7 @@ class DecisionView(View):
             announced_on=d.announced_on,
             appeal_ends_on=d.appeal_ends_on,
             revoked_on=d.revoked_on,
+            stored_documents=[StoredDocumentView(**asdict(f)) for f in d.files],
             version=d.version,
         )
 

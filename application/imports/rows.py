@@ -114,9 +114,14 @@ class RowReader:
             for name, steps in [*DEFAULT_STATUSES.items(), *_status_items(mapping)]
         }
         self.status_names = sorted({*DEFAULT_STATUSES, *mapping.statuses})
+        self.labels = {
+            name: self.columns.get(name, names[0]) for name, names in DEFAULT_COLUMNS.items()
+        }
+        self.defaults: dict[str, str] = {str(k): v for k, v in mapping.defaults.items()}
+        self.memo = _Memo()
 
     def read(self, row: Row) -> PlannedCase | RefusedRow:
-        cells = _Cells(row, self.columns, self.mapping)
+        cells = _Cells(row, self)
         number = cells.get("diary_number", _diary_number)
         prefix = cells.get("register_prefix", lambda raw, label: register_prefix(raw, label))
         cells.require_one(number, prefix, "diary_number")
@@ -202,16 +207,65 @@ def _columns(header: list[str], mapping: ImportMapping) -> dict[str, str]:
     return {name: columns[0] for name, columns in found.items()}
 
 
+class _Memo:
+    """What each field's cells read as, kept for the rest of the file: a register
+    repeats its officers, units, statuses, dates and financiers on row after row, and
+    a value reads the same every time (the parsing is a pure function of the cell).
+    A field whose cells seldom repeat (titles, diary numbers) stops being kept."""
+
+    TRIAL = 2_000  # lookups of a field before its hit rate is judged
+    WORTHWHILE = 0.2  # hits per lookup a field must reach to go on being kept
+
+    def __init__(self) -> None:
+        self.kept: dict[str, dict[tuple[type, object], object]] = {}
+        self.trial: dict[str, list[int]] = {}  # a field on trial: [lookups, hits]
+        self.dropped: set[str] = set()
+
+    def get(self, name: str, key: tuple[type, object]) -> object:
+        kept = self.kept.get(name)
+        if kept is None:
+            if name in self.dropped:
+                return _ABSENT
+            kept = self.kept[name] = {}
+            self.trial[name] = [0, 0]
+        found = kept.get(key, _ABSENT)
+        trial = self.trial.get(name)
+        if trial is not None:
+            trial[0] += 1
+            trial[1] += found is not _ABSENT
+            if trial[0] >= self.TRIAL:
+                del self.trial[name]
+                if trial[1] < trial[0] * self.WORTHWHILE:
+                    self.dropped.add(name)
+                    del self.kept[name]
+        return found
+
+    def put(self, name: str, key: tuple[type, object], value: object) -> None:
+        kept = self.kept.get(name)
+        if kept is not None:
+            kept[key] = value
+
+
+_ABSENT = object()
+
+
+class _Unread:
+    """A cell not yet looked up (None is an empty cell)."""
+
+
+_UNREAD = _Unread()
+
+
 class _Cells:
     """The cells of one row by field, collecting every problem instead of stopping."""
 
-    def __init__(self, row: Row, columns: dict[str, str], mapping: ImportMapping) -> None:
+    def __init__(self, row: Row, reader: RowReader) -> None:
         self.row = row
-        self.columns = columns
-        self.mapping = mapping
+        self.columns = reader.columns
         self.problems: list[Problem] = []
-        self.defaults: dict[str, str] = {str(k): v for k, v in mapping.defaults.items()}
-        self.labels = {name: columns.get(name, names[0]) for name, names in DEFAULT_COLUMNS.items()}
+        self.defaults = reader.defaults
+        self.labels = reader.labels
+        self.memo = reader.memo
 
     def raw(self, name: str) -> Cell:
         column = self.columns.get(name)
@@ -220,24 +274,46 @@ class _Cells:
             return self.defaults.get(name)
         return cell
 
-    def get(self, name: str, parse: Callable[[str, str], T]) -> T | None:
-        cell = self.raw(name)
+    def get(
+        self, name: str, parse: Callable[[str, str], T], cell: Cell | _Unread = _UNREAD
+    ) -> T | None:
+        """The field's value parsed by its rule (each field has one parse function),
+        or None with the problem noted."""
+        if isinstance(cell, _Unread):
+            cell = self.raw(name)
         if cell is None:
             return None
+        key = None if isinstance(cell, list) else (type(cell), cell)
+        if key is not None:
+            found = self.memo.get(name, key)
+            if isinstance(found, Problem):
+                self.problems.append(found)
+                return None
+            if found is not _ABSENT:
+                return found  # type: ignore[return-value]
         label = self.labels[name]
+        value: T | None = None
         try:
             if isinstance(cell, dt.date) and parse is _day:
-                return parse(cell.isoformat(), label)
-            return parse(_text(cell), label)
+                value = parse(cell.isoformat(), label)
+            else:
+                value = parse(_text(cell), label)
         except DomainError as refusal:
-            self.problems.append(Problem(label, refusal.rule, refusal.message))
+            problem = Problem(label, refusal.rule, refusal.message)
+            self.problems.append(problem)
+            if key is not None:
+                self.memo.put(name, key, problem)
             return None
+        if key is not None:
+            self.memo.put(name, key, value)
+        return value
 
     def required(self, name: str, parse: Callable[[str, str], T]) -> T | None:
-        if self.raw(name) is None:
+        cell = self.raw(name)
+        if cell is None:
             self.problems.append(_required(self.labels[name]))
             return None
-        return self.get(name, parse)
+        return self.get(name, parse, cell)
 
     def require_one(self, number: object, prefix: object, name: str) -> None:
         if number is None and prefix is None and not self._failed(name):
@@ -248,8 +324,9 @@ class _Cells:
         return any(p.column == self.labels[name] for p in self.problems)
 
     def period(self) -> Period | None:
-        if self.raw("period") is not None:
-            return self.get("period", Period.parse_text)
+        cell = self.raw("period")
+        if cell is not None:
+            return self.get("period", Period.parse_text, cell)
         start = self.required("start", _day_or_month_start)
         end = self.required("end", _day_or_month_end)
         if start is None or end is None:

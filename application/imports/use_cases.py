@@ -29,7 +29,7 @@ from application.imports.rules import (
 from application.imports.views import ImportReport, RowOutcome, RowProblem
 from application.shared.errors import ConcurrentWrite
 from domain.case import Case, CaseStatus, Direction, Document, ReceiptDateMustNotBeInTheFuture
-from domain.diary import DiarySeries
+from domain.diary import DiarySeries, NumberMustNotBeTaken
 from domain.errors import DomainError
 from domain.rules import check
 from domain.values import Actor, DiaryNumber, ImportSource, text
@@ -39,6 +39,9 @@ MAX_IMPORT_BYTES = 200 * 1024 * 1024
 # Rows recorded in one transaction: few enough that a stopped run loses little work,
 # many enough that the series and the commit are not paid per row.
 BATCH_ROWS = 500
+
+# Why an imported case is withdrawn (a withdrawal needs a reason; the register had one).
+IMPORTED_REASON = "Enligt det register ärendet importerades från"
 
 Progress = Callable[[int, int], None]
 Existing = Callable[[Sequence[UUID]], set[UUID]]
@@ -51,6 +54,7 @@ class _Batch:
     outcomes: list[RowOutcome] = field(default_factory=list)
     aggregates: list[Aggregate] = field(default_factory=list)
     series: dict[tuple[str, int], DiarySeries] = field(default_factory=dict)
+    claimed: set[DiaryNumber] = field(default_factory=set)
 
 
 class ImportUseCases(DiaryNumbering):
@@ -118,8 +122,11 @@ class ImportUseCases(DiaryNumbering):
         outcomes: list[RowOutcome] = []
         position = None
         done = len(refused)
+        # The series as the last batch saved them: the next batch need not read them
+        # again (a save on a series that moved meanwhile conflicts, and is read anew).
+        kept: dict[tuple[str, int], DiarySeries] = {}
         for chunk in _chunks(planned, max(size, 1)):
-            chunk_outcomes, recorded_at = self._record_batch(chunk, source)
+            chunk_outcomes, recorded_at = self._record_batch(chunk, source, kept)
             outcomes += chunk_outcomes
             position = recorded_at or position
             done += len(chunk)
@@ -128,7 +135,10 @@ class ImportUseCases(DiaryNumbering):
         return report(outcomes, position or self._head())
 
     def _record_batch(
-        self, rows: list[PlannedCase], source: _Source
+        self,
+        rows: list[PlannedCase],
+        source: _Source,
+        kept: dict[tuple[str, int], DiarySeries],
     ) -> tuple[list[RowOutcome], int | None]:
         """Record one batch in one transaction with the series it numbers in; if a
         registration took a number meanwhile, the batch is read again and retried."""
@@ -137,26 +147,45 @@ class ImportUseCases(DiaryNumbering):
             for prefix, year in keys:
                 locks.enter_context(self._series_lock(prefix, year))
             for attempt in range(SERIES_ATTEMPTS):
-                batch = self._batch(rows, source, dry_run=False)
+                batch = self._batch(rows, source, dry_run=False, kept=kept)
                 touched = [s for s in batch.series.values() if s.pending_events]
                 if not batch.aggregates:
                     return batch.outcomes, None
                 try:
                     recorded = self._save_together(*batch.aggregates, *touched)
                 except ConcurrentWrite:
+                    kept.clear()
                     _back_off(attempt)
                     continue
+                kept.update(batch.series)
                 return batch.outcomes, recorded.position
         raise ConcurrentWrite
 
-    def _batch(self, rows: list[PlannedCase], source: _Source, *, dry_run: bool) -> _Batch:
-        batch = _Batch()
+    def _batch(
+        self,
+        rows: list[PlannedCase],
+        source: _Source,
+        *,
+        dry_run: bool,
+        kept: dict[tuple[str, int], DiarySeries] | None = None,
+    ) -> _Batch:
+        """The batch's cases, and its series with the numbers claimed and allocated.
+
+        The numbers rows bring are claimed in one event a series (`NumbersClaimed`);
+        a row without a number is numbered in its turn, once the numbers of the rows
+        before it are claimed, so it gets the number it would have row by row."""
+        batch = _Batch(series=dict(kept or {}))
         recorded = self._recorded_before([row.case_id for row in rows])
+        claims: dict[tuple[str, int], list[tuple[DiaryNumber, UUID, int]]] = {}
         for row in rows:
             if row.case_id in recorded:
                 batch.outcomes.append(self._imported_before(row))
-            else:
-                batch.outcomes.append(self._row(row, source, batch, dry_run=dry_run))
+                continue
+            if row.number is None and claims.get(row.series):
+                _claim(batch.series[row.series], claims.pop(row.series), source)
+            batch.outcomes.append(self._row(row, source, batch, claims, dry_run=dry_run))
+        for key, kept_claims in claims.items():
+            _claim(batch.series[key], kept_claims, source)
         return batch
 
     def _recorded_before(self, case_ids: list[UUID]) -> set[UUID]:
@@ -168,7 +197,13 @@ class ImportUseCases(DiaryNumbering):
         return {i for i in case_ids if self.recorder.select_events(i, limit=1)}
 
     def _row(
-        self, row: PlannedCase, source: _Source, batch: _Batch, *, dry_run: bool
+        self,
+        row: PlannedCase,
+        source: _Source,
+        batch: _Batch,
+        claims: dict[tuple[str, int], list[tuple[DiaryNumber, UUID, int]]],
+        *,
+        dry_run: bool,
     ) -> RowOutcome:
         actor = source.actor_of(row.row)
         series = batch.series.get(row.series)
@@ -182,13 +217,17 @@ class ImportUseCases(DiaryNumbering):
             )
             if row.number is not None:
                 series.check_claim(row.number, row.label("diary_number"))
+                # Claimed by a row before in this batch, not yet in the series' state.
+                taken = row.number in batch.claimed
+                check(NumberMustNotBeTaken(row.number, taken), row.label("diary_number"))
             number = row.number or series.next_number
             case = _case(row, number, actor)
         except DomainError as refusal:
             problem = Problem(row.label(refusal.field), refusal.rule, refusal.message)
             return _refused(row.row, [problem], row.number)
         if row.number is not None:
-            series.claim(number, row.case_id, actor)
+            claims.setdefault(row.series, []).append((number, row.case_id, row.row))
+            batch.claimed.add(number)
         else:
             series.allocate(row.case_id, actor)
         batch.aggregates.append(case)
@@ -248,10 +287,8 @@ def _case(row: PlannedCase, number: DiaryNumber, actor: Actor) -> Case:
         case_officer=row.case_officer,
         actor=actor,
     )
-    for status in row.statuses:
-        reason = "Enligt det register ärendet importerades från"
-        needs_reason = status == CaseStatus.WITHDRAWN
-        case.change_status(status, reason if needs_reason else None, actor)
+    withdrawn = CaseStatus.WITHDRAWN in row.statuses
+    case.adopt_status(row.statuses, IMPORTED_REASON if withdrawn else None, actor)
     for i, financier in enumerate(row.financiers):
         document = Document(
             id=uuid5(NAMESPACE_URL, f"fundcase:imported-financier:{row.case_id}:{i}"),
@@ -262,6 +299,13 @@ def _case(row: PlannedCase, number: DiaryNumber, actor: Actor) -> Case:
         )
         case.register_document(document, None, actor)
     return case
+
+
+def _claim(
+    series: DiarySeries, claims: list[tuple[DiaryNumber, UUID, int]], source: _Source
+) -> None:
+    if claims:
+        series.claim_all(claims, source.actor_of(claims[0][2]))
 
 
 def _refused(

@@ -98,14 +98,19 @@ class ImportRefusal(View):
     message: str
 
 
+JobState = Literal["running", "done", "refused", "failed", "interrupted"]
+
+
 class ImportJob(View):
     """An import sent to the service: its progress, and its report once done."""
 
     id: UUID
-    state: Literal["running", "done", "refused", "failed"] = Field(
+    state: JobState = Field(
         description="`refused`: the file or mapping could not be read (see `refusal`); "
         "`failed`: the service could not finish it (run the file again: rows already "
-        "imported are skipped)"
+        "imported are skipped); `interrupted`: the process running it stopped (no sign "
+        "of life for 30 s): send the same file with the same options again and this job "
+        "resumes, skipping the rows it imported"
     )
     file_name: str
     sha256: str
@@ -116,5 +121,8 @@ class ImportJob(View):
     finished_at: dt.datetime | None
     done: int = Field(description="Rows handled so far")
     total: int | None = Field(description="Rows in the file, once it has been read")
+    resumed: int = Field(
+        default=0, description="How many times the job was resumed after an interruption"
+    )
     report: ImportReport | None = None
     refusal: ImportRefusal | None = None

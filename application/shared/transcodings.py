@@ -20,9 +20,11 @@ from domain.case import (
     Document,
     SecrecyMarking,
 )
-from domain.commitment import CommitmentKind, CommitmentState, Usage
+from domain.commitment import CommitmentKind, CommitmentState, Payment, Reclaim, Usage
 from domain.decision import (
+    BasisDocument,
     CommitteeReport,
+    DecisionFile,
     DecisionMaker,
     DecisionText,
     DelegationReference,
@@ -86,24 +88,42 @@ class DataclassAsDict(Transcoding):
     and a rule tightened later must not make history unreadable.
     """
 
-    def __init__(self, value_class: type[Any], omitted_when_none: frozenset[str] = frozenset()):
+    def __init__(
+        self,
+        value_class: type[Any],
+        omitted_when_none: frozenset[str] = frozenset(),
+        omitted_when_empty: frozenset[str] = frozenset(),
+    ):
         self.type = value_class
         self.name = value_class.__name__
-        # Fields added later with the default None: stored only when they hold a value,
-        # so the events recorded without them keep their bytes (docs/adr/0018).
+        # Fields added later with the default None (or an empty tuple): stored only when
+        # they hold a value, so the events recorded without them keep their bytes
+        # (docs/adr/0018, 0019).
         self.omitted_when_none = omitted_when_none
+        self.omitted_when_empty = omitted_when_empty
         # A StrEnum is a str to the JSON encoder, so it comes back as its value.
         self.enum_fields = {
             name: hint
             for name, hint in typing.get_type_hints(value_class).items()
             if isinstance(hint, type) and issubclass(hint, StrEnum)
         }
+        # The fields' names, looked up once (dataclasses.fields() is slow on every call).
+        self.field_names = tuple(f.name for f in dataclasses.fields(value_class))
 
     def encode(self, obj: Any) -> dict[str, Any]:
+        names = (
+            self.field_names
+            if type(obj) is self.type
+            else tuple(f.name for f in dataclasses.fields(obj))
+        )
+        omitted = self.omitted_when_none
         return {
-            f.name: value
-            for f in dataclasses.fields(obj)
-            if (value := getattr(obj, f.name)) is not None or f.name not in self.omitted_when_none
+            name: value
+            for name in names
+            if not (
+                ((value := getattr(obj, name)) is None and name in omitted)
+                or (value == () and name in self.omitted_when_empty)
+            )
         }
 
     def decode(self, data: dict[str, Any]) -> Any:
@@ -121,11 +141,12 @@ VALUE_CLASSES: tuple[type[Any], ...] = (
     AccessGrant,
     Applicant,
     AttachedFile,
+    BasisDocument,
     BudgetAreaShare,
     CaseOfficer,
     CommitteeReport,
+    DecisionFile,
     DecisionMaker,
-    DecisionText,
     DelegationReference,
     DiaryNumber,
     Document,
@@ -140,6 +161,8 @@ VALUE_CLASSES: tuple[type[Any], ...] = (
     StaffMember,
     TitleHeld,
     Usage,
+    Payment,
+    Reclaim,
     YearShare,
 )
 
@@ -159,4 +182,6 @@ def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
         transcoder.register(EnumAsValue(enum_class))
     for value_class in VALUE_CLASSES:
         transcoder.register(DataclassAsDict(value_class))
+    # Which basis lines are registered documents: only in decisions whose basis names one.
+    transcoder.register(DataclassAsDict(DecisionText, omitted_when_empty=frozenset({"documents"})))
     transcoder.register(DataclassAsDict(Actor, omitted_when_none=frozenset({"imported"})))

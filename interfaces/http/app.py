@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.types import Scope
 
 from infrastructure.idempotency import IdempotencyStore
+from infrastructure.import_jobs import ImportJobs
 from infrastructure.settings import Settings
 from infrastructure.system import open_system
 from infrastructure.tokens import Tokens
@@ -38,7 +39,7 @@ from interfaces.http.routes import (
 )
 from interfaces.http.schemas import Health, ProblemOut
 from interfaces.http.security import SecurityHeaders, docs_page
-from interfaces.http.uploads import MULTIPART_OVERHEAD
+from interfaces.http.uploads import MAX_FILES, MULTIPART_OVERHEAD
 from interfaces.web.oidc import Provider
 from interfaces.web.routes import install_web
 
@@ -73,6 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.state.system = system
         api.state.public_limits = open_public_limits(settings)
         api.state.idempotency = IdempotencyStore(system.read_models)
+        # Jobs left running by a process that stopped are shown as interrupted.
+        ImportJobs(system.read_models, system.app).mark_interrupted()
         stop = threading.Event()
         worker = threading.Thread(
             target=system.projector.run, args=(stop,), name="projector", daemon=True
@@ -179,6 +182,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodyLimit,
         max_bytes=settings.max_body_bytes,
         upload_max_bytes=settings.files_max_bytes + MULTIPART_OVERHEAD,
+        multipart_upload_max_bytes=MAX_FILES * (settings.files_max_bytes + MULTIPART_OVERHEAD),
         larger={"/api/v1/imports": settings.max_import_bytes},
     )
     api.add_middleware(KnownPages, pages=api.state.pages, system=lambda: api.state.system)

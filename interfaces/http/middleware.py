@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from infrastructure.idempotency import IdempotencyStore, Mismatch, Pending, Stored
 from infrastructure.tokens import TokenRefused, Tokens
 from interfaces.http.problems import internal_error, problem_response
-from interfaces.http.uploads import UPLOAD_PATH
+from interfaces.http.uploads import UPLOAD_PATH, is_multipart
 
 log = structlog.get_logger("fundcase.http")
 
@@ -101,10 +101,13 @@ class BodyLimit:
         max_bytes: int,
         upload_max_bytes: int,
         larger: dict[str, int] | None = None,
+        multipart_upload_max_bytes: int | None = None,
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.upload_max_bytes = upload_max_bytes
+        # A multipart upload may carry several files, each up to the limit of one.
+        self.multipart_upload_max_bytes = multipart_upload_max_bytes or upload_max_bytes
         self.larger = larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -114,10 +117,13 @@ class BodyLimit:
         limit = self.larger.get(scope["path"].rstrip("/"), self.max_bytes)
         declared = Headers(scope=scope).get("content-length")
         if is_upload(scope):
-            if declared is not None and (
-                not declared.isdigit() or int(declared) > self.upload_max_bytes
-            ):
-                await self._refuse(scope, receive, send, self.upload_max_bytes)
+            upload_limit = (
+                self.multipart_upload_max_bytes
+                if is_multipart(Headers(scope=scope).get("content-type"))
+                else self.upload_max_bytes
+            )
+            if declared is not None and (not declared.isdigit() or int(declared) > upload_limit):
+                await self._refuse(scope, receive, send, upload_limit)
                 return
             await self.app(scope, receive, send)
             return

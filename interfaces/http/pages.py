@@ -25,6 +25,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from domain.values import Role
 from infrastructure.system import System
 from infrastructure.tokens import TokenRefused, Tokens
+from interfaces.http.negotiation import best_match
+from interfaces.http.spreadsheets import LIST_TYPES
 
 MAX_PAGES = 2048
 
@@ -167,6 +169,9 @@ class KnownPages:
             return None
         key = page_key(scope["path"], scope["query_string"])
         headers = Headers(scope=scope)
+        accept = headers.get("accept")
+        if accept is not None and best_match(accept, LIST_TYPES) != "application/json":
+            return None  # a spreadsheet of the list: the route makes it
         signed_in = headers.get("authorization") is not None
         reader = _reader_key(headers, scope["app"].state.tokens) if signed_in else None
         found = self.pages.get(freshness.projected, key if reader is None else (*key, reader))

@@ -1,10 +1,11 @@
 """Uploads streamed into the file store as they arrive, never held in memory.
 
-Two ways to send a file: a raw body (`Content-Disposition: attachment; filename=...`,
-RFC 6266, `filename*` for any letters) or `multipart/form-data` with one part named
-`file` that has a filename. Either way the bytes go to the store's `incoming/` chunk by
-chunk, hashed and counted; past the limit, on a refusal or when the client goes away,
-what was received is removed."""
+Two ways to send files: a raw body, one file (`Content-Disposition: attachment;
+filename=...`, RFC 6266, `filename*` for any letters), or `multipart/form-data` with one
+or more parts named `file`, each with a filename. Either way the bytes go to the store's
+`incoming/` chunk by chunk, hashed and counted, each file against the limit of one; past
+the limit, on a refusal or when the client goes away, everything received is removed:
+an upload is attached whole or not at all (docs/adr/0019)."""
 
 from __future__ import annotations
 
@@ -22,21 +23,30 @@ from application.cases.files import FileStore, FileTooLarge, ReceivedFile, Recei
 from interfaces.http.problems import Problem
 
 UPLOAD_PATH = re.compile(r"/api/v1/cases/[^/]+/documents/[^/]+/files/?")
-MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around the file's bytes
+MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around a file's bytes
+MAX_FILES = 20  # files in one multipart upload, each up to the limit of one
 
 UPLOAD_BODY = {
     "requestBody": {
         "required": True,
         "description": "The file: a raw body with `Content-Disposition: attachment; "
-        "filename=\"Ansökan.pdf\"` (or `filename*=UTF-8''...`), or multipart/form-data "
-        "with one part named `file`. The media type is sniffed from the content.",
+        "filename=\"Ansökan.pdf\"` (or `filename*=UTF-8''...`); or several files: "
+        f"multipart/form-data with one or more (at most {MAX_FILES}) parts named `file`, "
+        "each with a filename, attached all or none. Each file's media type is sniffed "
+        "from its content.",
         "content": {
             "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
                     "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "properties": {
+                        "file": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "maxItems": MAX_FILES,
+                        }
+                    },
                 }
             },
         },
@@ -64,22 +74,27 @@ def _missing_name(detail: str) -> Problem:
 
 
 def _malformed(detail: str) -> Problem:
-    return _refused(detail, "MultipartBodyMustHoldOneWholeFile", "file")
+    return _refused(detail, "MultipartBodyMustHoldWholeFiles", "file")
 
 
 async def receive_upload(
     request: Request, store: FileStore, limit: int
-) -> tuple[str, ReceivedFile]:
-    """The upload's file name and its bytes, received into the store aside."""
+) -> list[tuple[str, ReceivedFile]]:
+    """The upload's files, each by name with its bytes, received into the store aside
+    (each up to `limit`). A refusal or a cut-off removes every one of them."""
     content_type = request.headers.get("content-type", "")
-    if content_type.lower().startswith("multipart/form-data"):
+    if is_multipart(content_type):
         return await _multipart(request, store, limit, content_type)
     raw = disposition_filename(request.headers.get("content-disposition"))
     if raw is None:
         raise _missing_name('Name the file: Content-Disposition: attachment; filename="...".')
     name = file_name(raw)
     receiving = store.receive(limit)
-    return name, await _stream(request, receiving)
+    return [(name, await _stream(request, receiving))]
+
+
+def is_multipart(content_type: str | None) -> bool:
+    return (content_type or "").lower().startswith("multipart/form-data")
 
 
 async def _stream(request: Request, receiving: Receiving) -> ReceivedFile:
@@ -115,14 +130,14 @@ def _too_large(refusal: FileTooLarge) -> Problem:
 
 @dataclass
 class _Parts:
-    """The multipart body's parts as they stream by: one file, the rest ignored."""
+    """The multipart body's parts as they stream by: each part named `file` is a file,
+    received into the store as it comes; other parts are ignored."""
 
     store: FileStore
     limit: int
+    received: list[tuple[str, ReceivedFile]] = field(default_factory=list)
     receiving: Receiving | None = None
-    in_file: bool = False
-    file_ended: bool = False
-    names: list[str] = field(default_factory=list)
+    name: str = ""
     headers: dict[bytes, bytes] = field(default_factory=dict)
     header_field: bytes = b""
     header_value: bytes = b""
@@ -139,7 +154,7 @@ class _Parts:
         }
 
     def part_begin(self) -> None:
-        self.headers, self.in_file = {}, False
+        self.headers = {}
 
     def field_data(self, data: bytes, start: int, end: int) -> None:
         self.header_field += data[start:end]
@@ -156,27 +171,40 @@ class _Parts:
         _, options = parse_options_header(disposition)
         if options.get(b"name") != b"file":
             return
-        if self.receiving is not None:
-            raise _malformed("Send one file per upload: one part named `file`.")
+        if len(self.received) >= MAX_FILES:
+            raise _refused(
+                f"Send at most {MAX_FILES} files in one upload.",
+                "UploadMustHoldAtMostTheFilesAllowed",
+                "file",
+            )
         raw = disposition_filename(disposition.decode("utf-8", errors="replace"))
         if raw is None:
-            raise _missing_name("The part named `file` needs a filename.")
-        self.names.append(file_name(raw))
+            raise _missing_name(f"Part {len(self.received) + 1} named `file` needs a filename.")
+        self.name = file_name(raw)
         self.receiving = self.store.receive(self.limit)
-        self.in_file = True
 
     def part_data(self, data: bytes, start: int, end: int) -> None:
-        if self.in_file and self.receiving is not None:
+        if self.receiving is not None:
             self.receiving.write(data[start:end])
 
     def part_end(self) -> None:
-        if self.in_file:
-            self.file_ended, self.in_file = True, False
+        if self.receiving is not None:
+            receiving, self.receiving = self.receiving, None
+            self.received.append((self.name, receiving.finish()))
+
+    def discard(self) -> None:
+        """Forget every file of the body: those received and the one arriving."""
+        if self.receiving is not None:
+            self.receiving.discard()
+            self.receiving = None
+        for _, received in self.received:
+            received.discard()
+        self.received.clear()
 
 
 async def _multipart(
     request: Request, store: FileStore, limit: int, content_type: str
-) -> tuple[str, ReceivedFile]:
+) -> list[tuple[str, ReceivedFile]]:
     _, options = parse_options_header(content_type)
     boundary = options.get(b"boundary")
     if not boundary:
@@ -188,27 +216,21 @@ async def _multipart(
             if chunk:
                 await run_in_threadpool(parser.write, chunk)
         parser.finalize()
-    except FileTooLarge as refusal:
+    except FileTooLarge as refusal:  # the file over the limit is removed already
+        await run_in_threadpool(parts.discard)
         raise _too_large(refusal) from None
     except ClientDisconnect:
-        if parts.receiving is not None:
-            await run_in_threadpool(parts.receiving.discard)
+        await run_in_threadpool(parts.discard)
         raise _cut_off() from None
     except MultipartParseError:
-        if parts.receiving is not None:
-            await run_in_threadpool(parts.receiving.discard)
+        await run_in_threadpool(parts.discard)
         raise _malformed("The multipart/form-data body is malformed.") from None
     except BaseException:
-        if parts.receiving is not None:
-            await run_in_threadpool(parts.receiving.discard)
+        await run_in_threadpool(parts.discard)
         raise
-    if parts.receiving is None:
+    if parts.receiving is not None:  # the body stopped inside a file: it is not whole
+        await run_in_threadpool(parts.discard)
+        raise _malformed("The multipart body ended before a file's part did.")
+    if not parts.received:
         raise _missing_name("The multipart body has no part named `file` with a filename.")
-    if not parts.file_ended:  # the body stopped inside the file: it is not whole
-        await run_in_threadpool(parts.receiving.discard)
-        raise _malformed("The multipart body ended before the file's part did.")
-    try:
-        return parts.names[0], await run_in_threadpool(parts.receiving.finish)
-    except BaseException:
-        await run_in_threadpool(parts.receiving.discard)
-        raise
+    return list(parts.received)

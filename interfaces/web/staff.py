@@ -6,7 +6,6 @@ named as the command's, so refusals land next to the field they concern.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 from uuid import UUID
 
@@ -30,7 +29,7 @@ from domain.values import Role
 from infrastructure.rendering import to_html, to_pdf
 from interfaces.http.deps import ReadModels
 from interfaces.http.reads import log_shown, shown_parts
-from interfaces.http.routes.decisions import _case_title_shown
+from interfaces.http.routes.decisions import _masked, _masked_basis, _masked_for, _stored
 from interfaces.web.formatting import swedish_amount
 from interfaces.web.forms import Form, amount, attempt, command, nested, posted, same, written
 from interfaces.web.rendering import render
@@ -352,8 +351,15 @@ async def decision_page(
     reader = await run_in_threadpool(person.reader, app)
     decision = await run_in_threadpool(app.get_decision, decision_id)
     view = DecisionView.of(decision)
-    if not await run_in_threadpool(_case_title_shown, app, reader, request, decision.case_id):
-        view = view.model_copy(update={"case_title": MASKED})
+    documents = {str(d.document_id): d.line for d in decision.wording.documents}
+    masked = await run_in_threadpool(_masked_for, app, reader, request, decision.case_id, documents)
+    if masked:  # as GET /decisions/{id} masks it
+        view = view.model_copy(
+            update={
+                "case_title": MASKED if "title" in masked else view.case_title,
+                "basis": _masked_basis(view.basis, documents, masked),
+            }
+        )
     return render(
         request,
         "app/decision.html",
@@ -374,11 +380,16 @@ async def decision_document_page(
     if document is None:
         raise NotFound("decision", decision_id)
     decision = await run_in_threadpool(app.get_decision, decision_id)
-    if not await run_in_threadpool(_case_title_shown, app, reader, request, decision.case_id):
-        document = dataclasses.replace(document, title=MASKED)
+    masked = await run_in_threadpool(
+        _masked_for, app, reader, request, decision.case_id, document.basis_documents
+    )
+    document = _masked(document, masked)  # as GET /decisions/{id}/document masks it
     headers = {"Cache-Control": "no-store"}
     if pdf:
         name = document.diary_number.replace("/", "-")
         headers["Content-Disposition"] = f'inline; filename="{name}-v{document.version}.pdf"'
+        stored = decision.file_of(document.version)
+        if stored is not None and not masked:  # the PDF as it was sent
+            return _stored(request, stored, headers)
         return Response(to_pdf(document), media_type="application/pdf", headers=headers)
     return Response(to_html(document), media_type="text/html; charset=utf-8", headers=headers)

@@ -14,6 +14,7 @@ import pytest
 
 from domain.values import Role
 from infrastructure.system import System
+from interfaces.http.uploads import MAX_FILES
 from tests.e2e import bodies
 from tests.e2e.bodies import ADMIN, AUDITOR, FINANCE, OFFICIAL
 from tests.e2e.conftest import FILES_MAX_BYTES, Service
@@ -284,20 +285,115 @@ def test_a_secret_documents_files_are_for_those_who_may_read_the_case_and_logged
     assert all(r["parts"] == [secret] for r in reads)
 
 
-def test_a_multipart_body_that_ends_inside_the_file_keeps_nothing(service: Service) -> None:
+def test_a_multipart_body_that_ends_inside_a_file_keeps_nothing(service: Service) -> None:
     case = new_case(service)
     doc = new_document(service, case["id"])["document_id"]
     kept_before, _ = store(service)
     head = service.head()
     start = b'--cut\r\nContent-Disposition: form-data; name="file"; filename="A.pdf"\r\n\r\n'
-    two_files = start + PDF + b"\r\n" + start + PDF + b"\r\n--cut--\r\n"
-    for body in (start + PDF, two_files):
+    second = start.replace(b"A.pdf", b"B.pdf")
+    whole_then_cut = start + PDF + b"ended" + b"\r\n" + second + PDF[:500]
+    for body in (start + PDF, whole_then_cut):
         response = service.client.post(
             f"/api/v1/cases/{case['id']}/documents/{doc}/files",
             content=body,
             headers={**service.auth(OFFICIAL), "Content-Type": "multipart/form-data; boundary=cut"},
         )
         assert response.status_code == 422, response.text
-        assert response.json()["rule"] == "MultipartBodyMustHoldOneWholeFile"
+        assert response.json()["rule"] == "MultipartBodyMustHoldWholeFiles"
     assert service.head() == head
+    assert store(service) == (kept_before, [])
+
+
+def several(service: Service, case_id: str, document_id: str, *files: tuple[str, bytes]) -> Any:
+    """One multipart upload with a part named `file` for each file."""
+    return service.client.post(
+        f"/api/v1/cases/{case_id}/documents/{document_id}/files",
+        files=[("file", (name, content)) for name, content in files],
+        data={"note": "ignored"},
+        headers=service.auth(OFFICIAL),
+    )
+
+
+EXE = b"MZ\x90\x00" + b"\x00" * 200
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
+
+
+def test_several_files_in_one_upload_are_each_attached_and_listed(service: Service) -> None:
+    case = new_case(service)
+    doc = new_document(service, case["id"])["document_id"]
+    sent = [
+        ("Ansökan.pdf", PDF + b"several"),
+        ("Budget.txt", "Budget 2022: 150 000 kr, Sámi ŋ\n".encode()),
+        ("Karta.png", PNG),
+    ]
+    head = service.head()
+    response = several(service, case["id"], doc, *sent)
+    assert response.status_code == 201, response.text
+    answer = response.json()
+    files = answer["files"]
+    assert [(f["name"], f["media_type"]) for f in files] == [
+        ("Ansökan.pdf", "application/pdf"),
+        ("Budget.txt", "text/plain"),
+        ("Karta.png", "image/png"),
+    ]
+    assert answer["id"] == files[0]["id"]
+    assert response.headers["Location"].endswith(files[0]["id"])
+    for file, (_, content) in zip(files, sent, strict=True):
+        assert file["sha256"] == hashlib.sha256(content).hexdigest()
+        assert file["size"] == len(content)
+        path = f"/api/v1/cases/{case['id']}/documents/{doc}/files/{file['id']}"
+        assert service.client.get(path, headers=service.auth(FINANCE)).content == content
+    listed = service.get(f"/cases/{case['id']}/documents/{doc}/files", FINANCE).json()["items"]
+    assert [f["id"] for f in listed] == [f["id"] for f in files]
+    # One write: the three events are saved together, and nothing waits aside.
+    history = service.get(f"/audit/aggregates/{case['id']}/history", AUDITOR).json()["items"]
+    assert [e["data"]["file"]["name"] for e in history[-3:]] == [n for n, _ in sent]
+    assert service.head() == head + 3
+    assert store(service)[1] == []
+
+
+@pytest.mark.parametrize(
+    ("second", "status", "rule", "field"),
+    [
+        (("Tom.pdf", b""), 422, "FileMustNotBeEmpty", "files[1].file"),
+        (
+            ("Program.exe", b"MZ\x90\x00" + b"\x00" * 200),
+            422,
+            "MediaTypeMustBeAllowedForArchiving",
+            "files[1].file",
+        ),
+        (("../Ansökan.pdf", PDF), 422, "FileNameMustBeAPlainName", "name"),
+        (("Stor.pdf", PDF + b"x" * FILES_MAX_BYTES), 413, None, None),
+    ],
+    ids=["empty", "executable", "path in the name", "too large"],
+)
+def test_one_file_refused_keeps_none_of_the_upload(
+    service: Service, second: tuple[str, bytes], status: int, rule: str | None, field: str | None
+) -> None:
+    case = new_case(service)
+    doc = new_document(service, case["id"])["document_id"]
+    first = ("Ansökan.pdf", PDF + b"first of two " + second[0].encode())
+    kept_before, _ = store(service)
+    head = service.head()
+    response = several(service, case["id"], doc, first, second, ("Sist.txt", b"last\n"))
+    assert response.status_code == status, response.text
+    if rule is not None:
+        assert response.json()["rule"] == rule
+        assert response.json()["errors"][0]["field"] == field
+    assert service.head() == head
+    assert store(service) == (kept_before, [])
+    assert service.get(f"/cases/{case['id']}/documents/{doc}/files", OFFICIAL).json() == {
+        "items": []
+    }
+
+
+def test_more_files_than_one_upload_may_hold_are_refused(service: Service) -> None:
+    case = new_case(service)
+    doc = new_document(service, case["id"])["document_id"]
+    kept_before, _ = store(service)
+    files = [(f"Bilaga {n}.txt", f"Bilaga {n}\n".encode()) for n in range(MAX_FILES + 1)]
+    response = several(service, case["id"], doc, *files)
+    assert response.status_code == 422, response.text
+    assert response.json()["rule"] == "UploadMustHoldAtMostTheFilesAllowed"
     assert store(service) == (kept_before, [])

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
-from domain.values import Role
+import pytest
+
+from application.imports.commands import ImportFile
+from domain.values import Actor, Role
+from infrastructure.readmodels import import_jobs
+from infrastructure.system import System
 from tests.e2e.conftest import Service
 
 ADMIN = Role.ADMIN
+IMPORTER = Actor(id="åsa.hofsten", name="Åsa Hofsten", role=Role.ADMIN)
 HEADER = (
     "Diarienummer;Registreringsdatum;Ärendemening;Sökande;Organisationsnummer;Handläggare;"
     "Enhet;Projekttid;Sökt belopp\r\n"
@@ -88,3 +97,69 @@ def test_only_an_admin_imports_and_a_bad_mapping_is_refused(service: Service) ->
     assert bad.status_code == 422
     assert bad.json()["rule"] == "MappingMustBeReadable"
     assert service.get("/imports/00000000-0000-0000-0000-000000000000", ADMIN).status_code == 404
+
+
+class _Stopped(Exception):
+    pass
+
+
+def test_a_job_whose_process_died_is_interrupted_and_the_same_file_resumes_it(
+    service: Service,
+) -> None:
+    rows = 700  # two batches: the process "dies" after the first
+    content = (
+        HEADER
+        + "".join(
+            f"RUN/{5000 + i}/2017;2017-03-02;Projekt {i};SVID;802011-2234;Åsa Hofsten;"
+            f"Näringsliv;201704 — 201812;{i + 1} 000\r\n"
+            for i in range(rows)
+        )
+    ).encode("utf-8")
+    # What a process killed during an import leaves: its first batch recorded, and its
+    # job `running` with a last sign of life long ago.
+    system: System = service.api.state.system
+
+    def die(done: int, total: int) -> None:
+        raise _Stopped
+
+    with pytest.raises(_Stopped):
+        system.app.import_file(ImportFile(file_name="diarium.csv"), content, IMPORTER, die)
+    job_id = uuid4()
+    long_ago = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=10)
+    with system.read_models.begin() as conn:
+        conn.execute(
+            import_jobs.insert().values(
+                id=str(job_id),
+                file_name="diarium.csv",
+                sha256=hashlib.sha256(content).hexdigest(),
+                dry_run=False,
+                all_or_nothing=False,
+                started_by=IMPORTER.id,
+                started_at=long_ago,
+                state="running",
+                done=500,
+                total=rows,
+                runner="a-process-that-died",
+                beat_at=long_ago,
+            )
+        )
+    left = service.get(f"/imports/{job_id}", ADMIN).json()
+    assert (left["state"], left["done"], left["total"]) == ("interrupted", 500, rows)
+
+    sent = service.client.post(
+        "/api/v1/imports",
+        content=content,
+        params={"file_name": "diarium.csv"},
+        headers={**service.auth(ADMIN), "Content-Type": "text/csv"},
+    )
+    assert sent.status_code == 202, sent.text
+    assert (sent.json()["id"], sent.json()["resumed"]) == (str(job_id), 1)
+    job = service.get(f"/imports/{job_id}", ADMIN, wait=30).json()
+    assert job["state"] == "done"
+    report = job["report"]
+    assert (report["imported"], report["already_imported"], report["refused"]) == (200, 500, 0)
+    assert len({item["case_id"] for item in report["items"]}) == rows
+    # Sent again once done, the file is a new job that imports nothing.
+    again = _send(service, content, file_name="diarium.csv")
+    assert again["id"] != str(job_id)
+    assert (again["report"]["imported"], again["report"]["already_imported"]) == (0, rows)

@@ -180,6 +180,11 @@ def test_budget_totals_and_the_commitment_list_as_csv(service: Service) -> None:
             "used": "250.50",
             "released": "0.00",
             "remaining": "749.50",
+            "paid": "0.00",
+            "reclaimed": "0.00",
+            "unpaid": "1000.00",
+            "framed": None,  # frames are not kept by kind
+            "remaining_in_frame": None,
         }
     ]
     early = service.get("/budget/totals", AUDITOR, financier=financier, as_of="2023-01-31").json()[
@@ -198,7 +203,7 @@ def test_budget_totals_and_the_commitment_list_as_csv(service: Service) -> None:
         (commitment, "1000.00", "250.50", "committed")
     ]
     assert service.get("/budget/totals", OFFICIAL).status_code == 403
-    assert taken["version"] == 1
+    assert taken["version"] == 2  # taken, and its document stored as sent (ADR 0019)
 
 
 def test_the_audit_log_in_order_and_each_history(service: Service) -> None:

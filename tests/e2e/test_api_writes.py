@@ -510,4 +510,4 @@ def test_every_aggregate_reads_as_it_stood_at_a_version_or_moment(service: Servi
     assert (
         service.get(decision, AUDITOR, version=1, as_of="2030-01-01T00:00:00Z").status_code == 422
     )
-    assert before["version"] == 1
+    assert before["version"] == 2  # taken, and its document stored as sent (ADR 0019)

@@ -13,13 +13,17 @@ from uuid import uuid4
 
 from application.cases.commands import AssessSecrecy, ChangeCaseStatus, GrantAccess
 from application.commitments.commands import (
+    AmendCommitment,
     BudgetAreaPart,
     ProposeCommitment,
+    RecordPayment,
+    RecordReclaim,
     RecordUsage,
     ReleaseRest,
     YearPart,
 )
 from application.decisions.commands import (
+    BasisDocumentNamed,
     CorrectDecision,
     DecisionMakerDetails,
     DelegationUsed,
@@ -35,12 +39,16 @@ from application.delegation.commands import (
     RevokeProvision,
     SupersedeOrder,
 )
+from application.frames.commands import SetBudgetFrame
 from application.fundcase import Fundcase
 from application.imports.commands import ImportFile
 from application.staff.commands import HeldTitle
-from demo.worked_example import ADMIN, OFFICIAL, record_worked_example
+from demo.worked_example import ADMIN, FINANCE, OFFICIAL, record_worked_example
 from domain.case import AttachedFile, SecrecyMarking
+from domain.decision import DecisionFile
+from domain.diary import DiarySeries
 from domain.read_log import SecretPartsShown
+from domain.values import DiaryNumber, ImportSource, Money
 
 # The library stores a UUID as 32 hex digits, a datetime in ISO 8601.
 _UUID = re.compile(r'"[0-9a-f]{32}"|"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"')
@@ -126,6 +134,19 @@ def record_every_event_type(app: Fundcase) -> None:
     app.correct_decision(
         decision, CorrectDecision(reason="Skrivfel", extract_to=["SVID", "Ekonomi"]), OFFICIAL
     )
+    # The corrected document as sent: its bytes are kept by the file store, not the event.
+    sent = app.get_decision(decision)
+    sent.store_document(
+        DecisionFile(
+            sent.document_version,
+            "RUN-664-2021-v2.pdf",
+            "application/pdf",
+            31_337,
+            hashlib.sha256(b"%PDF-1.7 Beslut").hexdigest(),
+        ),
+        OFFICIAL,
+    )
+    app.save(sent)
     second = app.propose_commitment(
         ProposeCommitment(
             case_id=case,
@@ -151,6 +172,8 @@ def record_every_event_type(app: Fundcase) -> None:
             ),
             delegation=DelegationUsed(order_id=order, point="8.1"),
             description="Tillväxtverket medfinansierar projektet.",
+            # A basis line naming a document registered in the case.
+            basis=[BasisDocumentNamed(document=str(next(iter(marked.documents))))],
             points=["Medfinansiering med 20 000 kronor."],
             commitment_ids=[second],
         ),
@@ -180,6 +203,81 @@ def record_every_event_type(app: Fundcase) -> None:
     # An imported case keeps its number (a series of its own, so the first series'
     # snapshot stays as it was).
     app.import_file(ImportFile(file_name="diarium.csv"), IMPORTED_ROW, ADMIN)
+    # Money paid out and claimed back, each its own event (added at the end, so the
+    # events before keep their places).
+    paid = app.propose_commitment(
+        ProposeCommitment(
+            case_id=case,
+            financier="Region Jämtland Härjedalen",
+            kind="cash",
+            amount="30000.00",
+            start=date(2022, 4, 1),
+            end=date(2022, 12, 31),
+            budget_areas=[BudgetAreaPart(name="Hållbar tillväxt", amount="30000.00")],
+        ),
+        OFFICIAL,
+    ).id
+    third_decision = app.take_decision(
+        TakeDecision(
+            case_id=case,
+            decided_on=date(2022, 5, 10),
+            decided_by=DecisionMakerDetails(
+                name="Anna Halvarsson", title="Tf. regional utvecklingsdirektör"
+            ),
+            delegation=DelegationUsed(order_id=order, point="8.1"),
+            description="Regionen medfinansierar projektet kontant.",
+            points=["Medfinansiering med 30 000 kronor."],
+            commitment_ids=[paid],
+            amount="30000.00",
+        ),
+        OFFICIAL,
+    ).id
+    app.record_payment(
+        paid, RecordPayment(date=date(2022, 6, 1), amount="20000.00", note="Första"), FINANCE
+    )
+    app.record_reclaim(
+        paid,
+        RecordReclaim(
+            date=date(2022, 6, 20),
+            amount="5000.00",
+            reason="Kostnader som inte är stödberättigande",
+            decision_id=third_decision,
+        ),
+        FINANCE,
+    )
+    # A budget frame, adopted and revised.
+    frame = SetBudgetFrame(
+        financier="Region Jämtland Härjedalen", area="Hållbar tillväxt", year=2022, amount="1000000"
+    )
+    app.set_budget_frame(frame.model_copy(update={"date": date(2022, 1, 1)}), Money.zero(), FINANCE)
+    revised = {"amount": "800000", "date": date(2022, 6, 1), "reason": "Besparing"}
+    app.set_budget_frame(frame.model_copy(update=revised), Money.zero(), FINANCE)
+    # The cash commitment increased and extended under a decision that covers it.
+    increase = app.take_decision(
+        TakeDecision(
+            case_id=case,
+            decided_on=date(2022, 8, 15),
+            decided_by=DecisionMakerDetails(
+                name="Anna Halvarsson", title="Tf. regional utvecklingsdirektör"
+            ),
+            delegation=DelegationUsed(order_id=order, point="8.1"),
+            description="Regionen utökar medfinansieringen.",
+            points=["Medfinansieringen utökas till 40 000 kronor."],
+            amount="40000.00",
+        ),
+        OFFICIAL,
+    ).id
+    app.amend_commitment(
+        paid,
+        AmendCommitment(decision_id=increase, amount="40000.00", end=date(2023, 6, 30)),
+        OFFICIAL,
+    )
+    # A number claimed on its own, as imports recorded before they claimed a batch's
+    # numbers in one event: such events are in stores and must read as they were.
+    series = DiarySeries(prefix="RUN", year=2018, actor=ADMIN)
+    source = ImportSource("diarium.csv", hashlib.sha256(IMPORTED_ROW).hexdigest(), 2)
+    series.claim(DiaryNumber("RUN", 664, 2018), uuid4(), ADMIN.importing(source))
+    app.save(series)
 
 
 IMPORTED_ROW = (

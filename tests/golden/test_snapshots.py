@@ -21,6 +21,7 @@ from eventsourcing.utils import get_topic
 
 from application.fundcase import Fundcase
 from application.shared.snapshots import FaithfulSnapshot
+from domain.decision import DelegationDecision
 from tests.golden.scenario import normalised, record_every_event_type
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -33,6 +34,7 @@ KINDS = (
     "DiarySeries",
     "SecretRead",
     "StaffDirectory",
+    "BudgetFrame",
 )
 
 
@@ -109,3 +111,19 @@ def test_a_pinned_snapshot_reads_back_and_writes_the_same_bytes(app: Fundcase, k
     # Every value came back as the type it was written from: a tuple read as a list,
     # an enum as a string or a UUID key as a string would be written differently.
     assert normalised(again.state) == text
+
+
+def test_a_decision_snapshot_from_before_stored_documents_reads_back(app: Fundcase) -> None:
+    """A decision's snapshot written before documents were kept as files has no `files`:
+    it reads back as a decision without stored documents (docs/adr/0019)."""
+    topic, version, text = (
+        (SNAPSHOTS.parent / "DelegationDecision.before-stored-documents.txt")
+        .read_text(encoding="utf-8")
+        .split("\n")[:3]
+    )
+    assert app.snapshots is not None
+    stored = StoredEvent(UUID(int=10**6), int(version), topic, _filled(text))
+    decision = app.snapshots.mapper.to_domain_event(stored).mutate(None)  # type: ignore[attr-defined]
+    assert isinstance(decision, DelegationDecision)
+    assert decision.files == ()
+    assert decision.file_of(decision.document_version) is None

@@ -13,12 +13,14 @@ from sqlalchemy import Engine, update
 from typer.testing import CliRunner
 
 from application.cases.files import FileTooLarge, ReceivedFile
+from application.decisions.commands import CorrectDecision
 from application.fundcase import Fundcase
 from application.shared.errors import ConcurrentWrite
-from demo.worked_example import OFFICIAL
+from demo.worked_example import OFFICIAL, record_worked_example
 from infrastructure.database_files import DatabaseFileStore
 from infrastructure.files import ARCHIVABLE, DiskFileStore, KeptFiles
 from infrastructure.readmodels import file_chunks, writer
+from infrastructure.rendering import to_pdf
 from interfaces.cli import cli
 from tests.service.steps import document, register
 
@@ -133,3 +135,44 @@ def test_the_database_store_finds_a_changed_chunk_and_a_missing_file(
     missing = "0" * 64
     found = {c.sha256: c.state for c in store.verify([kept.sha256, missing])}
     assert found == {kept.sha256: "differs", missing: "missing"}
+
+
+def test_a_decision_document_is_kept_as_sent_or_not_at_all(
+    app: Fundcase, store: KeptFiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.document_store, app.print_document = store, to_pdf
+    decision_id = record_worked_example(app).decision_id
+    [sent] = app.get_decision(decision_id).files
+    content = b"".join(store.read(sent.sha256))
+    assert content.startswith(b"%PDF")
+    assert (len(content), hashlib.sha256(content).hexdigest()) == (sent.size, sent.sha256)
+    assert store.received_aside() == []
+    kept = list(store.stored())
+
+    def conflict(*_: object) -> None:
+        raise ConcurrentWrite
+
+    monkeypatch.setattr(app, "_save_together", conflict)
+    with pytest.raises(ConcurrentWrite):
+        app.correct_decision(
+            decision_id, CorrectDecision(reason="Skrivfel", extract_to=["A"]), OFFICIAL
+        )
+    assert list(store.stored()) == kept
+    assert store.received_aside() == []
+
+
+def test_files_verify_checks_decision_documents_too(
+    app: Fundcase, database_url: str, tmp_path: Path
+) -> None:
+    store = DiskFileStore(tmp_path / "files")
+    app.document_store, app.print_document = store, to_pdf
+    decision_id = record_worked_example(app).decision_id
+    [sent] = app.get_decision(decision_id).files
+    env = {"FUNDCASE_DATABASE_URL": database_url, "FUNDCASE_FILES_DIR": str(store.root)}
+    intact = CliRunner().invoke(cli, ["files", "verify"], env=env)
+    assert intact.exit_code == 0, intact.output
+    assert "1 of 1 stored files intact" in intact.output
+    store.path_of(sent.sha256).unlink()
+    missing = CliRunner().invoke(cli, ["files", "verify"], env=env)
+    assert missing.exit_code == 1
+    assert f"missing   {sent.sha256}  {sent.name}" in missing.output

@@ -3,21 +3,27 @@ and run again, the register ends with one case per row and no number given twice
 
 from __future__ import annotations
 
+import hashlib
 import threading
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from uuid import UUID, uuid4
 
 import pytest
+from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from application.fundcase import Fundcase
 from application.imports.commands import ImportFile, ImportMapping
-from application.imports.views import ImportReport
+from application.imports.views import ImportJob, ImportReport
 from demo.worked_example import ADMIN
 from domain.diary import DiarySeries
 from domain.errors import DomainError
+from infrastructure.import_jobs import ImportJobs
+from infrastructure.readmodels import import_jobs
 from interfaces.cli import cli
 from tests.conftest import OpenApp
 from tests.service.steps import register
@@ -156,3 +162,79 @@ def test_the_command_imports_reports_and_refuses_an_empty_file(
     empty = runner.invoke(cli, ["import", str(file)])
     assert isinstance(empty.exception, DomainError)
     assert empty.exception.rule == "ImportFileMustHaveRows"
+
+
+def _job_left_running(engine: Engine, content: bytes, beat_at: datetime | None) -> UUID:
+    """A job as a process running it leaves it when it stops."""
+    job_id = uuid4()
+    with engine.begin() as conn:
+        conn.execute(
+            import_jobs.insert().values(
+                id=str(job_id),
+                file_name="diarium.csv",
+                sha256=hashlib.sha256(content).hexdigest(),
+                dry_run=False,
+                all_or_nothing=False,
+                started_by=ADMIN.id,
+                started_at=datetime.now(UTC).replace(tzinfo=None),
+                state="running",
+                done=0,
+                runner="another-process",
+                beat_at=beat_at,
+            )
+        )
+    return job_id
+
+
+def test_a_starting_process_marks_jobs_without_a_recent_sign_of_life_interrupted(
+    app: Fundcase, engine: Engine
+) -> None:
+    now = datetime.now(UTC).replace(tzinfo=None)
+    stopped = _job_left_running(engine, b"a", now - timedelta(minutes=5))
+    before_heartbeats = _job_left_running(engine, b"b", None)
+    alive = _job_left_running(engine, b"c", now)
+    jobs = ImportJobs(engine, app)
+    assert [jobs.get(j).state for j in (stopped, before_heartbeats, alive)] == [  # type: ignore[union-attr]
+        "interrupted",
+        "interrupted",
+        "running",
+    ]
+    assert jobs.mark_interrupted() == 2
+    with engine.connect() as conn:
+        states = dict(conn.execute(select(import_jobs.c.id, import_jobs.c.state)).all())
+    assert states == {
+        str(stopped): "interrupted",
+        str(before_heartbeats): "interrupted",
+        str(alive): "running",
+    }
+
+
+def test_an_interrupted_job_is_resumed_once_though_two_processes_are_sent_the_file(
+    open_app: OpenApp, engine: Engine
+) -> None:
+    content = _file()
+    stopped = _job_left_running(engine, content, None)
+    first, second = (
+        ImportJobs(engine, open_app(), runner=name, beat_seconds=0.05) for name in ("a", "b")
+    )
+    command = ImportFile(file_name="diarium.csv", mapping=MAPPING)
+    jobs = [first.start(command, content, ADMIN), second.start(command, content, ADMIN)]
+    assert sorted(j.id == stopped for j in jobs) == [False, True]
+    for job in jobs:
+        done = _wait(first, job.id)
+        assert done.report is not None
+        assert done.report.imported + done.report.already_imported == ROWS
+    assert first.get(stopped).resumed == 1  # type: ignore[union-attr]
+    numbers = _diary_numbers(open_app())
+    assert len(numbers) == len(set(numbers)) == ROWS
+
+
+def _wait(jobs: ImportJobs, job_id: UUID) -> ImportJob:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job = jobs.get(job_id)
+        assert job is not None
+        if job.state != "running":
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"the import {job_id} did not finish")

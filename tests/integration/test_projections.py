@@ -338,6 +338,9 @@ def test_budget_tracking_shows_the_commitment_by_area_year_and_date(
         used=Decimal("50000.50"),
         released=Decimal("0.00"),
         remaining=Decimal("99999.50"),
+        paid=Decimal("0.00"),
+        reclaimed=Decimal("0.00"),
+        unpaid=Decimal("150000.00"),
     )
     by_area = budget_totals(engine, BudgetQuestion(group_by=("area",)))
     assert [(r.area, r.committed, r.used) for r in by_area] == [
@@ -375,7 +378,8 @@ def test_budget_tracking_shows_the_commitment_by_area_year_and_date(
 def _summed_over_the_ledger(ledger: list[Row[Any]], question: BudgetQuestion) -> list[BudgetRow]:
     """Totals as a plain sum over every ledger row that answers the question."""
     column = {"case": "diary_number"}
-    totals: dict[tuple[Any, ...], list[int]] = {}
+    names = ("committed", "used", "released", "paid", "reclaimed")
+    totals: dict[tuple[Any, ...], dict[str, int]] = {}
     for row in ledger:
         if question.as_of and row.on_date > question.as_of:
             continue
@@ -385,26 +389,24 @@ def _summed_over_the_ledger(ledger: list[Row[Any]], question: BudgetQuestion) ->
         ):
             continue
         key = tuple(getattr(row, column.get(g, g)) for g in question.group_by)
-        figures = totals.setdefault(key, [0, 0, 0])
-        sign = {"committed": 1, "cancelled": -1}.get(row.movement)
-        if sign:
-            figures[0] += sign * row.ore
+        figures = totals.setdefault(key, dict.fromkeys(names, 0))
+        if row.movement == "cancelled":
+            figures["committed"] -= row.ore
         else:
-            figures[1 if row.movement == "used" else 2] += row.ore
+            figures[row.movement] += row.ore
     if not question.group_by and not totals:
-        totals[()] = [0, 0, 0]
+        totals[()] = dict.fromkeys(names, 0)
     return [
         BudgetRow.model_validate(
             {
                 **dict(zip(question.group_by, key, strict=True)),
-                "committed": from_öre(c),
-                "used": from_öre(u),
-                "released": from_öre(r),
-                "remaining": from_öre(c - u - r),
+                **{name: from_öre(f[name]) for name in names},
+                "remaining": from_öre(f["committed"] - f["used"] - f["released"]),
+                "unpaid": from_öre(f["committed"] - f["paid"] - f["released"]),
             }
         )
-        for key, (c, u, r) in totals.items()
-        if any((c, u, r)) or not question.group_by
+        for key, f in totals.items()
+        if any(f.values()) or not question.group_by
     ]
 
 

@@ -86,3 +86,29 @@ def test_a_refused_file_is_discarded_and_nothing_recorded(
     assert refusal.value.rule == rule
     assert received.outcome == "discarded"
     assert log_position(app) == position
+
+
+def test_the_files_of_one_upload_are_attached_all_or_none(app: Fundcase) -> None:
+    case_id = register(app).id
+    doc = app.register_document(case_id, document(), OFFICIAL).document_id
+    first, empty, last = Received(PDF + b"1"), Received(b""), Received(PDF + b"3")
+    position = log_position(app)
+    with pytest.raises(DomainError) as refused:
+        app.attach_files(
+            case_id,
+            doc,
+            [("Ansökan.pdf", first), ("Tom.pdf", empty), ("Bilaga.pdf", last)],
+            PDFS,
+            OFFICIAL,
+        )
+    assert (refused.value.rule, refused.value.field) == ("FileMustNotBeEmpty", "files[1].file")
+    assert "Tom.pdf" in refused.value.message
+    assert [r.outcome for r in (first, empty, last)] == ["discarded"] * 3
+    assert log_position(app) == position
+    both = [("Ansökan.pdf", Received(PDF + b"1")), ("Bilaga.pdf", Received(PDF + b"3"))]
+    attached = app.attach_files(case_id, doc, both, PDFS, OFFICIAL)
+    assert [r.outcome for _, r in both] == ["kept", "kept"]
+    assert [f.name for f in attached.files] == ["Ansökan.pdf", "Bilaga.pdf"]
+    assert attached.id == attached.files[0].id
+    assert log_position(app) == position + 2
+    assert len(app.get_case(case_id).files_of(doc)) == 2

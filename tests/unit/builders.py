@@ -101,14 +101,18 @@ def case(received_on: date = date(2021, 12, 8), *, pending: bool = False) -> Cas
 
 
 def commitment(
-    of_case: Case, amount: str = "150000.00", *, pending: bool = False
+    of_case: Case,
+    amount: str = "150000.00",
+    *,
+    pending: bool = False,
+    kind: CommitmentKind = CommitmentKind.IN_KIND,
 ) -> CoFinancingCommitment:
     money = Money.parse(amount, "amount")
     proposed = CoFinancingCommitment.propose(
         case_id=of_case.id,
         diary_number=of_case.diary_number,
         financier="Region Jämtland Härjedalen",
-        kind=CommitmentKind.IN_KIND,
+        kind=kind,
         amount=money,
         period=Period.of(date(2022, 4, 1), date(2024, 6, 30)),
         budget_areas=budget_area_split([("Kultur och bildning", amount)], money),

@@ -105,3 +105,20 @@ def test_the_requested_amount_must_fit_the_total_budget() -> None:
         )
     assert refusal.value.rule == "RequestedAmountMustNotExceedTotalBudget"
     assert refusal.value.field == "requested_amount"
+
+
+def test_a_status_adopted_from_another_register_is_one_change_along_the_lifecycle() -> None:
+    registered = settled(case())
+    registered.adopt_status([CaseStatus.UNDER_REVIEW, CaseStatus.GRANTED], None, OFFICIAL)
+    [changed] = registered.collect_events()
+    assert isinstance(changed, Case.StatusChanged)
+    assert changed.status == CaseStatus.GRANTED
+    assert registered.status == CaseStatus.GRANTED
+
+
+def test_an_adopted_status_must_be_reachable_by_the_lifecycle() -> None:
+    registered = settled(case())
+    with refused("StatusChangeMustFollowLifecycle", registered):
+        registered.adopt_status([CaseStatus.GRANTED], None, OFFICIAL)
+    with refused("ReasonMustBeGiven", registered):
+        registered.adopt_status([CaseStatus.WITHDRAWN], None, OFFICIAL)

@@ -1,10 +1,17 @@
 """A delegation decision is valid only under a provision in force, within its limit."""
 
 from datetime import date
+from uuid import uuid4
 
-from domain.case import CaseStatus
+from domain.case import CaseStatus, Direction, Document
 from domain.commitment import CommitmentState
-from domain.decision import CommitteeReport, DecisionText
+from domain.decision import (
+    BasisDocument,
+    BasisDocumentMustBeRegisteredInTheCase,
+    CommitteeReport,
+    DecisionFile,
+    DecisionText,
+)
 from tests.unit.builders import (
     OFFICIAL,
     WORDING,
@@ -171,6 +178,46 @@ def test_a_decision_that_cannot_be_appealed_has_no_appeal_period() -> None:
     taken.report_to_committee(REPORT, OFFICIAL)
     assert taken.record_announcement(date(2022, 4, 12), OFFICIAL) is None
     assert taken.appeal_ends_on is None
+
+
+def test_each_version_of_the_document_is_stored_once_with_its_hash() -> None:
+    taken = settled(decision(case(), order(), []))
+    assert taken.files == ()
+    sent = DecisionFile(1, "RUN-664-2021-v1.pdf", "application/pdf", 1234, "ab" * 32)
+    with refused("HashMustBeSha256", taken):
+        taken.store_document(DecisionFile(1, "x.pdf", "application/pdf", 1234, "AB"), OFFICIAL)
+    with refused("FileMustNotBeEmpty", taken):
+        taken.store_document(DecisionFile(1, "x.pdf", "application/pdf", 0, "ab" * 32), OFFICIAL)
+    taken.store_document(sent, OFFICIAL)
+    assert taken.file_of(1) == sent
+    assert taken.file_of(2) is None
+    with refused("DocumentVersionMustBeStoredOnce", settled(taken)):
+        taken.store_document(sent, OFFICIAL)
+
+
+def test_a_case_finds_its_document_by_number_or_id_and_a_basis_names_it() -> None:
+    c = case()
+    for title in ("Ansökan", "Komplettering"):
+        new = Document(uuid4(), title, Direction.INCOMING, date(2021, 12, 8), None)
+        c.register_document(new, None, OFFICIAL)
+    registered = list(c.documents.values())[1]
+    reference = c.document_reference(registered.id)
+    assert c.document_named(reference) == registered
+    assert c.document_named(f" {registered.id} ") == registered
+    assert c.document_named(f"{reference}0") is None
+    assert reference.endswith("-2")
+    assert c.document_named(f"RUN/1/1999-{c.document_number(registered.id)}") is None
+    rule = BasisDocumentMustBeRegisteredInTheCase("RUN/1/1999-1", str(c.diary_number), False)
+    assert rule.is_broken()
+    assert "RUN/1/1999-1" in rule.message()
+    with_document = DecisionText(
+        WORDING.description,
+        WORDING.basis,
+        WORDING.points,
+        WORDING.extract_to,
+        (BasisDocument(0, registered.id, 1),),
+    )
+    assert WORDING.changed_fields(with_document) == ["basis"]
 
 
 def test_the_limit_is_checked_against_what_the_decision_itself_grants() -> None:

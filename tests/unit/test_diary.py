@@ -60,3 +60,18 @@ def test_replaying_the_events_gives_the_same_series() -> None:
         copy = e.mutate(copy)
     assert isinstance(copy, DiarySeries)
     assert (copy.last_sequence, copy.free_below) == (11, ((1, 4), (6, 9)))
+
+
+def test_numbers_claimed_together_are_taken_all_or_none() -> None:
+    series = _series()
+    series.claim(DiaryNumber("RUN", 5, 2021), uuid4(), OFFICIAL)
+    claims = [(DiaryNumber("RUN", n, 2021), uuid4(), row) for row, n in enumerate((9, 2, 7), 2)]
+    series.claim_all(claims, OFFICIAL)
+    assert series.free_below == ((1, 1), (3, 4), (6, 6), (8, 8))
+    assert series.next_number == DiaryNumber("RUN", 10, 2021)
+    version = series.version
+    for taken in ([(DiaryNumber("RUN", 3, 2021), uuid4(), 2)] * 2, [claims[0]]):
+        with pytest.raises(DomainError) as refusal:
+            series.claim_all(taken, OFFICIAL)
+        assert refusal.value.rule == "NumberMustNotBeTaken"
+    assert series.version == version

@@ -64,3 +64,20 @@ def _imports_csv(source: str) -> bool:
         if isinstance(node, ast.ImportFrom) and node.module == "csv":
             return True
     return False
+
+
+def test_an_xlsx_list_keeps_amounts_as_numbers_and_text_as_text() -> None:
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    from interfaces.http.spreadsheets import xlsx_bytes
+
+    content = xlsx_bytes(
+        ["case_title", "amount"], [{"case_title": "=HYPERLINK(1)", "amount": Decimal("1234.50")}]
+    )
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet is not None
+    title, amount = sheet["A2"], sheet["B2"]
+    assert (title.value, title.data_type) == ("=HYPERLINK(1)", "s")
+    assert (amount.value, amount.number_format) == (1234.5, "#,##0.00")

@@ -1,4 +1,5 @@
-"""Co-financing commitments: propose, record usage, release the rest, cancel."""
+"""Co-financing commitments: propose, amend, record usage, payments and reclaims,
+release the rest, cancel."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Response
 
 from application.commitments.commands import (
+    AmendCommitment,
     CancelCommitment,
     ProposeCommitment,
+    RecordPayment,
+    RecordReclaim,
     RecordUsage,
     ReleaseRest,
 )
@@ -49,8 +53,60 @@ def record_usage(
     version: ExpectedVersion,
     answer: Answer,
 ) -> Recorded:
-    """Record money paid out (cash) or work reported and valued in SEK (in kind)."""
+    """Record work reported (upparbetat), valued in SEK: costs reported against a cash
+    commitment, or work given in kind. Payments are recorded apart."""
     return answer(app.record_usage(commitment_id, command, actor, version))
+
+
+@router.post(
+    "/{commitment_id}/payments",
+    responses={409: {"description": "E.g. PaymentMustNotExceedWhatIsUnpaid"}},
+)
+def record_payment(
+    commitment_id: UUID,
+    command: RecordPayment,
+    actor: Finance,
+    app: App,
+    version: ExpectedVersion,
+    answer: Answer,
+) -> Recorded:
+    """Record a payment (utbetalning) of a cash commitment, never over what is committed
+    less what was paid."""
+    return answer(app.record_payment(commitment_id, command, actor, version))
+
+
+@router.post(
+    "/{commitment_id}/reclaims",
+    responses={409: {"description": "E.g. ReclaimMustNotExceedWhatWasPaid"}},
+)
+def record_reclaim(
+    commitment_id: UUID,
+    command: RecordReclaim,
+    actor: Finance,
+    app: App,
+    version: ExpectedVersion,
+    answer: Answer,
+) -> Recorded:
+    """Record a reclaim (återkrav) under a decision of the case, with its reason, never
+    over what was paid less what was reclaimed already."""
+    return answer(app.record_reclaim(commitment_id, command, actor, version))
+
+
+@router.post(
+    "/{commitment_id}/amendments",
+    responses={409: {"description": "E.g. AmendedAmountMustBeCoveredByDecision"}},
+)
+def amend_commitment(
+    commitment_id: UUID,
+    command: AmendCommitment,
+    actor: Official,
+    app: App,
+    version: ExpectedVersion,
+    answer: Answer,
+) -> Recorded:
+    """Amend a committed commitment (increase, decrease, extend the period, move money
+    between areas or years) under a decision of the case that covers the new amount."""
+    return answer(app.amend_commitment(commitment_id, command, actor, version))
 
 
 @router.post("/{commitment_id}/release")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from application.decision_register.queries import (
+    DecisionRegisterEntry,
     DecisionRegisterPage,
     DecisionRegisterSearch,
     MeetingList,
@@ -25,11 +27,23 @@ from interfaces.http.pages import cached_page
 from interfaces.http.problems import Problem
 from interfaces.http.reads import log_shown, shown_parts
 from interfaces.http.routes.register import Cursor, Limit
+from interfaces.http.spreadsheets import LIST_TYPES, XLSX, list_media_type, list_response
 
 router = APIRouter(tags=["reports"])
 
 
-@router.get("/reports/delegation-decisions", response_model=DecisionRegisterPage)
+@router.get(
+    "/reports/delegation-decisions",
+    response_model=DecisionRegisterPage,
+    responses={
+        200: {
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
+)
 async def decision_register(
     request: Request,
     _: OfficialOrAuditor,
@@ -42,21 +56,40 @@ async def decision_register(
     reported: bool | None = None,
     limit: Limit = 100,
     cursor: Cursor = None,
+    format: Annotated[
+        Literal["json", "csv", "xlsx"] | None,
+        Query(description="The list as JSON, CSV or XLSX, for a link; otherwise by `Accept`"),
+    ] = None,
 ) -> Response:
     """The anmälningslista: delegation decisions per committee and period, reported or not;
     `reported=false` lists those whose provision requires reporting. A case title
-    marked secret reads masked to those outside the case officer's unit."""
+    marked secret reads masked to those outside the case officer's unit. `Accept:
+    text/csv` or XLSX gives the page as a spreadsheet."""
     search = DecisionRegisterSearch(committee, from_, to, reported, limit, cursor)
+    media_type = list_media_type(request.headers.get("accept", "*/*"), format)
+    if media_type is None:
+        raise Problem(406, f"This list comes as {', '.join(LIST_TYPES)}.", kind="not-acceptable")
 
     def page() -> DecisionRegisterPage:
         found = search_decision_register(read_models, search, reader, app.today())
         log_shown(app, reader, request, shown_parts(found.revealed))
         return found
 
+    if media_type != "application/json":
+        found = await run_in_threadpool(page)
+        name = "anmalningslista"
+        return list_response(media_type, name, DecisionRegisterEntry, found.items)
     return await cached_page(request, OFFICIALS_AND_AUDITORS, page, keep=lambda p: not p.revealed)
 
 
-MEETING_LIST_TYPES = ("text/markdown", "text/html", "application/pdf", "application/json")
+MEETING_LIST_TYPES = (
+    "text/markdown",
+    "text/html",
+    "application/pdf",
+    "application/json",
+    "text/csv",
+    XLSX,
+)
 
 
 @router.post(
@@ -90,6 +123,8 @@ def report_to_meeting(
                 "text/html": {"schema": {"type": "string"}},
                 "application/pdf": {"schema": {"type": "string", "format": "binary"}},
                 "application/json": {"schema": MeetingList.model_json_schema()},
+                "text/csv": {"schema": {"type": "string"}},
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
             },
         },
         406: {"description": "None of the formats asked for is offered"},
@@ -106,7 +141,7 @@ def read_meeting_list(
     read_models: ReadModels,
 ) -> Response:
     """The decisions reported to one committee meeting, as the committee receives them
-    (Swedish): Markdown, HTML, PDF or JSON by `Accept`."""
+    (Swedish): Markdown, HTML, PDF, JSON, CSV or XLSX by `Accept`."""
     media_type = best_match(request.headers.get("accept", "*/*"), MEETING_LIST_TYPES)
     if media_type is None:
         raise Problem(
@@ -124,5 +159,8 @@ def read_meeting_list(
         return Response(html, media_type="text/html; charset=utf-8", headers=headers)
     if media_type == "application/json":
         return Response(meeting.model_dump_json(), media_type=media_type, headers=headers)
+    if media_type in ("text/csv", XLSX):
+        name = f"anmalan-{meeting_date.isoformat()}"
+        return list_response(media_type, name, DecisionRegisterEntry, meeting.items)
     markdown = meeting_to_markdown(meeting)
     return Response(markdown, media_type="text/markdown; charset=utf-8", headers=headers)

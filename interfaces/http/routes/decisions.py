@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
+from application.cases.files import StoredFileMissing
 from application.decisions.commands import (
     CorrectDecision,
     RecordAnnouncement,
@@ -15,13 +19,15 @@ from application.decisions.commands import (
     RevokeDecision,
     TakeDecision,
 )
-from application.decisions.documents import decision_document
+from application.decisions.documents import DecisionDocument, decision_document
 from application.decisions.views import DecisionView
 from application.fundcase import Fundcase
 from application.shared.access import MASKED, Reader
 from application.shared.use_cases import Recorded
+from domain.decision import DecisionFile
 from domain.read_log import SecretPartsShown
 from infrastructure.rendering import to_html, to_markdown, to_pdf
+from infrastructure.system import System
 from interfaces.http.auth import Official, SignedIn
 from interfaces.http.deps import (
     MAX_VERSION,
@@ -66,21 +72,43 @@ def read_decision(
     decision = at.load(app, decision_id, app.get_decision)
     response.headers["ETag"] = f'"{decision.version}"'
     view = DecisionView.of(decision)
-    if _case_title_shown(app, reader, request, decision.case_id):
+    documents = {str(d.document_id): d.line for d in decision.wording.documents}
+    masked = _masked_for(app, reader, request, decision.case_id, documents)
+    if not masked:
         return view
-    return view.model_copy(update={"case_title": MASKED})
+    basis = _masked_basis(view.basis, documents, masked)
+    title = MASKED if "title" in masked else view.case_title
+    return view.model_copy(update={"case_title": title, "basis": basis})
 
 
-def _case_title_shown(app: Fundcase, reader: Reader, request: Request, case_id: UUID) -> bool:
-    """Whether the reader may see the case's title, logging the read if it is secret."""
+def _masked_for(
+    app: Fundcase, reader: Reader, request: Request, case_id: UUID, documents: Iterable[str]
+) -> tuple[str, ...]:
+    """The decision's secret parts this reader may not see: the case's title if marked
+    secret, the title of every document in its basis that is secret. Those the reader
+    may see are shown and the read kept in the read log."""
     case = app.get_case(case_id)
-    if "title" not in case.secret_fields:
-        return True
+    secret = [d for d in documents if case.is_secret(d)]
+    if "title" in case.secret_fields:
+        secret.insert(0, "title")
+    if not secret:
+        return ()
     if not reader.may_read_secrets_of(case, app.today()):
-        return False
-    shown = SecretPartsShown(case.id, str(case.diary_number), ("title",))
+        return tuple(secret)
+    shown = SecretPartsShown(case.id, str(case.diary_number), tuple(secret))
     log_shown(app, reader, request, [shown])
-    return True
+    return ()
+
+
+def _masked_basis(
+    basis: Sequence[str], documents: Mapping[str, int], masked: Collection[str]
+) -> list[str]:
+    """The basis with each masked document's title masked; its number stays."""
+    lines = list(basis)
+    for document_id, line in documents.items():
+        if document_id in masked and line < len(lines):
+            lines[line] = f"{lines[line].split(' ', 1)[0]} {MASKED}"
+    return lines
 
 
 @router.post("/{decision_id}/report")
@@ -161,7 +189,13 @@ def read_document(
         int | None, Query(ge=1, le=MAX_VERSION, description="An earlier version")
     ] = None,
 ) -> Response:
-    """The decision as a Swedish diary-style document: Markdown, HTML or PDF by `Accept`."""
+    """The decision as a Swedish diary-style document: Markdown, HTML or PDF by `Accept`.
+
+    As PDF, a version made since documents are kept is served as it was sent, from the
+    file store (`Repr-Digest` is its SHA-256, as the decision's `stored_documents` record
+    it), to everyone who may see all of it; where the case's title or a secret document
+    in the basis is masked for the reader, the PDF is printed anew, masked. Versions
+    made before are printed as they read."""
     media_type = best_match(request.headers.get("accept", "*/*"), DOCUMENT_TYPES)
     if media_type is None:
         raise Problem(
@@ -173,12 +207,16 @@ def read_document(
         raise Problem(
             404, f"There is no {which}a document for decision {decision_id}.", kind="not-found"
         )
-    if not _case_title_shown(app, reader, request, app.get_decision(decision_id).case_id):
-        document = dataclasses.replace(document, title=MASKED)
+    decision = app.get_decision(decision_id)
+    masked = _masked_for(app, reader, request, decision.case_id, document.basis_documents)
+    document = _masked(document, masked)
     headers = {"ETag": f'"{document.version}"', "Vary": "Accept"}
     if media_type == "application/pdf":
         name = document.diary_number.replace("/", "-")
         headers["Content-Disposition"] = f'inline; filename="{name}-v{document.version}.pdf"'
+        stored = decision.file_of(document.version)
+        if stored is not None and not masked:
+            return _stored(request, stored, headers)
         return Response(to_pdf(document), media_type=media_type, headers=headers)
     if media_type == "text/html":
         return Response(to_html(document), media_type="text/html; charset=utf-8", headers=headers)
@@ -187,3 +225,29 @@ def read_document(
     return Response(
         to_markdown(document), media_type="text/markdown; charset=utf-8", headers=headers
     )
+
+
+def _masked(document: DecisionDocument, parts: tuple[str, ...]) -> DecisionDocument:
+    if not parts:
+        return document
+    return dataclasses.replace(
+        document,
+        title=MASKED if "title" in parts else document.title,
+        basis=_masked_basis(document.basis, document.basis_documents, parts),
+    )
+
+
+def _stored(request: Request, stored: DecisionFile, headers: dict[str, str]) -> Response:
+    """The document as it was sent, from the file store: byte for byte, with its hash."""
+    system: System = request.app.state.system
+    try:
+        chunks = system.files.read(stored.sha256)
+    except StoredFileMissing:
+        raise Problem(
+            500,
+            "The document's file is missing from the store; `fundcase files verify` lists it.",
+            kind="file-missing",
+        ) from None
+    digest = base64.b64encode(bytes.fromhex(stored.sha256)).decode()
+    headers |= {"Content-Length": str(stored.size), "Repr-Digest": f"sha-256=:{digest}:"}
+    return StreamingResponse(chunks, media_type=stored.media_type, headers=headers)

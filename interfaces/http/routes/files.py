@@ -38,24 +38,27 @@ class DocumentFiles(View):
     FILES,
     status_code=201,
     openapi_extra=UPLOAD_BODY,
-    responses={413: {"description": "The file is over the limit (200 MB by default)"}},
+    responses={
+        413: {"description": "A file is over the limit (200 MB each by default); none is kept"}
+    },
 )
 async def attach_file(
     case_id: UUID, document_id: UUID, request: Request, actor: Official, app: App, answer: Answer
 ) -> FileAttached:
-    """Attach a file to a registered document: streamed to the store, hashed (SHA-256),
-    its media type sniffed from the content and refused unless archivable. The same
-    name and content sent again answers the file attached then."""
+    """Attach a file, or several, to a registered document: streamed to the store,
+    hashed (SHA-256), each media type sniffed from the content and refused unless
+    archivable. Several files (multipart parts named `file`) are attached all or none:
+    one refused keeps none of them; `files` lists each attached, `Location` names the
+    first. The same name and content sent again answers the file attached then."""
     system: System = request.app.state.system
     case = await run_in_threadpool(app.get_case, case_id)
     case.check_file_may_be_attached(document_id)  # before receiving a byte
-    name, received = await receive_upload(request, system.files, system.settings.files_max_bytes)
+    files = await receive_upload(request, system.files, system.settings.files_max_bytes)
     attached = await run_in_threadpool(
-        app.attach_file,
+        app.attach_files,
         case_id,
         document_id,
-        name,
-        received,
+        files,
         system.settings.archivable_media_types,
         actor,
     )
