@@ -8,20 +8,18 @@ downloads hold.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from decimal import Decimal
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from openpyxl import Workbook
 from starlette.concurrency import run_in_threadpool
 
 from application.budget.queries import BudgetQuestion, BudgetRow, budget_totals
 from domain.values import Role
 from interfaces.http.deps import ReadModels
-from interfaces.http.spreadsheets import csv_text, neutralised
+from interfaces.http.spreadsheets import XLSX, csv_text, xlsx_bytes
 from interfaces.web.charts import grouped_bars, stacked_bars
 from interfaces.web.formatting import kind_name
 from interfaces.web.rendering import render
@@ -42,7 +40,6 @@ HEADINGS = {
     "released": "Återfört",
     "remaining": "Kvar",
 }
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class _Asked:
@@ -216,26 +213,13 @@ async def download_xlsx(
     staff(request, Role.FINANCE, Role.AUDITOR)
     asked = _asked(financier, year, area, kind, as_of)
     rows = [] if asked.errors else await run_in_threadpool(_table, read_models, asked)
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Budget"
     columns = [*TABLE, *FIGURES]
-    sheet.append([HEADINGS[c] for c in columns])
-    for row in rows:
-        sheet.append(
-            [
-                float(v) if isinstance(v, Decimal) else neutralised(v)
-                for v in (row[c] for c in columns)
-            ]
-        )
-    for cells in sheet.iter_cols(min_col=len(TABLE) + 1, min_row=2):
-        for cell in cells:
-            cell.number_format = "# ##0.00"
-    out = io.BytesIO()
-    book.save(out)
+    body = xlsx_bytes(
+        [HEADINGS[c] for c in columns],
+        ({HEADINGS[c]: row[c] for c in columns} for row in rows),
+    )
     return Response(
-        out.getvalue(),
+        body,
         media_type=XLSX,
         headers={
             "Content-Disposition": f'attachment; filename="{_name(asked)}.xlsx"',

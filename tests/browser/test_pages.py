@@ -4,9 +4,12 @@ case, register a case and a decision, report decisions, read the budget."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from demo.worked_example import STAFF
@@ -287,6 +290,11 @@ def test_finance_reads_the_budget_as_of_a_day_and_downloads_it(
     with page.expect_download() as download:
         page.get_by_role("link", name="XLSX").click()
     assert download.value.suggested_filename == "budget.xlsx"
+    sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:5] == ("Finansiär", "År", "Område", "Slag", "Beslutat")
+    assert sum(Decimal(str(r[4])) for r in rows[1:]) == Decimal("240000")
 
 
 def test_an_official_reports_two_decisions_to_a_meeting(
