@@ -51,6 +51,17 @@ class Settings(BaseSettings):
     jwks_file: Path | None = Field(
         default=None, description="JWKS file of an identity provider (RS256)"
     )
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="an OpenID Connect provider's issuer URL: the web pages sign in with "
+        "its authorization code flow (discovery at ISSUER/.well-known/openid-configuration; "
+        "its tokens are verified with jwks_file)",
+    )
+    oidc_client_id: str | None = Field(default=None, description="this service's client id")
+    oidc_client_secret: SecretStr | None = Field(
+        default=None, description="this service's client secret at the provider"
+    )
+    oidc_scopes: str = "openid profile"
     jwt_issuer: str = "fundcase"
     jwt_audience: str = "fundcase-api"
     max_body_bytes: int = Field(default=1_048_576, ge=1024)

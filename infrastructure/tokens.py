@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hmac
 import os
 import secrets
 import stat
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,11 @@ VERIFIED_TOKENS_KEPT = 1024
 log = structlog.get_logger("fundcase.tokens")
 
 LOCAL_SECRET_FILE = Path(".fundcase-secret")
+
+# Sign-in tickets (one-time links for the web pages) are meant for this audience only:
+# a ticket is never accepted as a bearer token, nor a bearer token as a ticket.
+TICKET_AUDIENCE = "-sign-in"
+TICKET_MINUTES = 15
 
 
 MIN_SECRET_BYTES = 32  # RFC 7518 3.2: an HS256 key at least as long as the hash
@@ -60,6 +67,11 @@ class Tokens:
         self.audience = settings.jwt_audience
         self._jwks: jwt.PyJWKSet | None = None
         self._signing_key: str | None = None
+        self._used_tickets: dict[str, float] = {}
+        self._tickets_lock = threading.Lock()
+        self._web_secret = (
+            settings.secret.get_secret_value() if settings.secret else secrets.token_urlsafe(32)
+        )
         if settings.jwks_file is not None:
             self.algorithm = "RS256"
             self._jwks = jwt.PyJWKSet.from_json(settings.jwks_file.read_text())
@@ -99,6 +111,95 @@ class Tokens:
         if unit:
             claims["unit"] = unit
         return jwt.encode(claims, self._signing_key, algorithm=self.algorithm)
+
+    @property
+    def issues_locally(self) -> bool:
+        """Whether this installation signs its own tokens (no identity provider)."""
+        return self._signing_key is not None
+
+    def web_key(self, purpose: str) -> bytes:
+        """A key for one purpose of the web pages (CSRF tokens), derived from the HS256
+        key; with an identity provider, from FUNDCASE_SECRET if set, else random for
+        this process."""
+        base = self._signing_key or self._web_secret
+        return hmac.new(base.encode(), f"fundcase-web:{purpose}".encode(), "sha256").digest()
+
+    def issue_ticket(
+        self,
+        *,
+        subject: str,
+        name: str,
+        roles: list[Role],
+        title: str | None = None,
+        unit: str | None = None,
+        ttl_minutes: int = TICKET_MINUTES,
+    ) -> str:
+        """A one-time sign-in ticket (a JWT for the web pages' sign-in only, with an id
+        that is refused once used): `fundcase sign-in-link` prints it in a link."""
+        if self._signing_key is None:
+            msg = "sign-in goes through the identity provider when an RS256 key is configured"
+            raise TokenRefused(msg)
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "sub": subject,
+            "name": name,
+            "roles": [r.value for r in roles],
+            "iss": self.issuer,
+            "aud": self.audience + TICKET_AUDIENCE,
+            "iat": now,
+            "exp": now + ttl_minutes * 60,
+            "jti": secrets.token_urlsafe(16),
+        }
+        if title:
+            claims["title"] = title
+        if unit:
+            claims["unit"] = unit
+        return jwt.encode(claims, self._signing_key, algorithm=self.algorithm)
+
+    def redeem_ticket(self, ticket: str) -> TokenClaims:
+        """The claims of a sign-in ticket, once: a ticket used before is refused."""
+        if self._signing_key is None:
+            raise TokenRefused("sign-in tickets are not issued here")
+        try:
+            claims = jwt.decode(
+                ticket,
+                self._signing_key,
+                algorithms=[self.algorithm],
+                issuer=self.issuer,
+                audience=self.audience + TICKET_AUDIENCE,
+                options={"require": ["exp", "iss", "aud", "sub", "jti"]},
+                leeway=30,
+            )
+        except jwt.PyJWTError as error:
+            raise TokenRefused(_reason(error)) from None
+        now = time.time()
+        with self._tickets_lock:
+            self._used_tickets = {j: e for j, e in self._used_tickets.items() if e > now}
+            if claims["jti"] in self._used_tickets:
+                raise TokenRefused("the sign-in link has been used already")
+            self._used_tickets[str(claims["jti"])] = float(claims["exp"]) + 60
+        return _claims(claims)
+
+    def verify_id_token(self, token: str, *, issuer: str, audience: str, nonce: str) -> str:
+        """An OpenID Connect ID token's subject, if the provider signed it for this client
+        and this sign-in (its nonce)."""
+        if self._signing_key is not None:
+            raise TokenRefused("ID tokens come from an identity provider's key")
+        try:
+            claims = jwt.decode(
+                token,
+                self._key_for(token),
+                algorithms=[self.algorithm],
+                issuer=issuer,
+                audience=audience,
+                options={"require": ["exp", "iss", "aud", "sub", "nonce"]},
+                leeway=30,
+            )
+        except jwt.PyJWTError as error:
+            raise TokenRefused(_reason(error)) from None
+        if not hmac.compare_digest(str(claims["nonce"]), nonce):
+            raise TokenRefused("the ID token is from another sign-in")
+        return str(claims["sub"])
 
     def verify(self, token: str) -> TokenClaims:
         """The token's claims, if its signature, issuer, audience and time hold.

@@ -348,6 +348,34 @@ def token(
     typer.echo(printed)
 
 
+@cli.command("sign-in-link")
+def sign_in_link(
+    role: Annotated[list[Role], typer.Option(help="A role the person holds (repeatable).")],
+    name: Annotated[str, typer.Option(help="The person's name, recorded as the actor.")],
+    title: Annotated[str | None, typer.Option(help="The person's title.")] = None,
+    unit: Annotated[
+        str | None, typer.Option(help="The person's unit (secret parts of its cases).")
+    ] = None,
+    subject: Annotated[
+        str | None, typer.Option(help="The person's id; defaults to the name.")
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="Where the service is reached; defaults to host:port.")
+    ] = None,
+) -> None:
+    """Print a one-time link that signs a person in to the web pages (15 minutes)."""
+    settings = Settings()
+    configure_logging(settings.log_format, "warning")
+    try:
+        ticket = Tokens(settings).issue_ticket(
+            subject=subject or name, name=name, roles=list(role), title=title, unit=unit
+        )
+    except TokenRefused as refusal:
+        raise typer.BadParameter(str(refusal)) from None
+    base = (base_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+    typer.echo(f"{base}/app/logga-in/lank?biljett={ticket}")
+
+
 @files_cli.command("verify")
 def files_verify() -> None:
     """Rehash every stored file the event log names; list any that differ or are missing."""

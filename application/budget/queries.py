@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from pydantic import Field
 from sqlalchemy import (
@@ -81,6 +82,7 @@ class BudgetQuestion:
     kind: str | None = None
     as_of: dt.date | None = None
     group_by: tuple[str, ...] = field(default_factory=tuple)
+    case_id: UUID | None = None  # one case's commitments (budget_commitments)
 
 
 def budget_totals(engine: Engine, question: BudgetQuestion) -> list[BudgetRow]:
@@ -238,6 +240,8 @@ def budget_commitments(engine: Engine, question: BudgetQuestion) -> list[BudgetC
         query = query.where(c.financier == question.financier)
     if question.kind:
         query = query.where(c.kind == question.kind)
+    if question.case_id:
+        query = query.where(c.case_id == str(question.case_id))
     with engine.connect() as conn:
         by_id = {r.commitment_id: r for r in conn.execute(figures).all()}
         rows = conn.execute(query).all()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
+
+from eventsourcing.utils import get_topic
 
 from application.delegation.commands import (
     AddProvision,
@@ -77,6 +80,20 @@ class DelegationUseCases(UseCases):
 
     def get_order(self, order_id: UUID, version: int | None = None) -> DelegationOrder:
         return self._load(DelegationOrder, order_id, version=version)
+
+    def orders_in_force(self, day: date) -> list[DelegationOrder]:
+        """The delegation orders in force on a day, as recorded now (read from the event
+        log: an installation has a handful)."""
+        topic = get_topic(DelegationOrder.Adopted)
+        ids: list[UUID] = []
+        after = 0
+        while notifications := self.recorder.select_notifications(
+            start=after + 1, limit=1000, topics=[topic]
+        ):
+            ids.extend(UUID(str(n.originator_id)) for n in notifications)
+            after = notifications[-1].id
+        orders = [self.get_order(order_id) for order_id in ids]
+        return [order for order in orders if order.in_force_on(day)]
 
 
 def _provision(point: str, p: ProvisionWording, field: str) -> Provision:

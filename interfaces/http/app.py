@@ -40,6 +40,8 @@ from interfaces.http.routes import (
 from interfaces.http.schemas import Health, ProblemOut
 from interfaces.http.security import SecurityHeaders, docs_page
 from interfaces.http.uploads import MAX_FILES, MULTIPART_OVERHEAD
+from interfaces.web.oidc import Provider
+from interfaces.web.routes import install_web
 
 log = structlog.get_logger("fundcase.http")
 
@@ -111,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         swagger_ui_oauth2_redirect_url=None,
     )
     api.state.tokens = Tokens(settings)
+    api.state.oidc = Provider.of(settings)
     api.state.pages = PageCache()
     install_problem_handlers(api)
 
@@ -130,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         v1.include_router(module.router)
     api.include_router(v1)
+    install_web(api)
 
     @api.get(
         "/health",
