@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,11 +12,16 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from fastapi import Cookie, Depends, Header, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from application.fundcase import Fundcase
 from application.shared.use_cases import Recorded
+from infrastructure.idempotency import Stored, current_claim
 from infrastructure.import_jobs import ImportJobs
 from infrastructure.projector import Projector
 from infrastructure.system import System
@@ -174,13 +180,42 @@ class WriteAnswer:
         what a write of several aggregates answers, having no one version."""
         if position is not None:
             self.system.freshness.wrote(position)
-            self.response.headers[POSITION_HEADER] = str(position)
-            self.response.set_cookie(POSITION_COOKIE, str(position), httponly=True, samesite="lax")
-        if location:
-            self.response.headers["Location"] = location
+        _write_position(self.response, position, location)
+
+
+def _write_position(response: Response, position: int | None, location: str | None) -> None:
+    if position is not None:
+        response.headers[POSITION_HEADER] = str(position)
+        response.set_cookie(POSITION_COOKIE, str(position), httponly=True, samesite="lax")
+    if location:
+        response.headers["Location"] = location
+
+
+def _rendered(route: APIRoute, path: str, recorded: Recorded) -> Stored:
+    """The answer the route gives for a use case's result, as FastAPI makes it: the
+    route's status, its response model's fields, the headers of `WriteAnswer`; a new
+    resource (201) is at the path it was posted to and its id. Made in the transaction
+    of the write's events, so that an Idempotency-Key's answer is kept with them."""
+    status = route.status_code or 200
+    location = f"{path.rstrip('/')}/{recorded.id}" if status == 201 else None
+    model = route.response_model
+    shown = (
+        model.model_validate(recorded.model_dump(by_alias=True))
+        if isinstance(model, type) and issubclass(model, BaseModel)
+        else recorded
+    )
+    response = JSONResponse(jsonable_encoder(shown), status_code=status)
+    response.headers["ETag"] = f'"{recorded.version}"'
+    _write_position(response, recorded.position, location)
+    headers = [(k, v) for k, v in response.headers.items() if k != "content-length"]
+    return Stored(status, headers, bytes(response.body))
 
 
 async def _write_answer(request: Request, response: Response) -> WriteAnswer:
+    claim = current_claim.get()
+    route = request.scope.get("route")
+    if claim is not None and isinstance(route, APIRoute):
+        claim.render = functools.partial(_rendered, route, request.scope["path"])
     return WriteAnswer(_system(request), response)
 
 
