@@ -67,7 +67,7 @@ class Claim:
     scope: str
     key: str
     fingerprint: str
-    render: Callable[[Recorded], Stored] | None = None
+    render: Callable[[Recorded], Stored | None] | None = None
     recorded: Stored | None = None
     _pending: Stored | None = field(default=None, repr=False)
 
