@@ -195,8 +195,16 @@ class GatedApplicationRecorder(PostgresApplicationRecorder, GatedAggregateRecord
             channel = head_channel(self.datastore.schema)
             curs.execute(SQL("SELECT pg_notify(%s, %s)"), (channel, str(position)))
         claim = claim_to_record()
-        answer = claim.answer_for(ids or []) if claim is not None else None
-        if claim is not None and answer is not None:
+        if claim is None:
+            return ids
+        try:
+            answer = claim.answer_for(ids or [])
+        except Exception:
+            # The library keeps a Python error for after its transaction, which then
+            # commits: a statement the database refuses makes it roll back instead.
+            curs.execute(SQL("SELECT 1 / 0"))
+            raise
+        if answer is not None:
             curs.execute(self.insert_key, claim.row(answer))
         return ids
 
