@@ -15,6 +15,7 @@ from fastapi import Cookie, Depends, Header, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
@@ -205,7 +206,9 @@ def _rendered(route: APIRoute, collection: str | None, recorded: Recorded) -> St
     status = route.status_code or 200
     location = _location(collection, recorded)
     model = route.response_model
-    if not (isinstance(model, type) and isinstance(recorded, model)):
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return None
+    if not isinstance(recorded, model):
         return None
     shown = model.model_validate(recorded.model_dump(by_alias=True))
     response = JSONResponse(jsonable_encoder(shown), status_code=status)
