@@ -30,6 +30,14 @@ from psycopg.sql import SQL, Identifier, Literal
 
 from infrastructure.availability import DatabaseGate
 from infrastructure.commits import COMMITS_TABLE, head_channel, marker
+from infrastructure.idempotency import (
+    IDEMPOTENCY_TABLE,
+    INSERT_KEY,
+    SELECT_KEY,
+    KeyTaken,
+    claim_to_record,
+    current_claim,
+)
 from infrastructure.sqlite_store import EVENT_HEAD_BYTES
 
 _gates: WeakKeyDictionary[PostgresDatastore, DatabaseGate] = WeakKeyDictionary()
@@ -151,6 +159,25 @@ class GatedApplicationRecorder(PostgresApplicationRecorder, GatedAggregateRecord
         assert "LOCK TABLE" in str(lock), self.lock_table_statements
         self.lock_table_statements = [timeout, SQL("SELECT {}()").format(lock_function)]
         self.insert_columns_statement += SQL(" RETURNING notification_id")
+        # An Idempotency-Key's row, kept in the transaction of the events (docs/adr/0025).
+        keys = SQL("{}.{}").format(schema, Identifier(IDEMPOTENCY_TABLE))
+        self.select_key = SQL(SELECT_KEY.format(table="{table}", p="%s")).format(table=keys)
+        self.insert_key = SQL(INSERT_KEY.format(table="{table}", p="%s")).format(table=keys)
+
+    def _insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        """Before the events: a request that keeps its answer with them first takes the
+        events' lock (as the insert would next), under which a key kept by another
+        transaction is seen; it then records nothing. (Raised here, before the library's
+        insert, the error rolls the transaction back.)"""
+        super()._insert_events(curs, stored_events, **kwargs)
+        claim = claim_to_record()
+        if claim is not None and stored_events:
+            self._lock_table(curs)
+            curs.execute(self.select_key, (claim.scope, claim.key))
+            if curs.fetchone() is not None:
+                raise KeyTaken
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -167,12 +194,33 @@ class GatedApplicationRecorder(PostgresApplicationRecorder, GatedAggregateRecord
             )
             channel = head_channel(self.datastore.schema)
             curs.execute(SQL("SELECT pg_notify(%s, %s)"), (channel, str(position)))
+        claim = claim_to_record()
+        if claim is None:
+            return ids
+        try:
+            answer = claim.answer_for(ids or [])
+        except Exception:
+            # The library keeps a Python error for after its transaction, which then
+            # commits: a statement the database refuses makes it roll back instead.
+            curs.execute(SQL("SELECT 1 / 0"))
+            raise
+        if answer is not None:
+            curs.execute(self.insert_key, claim.row(answer))
         return ids
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        return self._gated_insert(_insert_application_events, stored_events, **kwargs)
+        claim = current_claim.get()
+        try:
+            ids = self._gated_insert(_insert_application_events, stored_events, **kwargs)
+        except BaseException:
+            if claim is not None:
+                claim.discard()
+            raise
+        if claim is not None:
+            claim.committed()
+        return ids
 
     def select_notifications(
         self,

@@ -12,6 +12,17 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteFactory
 
 from infrastructure.commits import COMMITS_TABLE, INSERT_MARKER, marker
+from infrastructure.idempotency import (
+    IDEMPOTENCY_TABLE,
+    INSERT_KEY,
+    KeyTaken,
+    claim_to_record,
+    current_claim,
+)
+
+KEEP_ANSWER = INSERT_KEY.format(table=IDEMPOTENCY_TABLE, p="?").replace(
+    "INSERT", "INSERT OR IGNORE"
+)
 
 # Enough of an event's stored JSON to hold its timestamp, the first key the library writes.
 EVENT_HEAD_BYTES = 128
@@ -33,6 +44,20 @@ class SQLiteEventsRecorder(SQLiteApplicationRecorder):
             "(position INTEGER PRIMARY KEY, committed_at REAL NOT NULL)",
         ]
 
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        claim = current_claim.get()
+        try:
+            ids = super().insert_events(stored_events, **kwargs)
+        except BaseException:
+            if claim is not None:
+                claim.discard()
+            raise
+        if claim is not None:
+            claim.committed()
+        return ids
+
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
@@ -40,6 +65,14 @@ class SQLiteEventsRecorder(SQLiteApplicationRecorder):
         position = marker(stored_events, ids)
         if position is not None:
             c.execute(INSERT_MARKER, (position, time.time()))
+        claim = claim_to_record()
+        answer = claim.answer_for(ids or []) if claim is not None else None
+        if claim is not None and answer is not None:
+            # The events hold the write lock: a key kept before is seen here.
+            c.execute(KEEP_ANSWER, claim.row(answer))
+            c.execute("SELECT changes()")
+            if c.fetchone()[0] == 0:
+                raise KeyTaken
         return ids
 
     def _insert_many(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent]) -> list[int]:

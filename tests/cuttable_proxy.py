@@ -23,6 +23,8 @@ class CuttableProxy:
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
         self._listener: socket.socket | None = None
+        self._at_commit: tuple[bytes, bool] | None = None
+        self.commits_cut = 0
         self.restore()
 
     def url_for(self, database_url: str) -> str:
@@ -39,6 +41,12 @@ class CuttableProxy:
             with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
             s.close()
+
+    def cut_at_commit(self, after: bytes, *, once_committed: bool) -> None:
+        """Break the next connection that sends COMMIT after sending `after` (text of a
+        statement in its transaction): before the COMMIT reaches the server, or, with
+        `once_committed`, once the server has answered it (the client never hears)."""
+        self._at_commit = (after, once_committed)
 
     def restore(self) -> None:
         """Accept connections again, on the same port."""
@@ -73,9 +81,9 @@ class CuttableProxy:
                 self._sockets += [client, upstream]
             threading.Thread(target=self._pipe, args=(client, upstream), daemon=True).start()
 
-    @staticmethod
-    def _pipe(a: socket.socket, b: socket.socket) -> None:
+    def _pipe(self, a: socket.socket, b: socket.socket) -> None:
         peers = {a: b, b: a}
+        sent = b""  # what the client sent in its transaction so far, while a cut is armed
         try:
             while True:
                 readable, _, _ = select.select([a, b], [], [], 1.0)
@@ -83,6 +91,10 @@ class CuttableProxy:
                     data = s.recv(65536)
                     if not data:
                         return
+                    if s is a and self._at_commit is not None:
+                        sent += data
+                        if self._commit_cut(sent, data, b):
+                            return
                     peers[s].sendall(data)
         except (OSError, ValueError):
             return
@@ -90,6 +102,22 @@ class CuttableProxy:
             for s in (a, b):
                 with contextlib.suppress(OSError):
                     s.close()
+
+    def _commit_cut(self, sent: bytes, data: bytes, upstream: socket.socket) -> bool:
+        """Whether this client data is the armed COMMIT, cut here."""
+        armed = self._at_commit
+        if armed is None or b"COMMIT" not in data or armed[0] not in sent:
+            return False
+        with self._lock:
+            if self._at_commit is None:
+                return False
+            self._at_commit = None
+        if armed[1]:
+            upstream.sendall(data)
+            upstream.settimeout(10)
+            upstream.recv(65536)  # the server's answer to COMMIT: it has committed
+        self.commits_cut += 1
+        return True
 
 
 @contextlib.contextmanager

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.utils import EnvType
@@ -17,6 +19,8 @@ from application.shared.use_cases import Recorded, UseCases
 from domain.case import Case
 from domain.diary import DiarySeries
 from domain.values import Actor, DiaryNumber
+
+R = TypeVar("R", bound=Recorded)
 
 # Concurrent registrations in one series retry on the series' version; with 20
 # writers at once the last one may need as many tries as there are writers.
@@ -39,8 +43,10 @@ class DiaryNumbering(UseCases):
         year: int,
         actor: Actor,
         make_case: Callable[[UUID, DiaryNumber], Case],
-    ) -> tuple[Recorded, DiaryNumber]:
-        """Save the case made for the next number, with the series that hands it out.
+        result: Callable[[Recorded, DiaryNumber], R],
+    ) -> R:
+        """Save the case made for the next number, with the series that hands it out;
+        the use case's result is `result` of what was recorded and the number.
 
         If another registration took the number first, the save conflicts on the series
         and is retried with the next one; a case refused by its rules saves nothing and
@@ -53,7 +59,9 @@ class DiaryNumbering(UseCases):
                 number = series.allocate(case_id, actor)
                 case = make_case(case_id, number)
                 try:
-                    return self._save_together(case, series), number
+                    return self._save_together(
+                        case, series, result=functools.partial(_with_number, result, number)
+                    )
                 except ConcurrentWrite:
                     _back_off(attempt)
             raise ConcurrentWrite
@@ -94,3 +102,9 @@ class DiaryNumbering(UseCases):
 
 def _back_off(attempt: int) -> None:
     time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311 — jitter
+
+
+def _with_number(
+    result: Callable[[Recorded, DiaryNumber], R], number: DiaryNumber, recorded: Recorded
+) -> R:
+    return result(recorded, number)

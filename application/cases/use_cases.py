@@ -106,7 +106,7 @@ class CaseUseCases(DiaryNumbering, StaffUseCases):
         programme = optional_text(c.programme, "programme", TITLE_TEXT)
         requested_amount = _optional_money(c.requested_amount, "requested_amount")
         total_budget = _optional_money(c.total_budget, "total_budget")
-        recorded, number = self._save_under_next_number(
+        return self._save_under_next_number(
             prefix,
             c.received_on.year,
             actor,
@@ -125,8 +125,10 @@ class CaseUseCases(DiaryNumbering, StaffUseCases):
                 secret_fields=c.secret.fields if c.secret else (),
                 secrecy_ground=c.secret.ground if c.secret else None,
             ),
+            lambda recorded, number: CaseRegistered(
+                **recorded.model_dump(), diary_number=str(number)
+            ),
         )
-        return CaseRegistered(**recorded.model_dump(), diary_number=str(number))
 
     @use_case
     def register_document(
@@ -141,12 +143,14 @@ class CaseUseCases(DiaryNumbering, StaffUseCases):
             party=optional_text(c.party, "party"),
         )
         case.register_document(document, c.secret.ground if c.secret else None, actor)
-        recorded = self._save_together(case)
-        return DocumentRegistered(
-            **recorded.model_dump(),
-            document_id=document.id,
-            number=case.document_number(document.id),
-            reference=case.document_reference(document.id),
+        return self._save_together(
+            case,
+            result=lambda recorded: DocumentRegistered(
+                **recorded.model_dump(),
+                document_id=document.id,
+                number=case.document_number(document.id),
+                reference=case.document_reference(document.id),
+            ),
         )
 
     def attach_file(

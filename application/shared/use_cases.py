@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from datetime import date, datetime
-from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar
+from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar, overload
 from uuid import UUID
 
 import structlog
@@ -44,6 +45,7 @@ A = TypeVar("A", bound=Aggregate)
 P = ParamSpec("P")
 R = TypeVar("R", bound=View)
 S = TypeVar("S", bound="UseCases")
+W = TypeVar("W", bound="Recorded")
 
 # What a recorder that can gives for each event of an aggregate: version, start of state.
 EventHeads = Callable[[UUID], Sequence[tuple[int, bytes]]]
@@ -57,6 +59,15 @@ class Recorded(View):
     id: UUID
     version: int
     position: int | None = Field(description="The event log's position after this write")
+
+
+# While a save is being recorded: the use case's result, given the log positions its
+# events were given. The recorders call it inside the save's transaction, so that an
+# answer kept there (an Idempotency-Key's, infrastructure/idempotency.py) is the one the
+# use case returns (docs/adr/0025).
+result_of_save: ContextVar[Callable[[Sequence[int]], Recorded] | None] = ContextVar(
+    "result_of_save", default=None
+)
 
 
 def use_case(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
@@ -222,11 +233,39 @@ class UseCases(Application[UUID]):
         self.notify(processing_event.events)  # the library's deprecated hook, as save calls it
         return recordings
 
-    def _save_together(self, primary: Aggregate, *others: Aggregate) -> Recorded:
-        """Save all in one transaction; a concurrent writer makes it a conflict."""
+    @overload
+    def _save_together(self, primary: Aggregate, *others: Aggregate) -> Recorded: ...
+
+    @overload
+    def _save_together(
+        self, primary: Aggregate, *others: Aggregate, result: Callable[[Recorded], W]
+    ) -> W: ...
+
+    def _save_together(
+        self,
+        primary: Aggregate,
+        *others: Aggregate,
+        result: Callable[[Recorded], Recorded] | None = None,
+    ) -> Recorded:
+        """Save all in one transaction; a concurrent writer makes it a conflict.
+
+        The use case's result is `result` of what was recorded (the primary's id and
+        version, the last position), made in the save's transaction as well as after."""
+        finish = result or _same
+
+        def recorded(ids: Sequence[int]) -> Recorded:
+            position = max(ids, default=None)
+            return finish(Recorded(id=primary.id, version=primary.version, position=position))
+
+        saving = result_of_save.set(recorded)
         try:
             recordings = self._save_aggregates([primary, *others])
         except RecordConflictError:
             raise ConcurrentWrite from None
-        position = max((r.notification.id for r in recordings), default=None)
-        return Recorded(id=primary.id, version=primary.version, position=position)
+        finally:
+            result_of_save.reset(saving)
+        return recorded([r.notification.id for r in recordings])
+
+
+def _same(recorded: Recorded) -> Recorded:
+    return recorded

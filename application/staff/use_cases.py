@@ -20,15 +20,17 @@ class StaffUseCases(UseCases):
         member = directory.enter(
             uuid4(), c.name, c.unit, c.subject, [_held(t) for t in c.titles], actor
         )
-        recorded = self._save_together(directory)
-        return recorded.model_copy(update={"id": member.person_id})
+        return self._save_together(
+            directory, result=lambda r: r.model_copy(update={"id": member.person_id})
+        )
 
     @use_case
     def add_staff_title(self, person_id: UUID, c: HeldTitle, actor: Actor) -> Recorded:
         directory = self.staff_directory(actor)
         directory.add_title(person_id, _held(c), actor)
-        recorded = self._save_together(directory)
-        return recorded.model_copy(update={"id": person_id})
+        return self._save_together(
+            directory, result=lambda r: r.model_copy(update={"id": person_id})
+        )
 
     def staff_directory(self, actor: Actor) -> StaffDirectory:
         """The directory, or an empty one (saved with its first entry)."""

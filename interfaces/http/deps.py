@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,11 +12,16 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from fastapi import Cookie, Depends, Header, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from application.fundcase import Fundcase
 from application.shared.use_cases import Recorded
+from infrastructure.idempotency import Stored, current_claim
 from infrastructure.import_jobs import ImportJobs
 from infrastructure.projector import Projector
 from infrastructure.system import System
@@ -163,10 +169,12 @@ class WriteAnswer:
 
     system: System
     response: Response
+    # A new resource's collection: it is at this path and its id (`Created`).
+    collection: str | None = None
 
     def __call__(self, recorded: R, location: str | None = None) -> R:
         self.response.headers["ETag"] = f'"{recorded.version}"'
-        self.reached(recorded.position, location)
+        self.reached(recorded.position, location or _location(self.collection, recorded))
         return recorded
 
     def reached(self, position: int | None, location: str | None = None) -> None:
@@ -174,17 +182,63 @@ class WriteAnswer:
         what a write of several aggregates answers, having no one version."""
         if position is not None:
             self.system.freshness.wrote(position)
-            self.response.headers[POSITION_HEADER] = str(position)
-            self.response.set_cookie(POSITION_COOKIE, str(position), httponly=True, samesite="lax")
-        if location:
-            self.response.headers["Location"] = location
+        _write_position(self.response, position, location)
+
+
+def _write_position(response: Response, position: int | None, location: str | None) -> None:
+    if position is not None:
+        response.headers[POSITION_HEADER] = str(position)
+        response.set_cookie(POSITION_COOKIE, str(position), httponly=True, samesite="lax")
+    if location:
+        response.headers["Location"] = location
+
+
+def _location(collection: str | None, recorded: Recorded) -> str | None:
+    return f"{collection}/{recorded.id}" if collection is not None else None
+
+
+def _rendered(route: APIRoute, collection: str | None, recorded: Recorded) -> Stored | None:
+    """The answer the route gives for a use case's result, as FastAPI makes it: the
+    route's status, its response model's fields, the headers of `WriteAnswer`. Made in
+    the transaction of the write's events, so that an Idempotency-Key's answer is kept
+    with them (docs/adr/0025). None if the route answers something else than the
+    result (a write of several aggregates, `reached`): its answer is kept after."""
+    status = route.status_code or 200
+    location = _location(collection, recorded)
+    model = route.response_model
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return None
+    if not isinstance(recorded, model):
+        return None
+    shown = model.model_validate(recorded.model_dump(by_alias=True))
+    response = JSONResponse(jsonable_encoder(shown), status_code=status)
+    response.headers["ETag"] = f'"{recorded.version}"'
+    _write_position(response, recorded.position, location)
+    headers = [(k, v) for k, v in response.headers.items() if k != "content-length"]
+    return Stored(status, headers, bytes(response.body))
+
+
+def _answer(request: Request, response: Response, collection: str | None) -> WriteAnswer:
+    claim = current_claim.get()
+    route = request.scope.get("route")
+    if claim is not None and isinstance(route, APIRoute):
+        claim.render = functools.partial(_rendered, route, collection)
+    return WriteAnswer(_system(request), response, collection)
 
 
 async def _write_answer(request: Request, response: Response) -> WriteAnswer:
-    return WriteAnswer(_system(request), response)
+    return _answer(request, response, None)
 
 
+async def _created_answer(request: Request, response: Response) -> WriteAnswer:
+    return _answer(request, response, request.scope["path"].rstrip("/"))
+
+
+# A write's answer; `Created`: a new resource's, at the path posted to and its id
+# (Location). Every write route answers through one, so that an Idempotency-Key's
+# answer is kept with the write's events.
 Answer = Annotated[WriteAnswer, Depends(_write_answer)]
+Created = Annotated[WriteAnswer, Depends(_created_answer)]
 
 
 @dataclass(frozen=True)

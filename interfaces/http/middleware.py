@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import re
 import time
@@ -14,7 +13,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from infrastructure.idempotency import IdempotencyStore, Mismatch, Pending, Stored
+from infrastructure.idempotency import (
+    Claim,
+    IdempotencyStore,
+    KeyTaken,
+    Mismatch,
+    Stored,
+    current_claim,
+)
 from infrastructure.tokens import TokenRefused, Tokens
 from interfaces.http.problems import internal_error, problem_response
 from interfaces.http.uploads import UPLOAD_PATH, is_multipart
@@ -155,10 +161,14 @@ class BodyLimit:
 class Idempotency:
     """A POST with an Idempotency-Key is done once per caller and key.
 
-    The first request's answer is stored durably; a retry gets it back (with
-    `Idempotent-Replayed: true`); a request racing it waits for it; the same key
-    with a different request is refused. Answers of 5xx are not kept, so a retry
-    after a failure on our side does the work.
+    A write's answer is kept in the transaction of its events (docs/adr/0025): the
+    request runs with a `Claim`, and the event store keeps the answer with the events,
+    or records nothing when another request with the key kept one first; this request
+    then gives that answer. An answer that recorded nothing (a refusal) is kept after
+    it is given, unless another was kept first. A retry gets the kept answer back (with
+    `Idempotent-Replayed: true`); the same key with a different request is refused
+    (422). Answers of 5xx are not kept, so a retry after a failure on our side does
+    the work, unless the work had been recorded: then it gets that work's answer.
     """
 
     def __init__(
@@ -166,12 +176,10 @@ class Idempotency:
         app: ASGIApp,
         store: Callable[[Scope], IdempotencyStore],
         tokens: Callable[[Scope], Tokens],
-        wait_seconds: float = 10.0,
     ) -> None:
         self.app = app
         self.store = store
         self.tokens = tokens
-        self.wait_seconds = wait_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # An upload is not read twice (its own name and content make a retry harmless:
@@ -204,34 +212,33 @@ class Idempotency:
             )
         ).hexdigest()
         store = self.store(scope)
-        outcome = await run_in_threadpool(store.begin, caller, key, fingerprint)
-        deadline = time.monotonic() + self.wait_seconds
-        while isinstance(outcome, Pending) and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-            outcome = await run_in_threadpool(store.begin, caller, key, fingerprint)
-        if isinstance(outcome, Stored):
-            await _replay(outcome, send)
+        kept = await run_in_threadpool(store.find, caller, key, fingerprint)
+        if kept is not None:
+            await _give(kept, scope, receive, send, replayed=True)
             return
-        if isinstance(outcome, Mismatch | Pending):
-            detail = (
-                "This Idempotency-Key was used for a different request."
-                if isinstance(outcome, Mismatch)
-                else "A request with this Idempotency-Key is still being answered; retry shortly."
-            )
-            status = 422 if isinstance(outcome, Mismatch) else 409
-            await problem_response(None, status, detail, kind="idempotency-key")(
-                scope, receive, send
-            )
-            return
+        claim = Claim(caller, key, fingerprint)
+        claimed = current_claim.set(claim)
         try:
-            answer = await _capture(self.app, scope, _replayed_body(body), send)
-        except Exception:  # answered 500 further out: a retry does the work
-            await run_in_threadpool(store.abandon, caller, key)
-            raise
-        if answer.status >= 500:
-            await run_in_threadpool(store.abandon, caller, key)
+            answer = await _capture(self.app, scope, _replayed_body(body))
+        except KeyTaken:  # another request with this key recorded its work first
+            first = await run_in_threadpool(store.find, caller, key, fingerprint)
+            assert first is not None, "a kept answer is removed only after a day"
+            await _give(first, scope, receive, send, replayed=True)
+            return
+        except Exception:
+            if claim.recorded is None:
+                raise  # answered 500 further out: a retry does the work
+            answer = claim.recorded  # the work was recorded: its answer is the answer
+        finally:
+            current_claim.reset(claimed)
+        if claim.recorded is not None:
+            await _give(claim.recorded, scope, receive, send, replayed=False)
+        elif answer.status >= 500:
+            await _give(answer, scope, receive, send, replayed=False)
         else:
-            await run_in_threadpool(store.complete, caller, key, answer)
+            first = await run_in_threadpool(store.keep, caller, key, fingerprint, answer)
+            await _give(first, scope, receive, send, replayed=first is not answer)
+        await run_in_threadpool(store.expire_sometimes)
 
 
 def _caller(tokens: Tokens, authorization: str) -> str | None:
@@ -266,8 +273,8 @@ def _replayed_body(body: bytes) -> Receive:
     return receive
 
 
-async def _capture(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> Stored:
-    """Run the request, pass its answer on, and keep a copy of it."""
+async def _capture(app: ASGIApp, scope: Scope, receive: Receive) -> Stored:
+    """Run the request and keep its answer, to be given once it is known to be kept."""
     status, headers, chunks = 500, [], []
 
     async def keep(message: Message) -> None:
@@ -279,17 +286,24 @@ async def _capture(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> 
             ]
         elif message["type"] == "http.response.body":
             chunks.append(message.get("body", b""))
-        await send(message)
 
     await app(scope, receive, keep)
     kept = [(k, v) for k, v in headers if k.lower() not in ("x-request-id", "content-length")]
     return Stored(status, kept, b"".join(chunks))
 
 
-async def _replay(answer: Stored, send: Send) -> None:
+async def _give(
+    answer: Stored | Mismatch, scope: Scope, receive: Receive, send: Send, *, replayed: bool
+) -> None:
+    if isinstance(answer, Mismatch):
+        detail = "This Idempotency-Key was used for a different request."
+        await problem_response(None, 422, detail, kind="idempotency-key")(scope, receive, send)
+        return
     headers: list[tuple[bytes, bytes]] = [
         (k.encode("latin-1"), v.encode("latin-1")) for k, v in answer.headers
     ]
-    headers += [(b"content-length", str(len(answer.body)).encode()), (REPLAYED.encode(), b"true")]
+    headers.append((b"content-length", str(len(answer.body)).encode()))
+    if replayed:
+        headers.append((REPLAYED.encode(), b"true"))
     await send({"type": "http.response.start", "status": answer.status, "headers": headers})
     await send({"type": "http.response.body", "body": answer.body})

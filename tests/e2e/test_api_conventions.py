@@ -7,6 +7,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from uuid import uuid4
 
 import jwt
 import pytest
@@ -314,6 +315,32 @@ def test_a_retried_post_returns_the_first_answer_and_does_the_work_once(service:
     )
     assert theirs.status_code == 201
     assert theirs.json()["id"] != first.json()["id"]
+
+
+def test_a_keyed_write_answers_as_an_unkeyed_one(service: Service) -> None:
+    """The answer kept with the events (docs/adr/0025) is the route's own answer."""
+    plain = service.post("/cases", bodies.case(), OFFICIAL)
+    keyed = service.post("/cases", bodies.case(), OFFICIAL, **{"Idempotency-Key": uuid4().hex})
+    assert keyed.status_code == plain.status_code == 201
+    assert "idempotent-replayed" not in keyed.headers
+    assert keyed.json().keys() == plain.json().keys()
+    assert keyed.headers["location"] == f"/api/v1/cases/{keyed.json()['id']}"
+    assert keyed.headers["etag"] == f'"{keyed.json()["version"]}"'
+    assert keyed.headers["fundcase-position"] == str(keyed.json()["position"])
+    assert keyed.headers["content-type"] == plain.headers["content-type"]
+    assert keyed.cookies.keys() == plain.cookies.keys()
+    case_id = keyed.json()["id"]
+    body = {"title": "Ansökan", "direction": "incoming", "date": "2021-12-08"}
+    plain = service.post(f"/cases/{case_id}/documents", body, OFFICIAL)
+    document = service.post(
+        f"/cases/{case_id}/documents", body, OFFICIAL, **{"Idempotency-Key": "d"}
+    )
+    again = service.post(f"/cases/{case_id}/documents", body, OFFICIAL, **{"Idempotency-Key": "d"})
+    assert plain.status_code == document.status_code == again.status_code == 201
+    assert "location" not in plain.headers
+    assert "location" not in document.headers
+    assert (again.json(), again.headers["etag"]) == (document.json(), document.headers["etag"])
+    assert document.json()["reference"].startswith(keyed.json()["diary_number"])
 
 
 def test_racing_identical_posts_do_the_work_once(service: Service) -> None:

@@ -365,3 +365,18 @@ def test_the_anmälningslista_to_report_leaves_out_what_needs_no_reporting(
     every = service.get("/reports/delegation-decisions", OFFICIAL, limit=500).json()["items"]
     assert taken.json()["id"] in {d["id"] for d in every}
     assert taken.json()["id"] not in {d["id"] for d in to_report}
+
+
+def test_a_retried_meeting_report_answers_as_first_and_reports_once(service: Service) -> None:
+    """A write of several aggregates answers what the route makes of them: its answer
+    is kept after it is given (docs/adr/0025), and a retry gets it back."""
+    ids = [d["id"] for d in _decided(service, 2)]
+    key = {"Idempotency-Key": "meeting-" + ids[0]}
+    first = service.post("/reports/meetings", _report(ids, "2022-06-01"), OFFICIAL, **key)
+    head = service.head()
+    retry = service.post("/reports/meetings", _report(ids, "2022-06-01"), OFFICIAL, **key)
+    assert first.status_code == retry.status_code == 201, first.text
+    assert retry.json() == first.json()
+    assert retry.headers["location"] == first.headers["location"]
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert service.head() == head

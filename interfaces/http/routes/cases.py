@@ -18,7 +18,7 @@ from application.cases.views import CaseView, secret_parts
 from application.shared.use_cases import Recorded
 from domain.read_log import SecretPartsShown
 from interfaces.http.auth import Official, SignedIn
-from interfaces.http.deps import Answer, App, AtPoint, ExpectedVersion
+from interfaces.http.deps import Answer, App, AtPoint, Created, ExpectedVersion
 from interfaces.http.reads import log_shown
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -26,11 +26,11 @@ router = APIRouter(prefix="/cases", tags=["cases"])
 
 @router.post("", status_code=201)
 def register_case(
-    command: RegisterCase, actor: Official, app: App, answer: Answer
+    command: RegisterCase, actor: Official, app: App, answer: Created
 ) -> CaseRegistered:
     """Register an application under the next diary number of its register."""
     recorded = app.register_case(command, actor)
-    return answer(recorded, f"/api/v1/cases/{recorded.id}")
+    return answer(recorded)
 
 
 @router.get("/{case_id}")

@@ -20,19 +20,19 @@ from application.commitments.commands import (
 from application.commitments.views import CommitmentView
 from application.shared.use_cases import Recorded
 from interfaces.http.auth import AnyRole, Finance, Official
-from interfaces.http.deps import Answer, App, AtPoint, ExpectedVersion
+from interfaces.http.deps import Answer, App, AtPoint, Created, ExpectedVersion
 
 router = APIRouter(prefix="/commitments", tags=["commitments"])
 
 
 @router.post("", status_code=201)
 def propose_commitment(
-    command: ProposeCommitment, actor: Official, app: App, answer: Answer
+    command: ProposeCommitment, actor: Official, app: App, answer: Created
 ) -> Recorded:
     """Propose a commitment; only a decision commits it. Without `years`, it is spread
     over the period's years pro rata by days, exact to the öre."""
     recorded = app.propose_commitment(command, actor)
-    return answer(recorded, f"/api/v1/commitments/{recorded.id}")
+    return answer(recorded)
 
 
 @router.get("/{commitment_id}")

@@ -34,6 +34,7 @@ from interfaces.http.deps import (
     Answer,
     App,
     AtPoint,
+    Created,
     ExpectedVersion,
     ReadModels,
 )
@@ -51,11 +52,11 @@ DOCUMENT_TYPES = ("text/markdown", "text/html", "application/pdf", "application/
     status_code=201,
     responses={409: {"description": "A rule of the delegation was broken; `rule` names it"}},
 )
-def take_decision(command: TakeDecision, actor: Official, app: App, answer: Answer) -> Recorded:
+def take_decision(command: TakeDecision, actor: Official, app: App, answer: Created) -> Recorded:
     """Register a decision taken under delegation, judged against the order as it read on
     the decision date. It and the commitments it confirms are recorded as one."""
     recorded = app.take_decision(command, actor)
-    return answer(recorded, f"/api/v1/decisions/{recorded.id}")
+    return answer(recorded)
 
 
 @router.get("/{decision_id}")

@@ -18,16 +18,16 @@ from application.delegation.views import DelegationOrderView
 from application.shared.commands import Day
 from application.shared.use_cases import Recorded
 from interfaces.http.auth import Admin, AnyRole
-from interfaces.http.deps import Answer, App, AtPoint, ExpectedVersion
+from interfaces.http.deps import Answer, App, AtPoint, Created, ExpectedVersion
 
 router = APIRouter(prefix="/delegation-orders", tags=["delegation orders"])
 
 
 @router.post("", status_code=201)
-def adopt_order(command: AdoptDelegationOrder, actor: Admin, app: App, answer: Answer) -> Recorded:
+def adopt_order(command: AdoptDelegationOrder, actor: Admin, app: App, answer: Created) -> Recorded:
     """Adopt a delegation order with its provisions (points)."""
     recorded = app.adopt_delegation_order(command, actor)
-    return answer(recorded, f"/api/v1/delegation-orders/{recorded.id}")
+    return answer(recorded)
 
 
 @router.get("/{order_id}")

@@ -10,20 +10,20 @@ from application.shared.use_cases import Recorded
 from application.staff.commands import EnterStaffMember, HeldTitle
 from application.staff.views import StaffMemberView
 from interfaces.http.auth import Admin, AnyRole
-from interfaces.http.deps import Answer, App
+from interfaces.http.deps import Answer, App, Created
 
 router = APIRouter(prefix="/staff", tags=["staff"])
 
 
 @router.post("", status_code=201)
 def enter_staff_member(
-    command: EnterStaffMember, actor: Admin, app: App, answer: Answer
+    command: EnterStaffMember, actor: Admin, app: App, answer: Created
 ) -> Recorded:
     """Enter a person with the titles they hold, each over dated days; an acting holder
     (t.f.) is an entry with `acting`. A decision is valid only if the delegate it names
     holds the delegated title here on the decision day."""
     recorded = app.enter_staff_member(command, actor)
-    return answer(recorded, f"/api/v1/staff/{recorded.id}")
+    return answer(recorded)
 
 
 @router.post("/{person_id}/titles")
