@@ -7,6 +7,8 @@ from uuid import UUID
 
 from fastapi import Request
 
+from application.audit.log import AuditEvent
+from application.cases.views import secret_parts
 from application.fundcase import Fundcase
 from application.register.queries import SecretPartsRead
 from application.shared.access import Reader
@@ -32,3 +34,17 @@ def log_shown(
 def shown_parts(revealed: Sequence[SecretPartsRead]) -> list[SecretPartsShown]:
     """A list's secret parts shown, as the read log keeps them."""
     return [SecretPartsShown(UUID(r.case_id), r.diary_number, r.parts) for r in revealed]
+
+
+def log_secret_cases(
+    app: Fundcase, reader: Reader, request: Request, items: list[AuditEvent]
+) -> None:
+    """Log the secret parts of each case whose events these are (as marked now)."""
+    shown = []
+    for case_id in dict.fromkeys(e.aggregate_id for e in items if e.aggregate_type == "Case"):
+        case = app.get_case(case_id)
+        fields, documents = secret_parts(case)
+        if fields or documents:
+            parts = (*sorted(fields), *sorted(documents))
+            shown.append(SecretPartsShown(case.id, str(case.diary_number), parts))
+    log_shown(app, reader, request, shown)

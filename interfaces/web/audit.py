@@ -22,7 +22,7 @@ from application.register.queries import RegisterSearch, search_register
 from application.shared.access import PUBLIC
 from domain.values import Role
 from interfaces.http.deps import ReadModels
-from interfaces.http.routes.audit import _log_secret_cases
+from interfaces.http.reads import log_secret_cases
 from interfaces.web.rendering import render
 from interfaces.web.session import staff
 from interfaces.web.staff import _app
@@ -108,7 +108,7 @@ async def case_history(
     app = _app(request)
     reader = await run_in_threadpool(person.reader, app)
     events = await run_in_threadpool(app.aggregate_history, case_id)
-    _log_secret_cases(app, reader, request, events)
+    log_secret_cases(app, reader, request, events)
     last = events[-1].version if events else 1
     chosen = min(version or last, last)
     then = await run_in_threadpool(app.get_case, case_id, chosen)

@@ -22,14 +22,13 @@ from application.decisions.documents import decision_document
 from application.decisions.views import DecisionView
 from application.fundcase import Fundcase
 from application.register.queries import RegisterSearch, search_register
-from application.shared.access import MASKED
 from application.shared.errors import NotFound
 from domain.read_log import SecretPartsShown
 from domain.values import Role
-from infrastructure.rendering import to_html, to_pdf
+from infrastructure.rendering import to_html
+from interfaces.http.decision_reads import decision_as_read, document_as_read, document_pdf
 from interfaces.http.deps import ReadModels
 from interfaces.http.reads import log_shown, shown_parts
-from interfaces.http.routes.decisions import _masked, _masked_basis, _masked_for, _stored
 from interfaces.web.formatting import swedish_amount
 from interfaces.web.forms import Form, amount, attempt, command, nested, posted, same, written
 from interfaces.web.rendering import render
@@ -350,16 +349,7 @@ async def decision_page(
     app = _app(request)
     reader = await run_in_threadpool(person.reader, app)
     decision = await run_in_threadpool(app.get_decision, decision_id)
-    view = DecisionView.of(decision)
-    documents = {str(d.document_id): d.line for d in decision.wording.documents}
-    masked = await run_in_threadpool(_masked_for, app, reader, request, decision.case_id, documents)
-    if masked:  # as GET /decisions/{id} masks it
-        view = view.model_copy(
-            update={
-                "case_title": MASKED if "title" in masked else view.case_title,
-                "basis": _masked_basis(view.basis, documents, masked),
-            }
-        )
+    view = await run_in_threadpool(decision_as_read, app, reader, request, decision)
     return render(
         request,
         "app/decision.html",
@@ -380,16 +370,10 @@ async def decision_document_page(
     if document is None:
         raise NotFound("decision", decision_id)
     decision = await run_in_threadpool(app.get_decision, decision_id)
-    masked = await run_in_threadpool(
-        _masked_for, app, reader, request, decision.case_id, document.basis_documents
+    shown, masked = await run_in_threadpool(
+        document_as_read, app, reader, request, decision, document
     )
-    document = _masked(document, masked)  # as GET /decisions/{id}/document masks it
     headers = {"Cache-Control": "no-store"}
     if pdf:
-        name = document.diary_number.replace("/", "-")
-        headers["Content-Disposition"] = f'inline; filename="{name}-v{document.version}.pdf"'
-        stored = decision.file_of(document.version)
-        if stored is not None and not masked:  # the PDF as it was sent
-            return _stored(request, stored, headers)
-        return Response(to_pdf(document), media_type="application/pdf", headers=headers)
-    return Response(to_html(document), media_type="text/html; charset=utf-8", headers=headers)
+        return await run_in_threadpool(document_pdf, request, decision, shown, masked, headers)
+    return Response(to_html(shown), media_type="text/html; charset=utf-8", headers=headers)

@@ -71,9 +71,9 @@ def test_a_decision_document_is_kept_as_sent_and_served_byte_for_byte(
     digest = base64.b64encode(bytes.fromhex(stored["sha256"])).decode()
     assert served.headers["repr-digest"] == f"sha-256=:{digest}:"
     # Printing may change (another font, another library): what was sent stays as sent.
-    from interfaces.http.routes import decisions
+    from interfaces.http import decision_reads
 
-    monkeypatch.setattr(decisions, "to_pdf", lambda _document: b"%PDF-1.7 printed anew")
+    monkeypatch.setattr(decision_reads, "to_pdf", lambda _document: b"%PDF-1.7 printed anew")
     again = document(service, ids["decision"], "application/pdf", version=1)
     assert sha256(again.content) == stored["sha256"]
     # The audit trail records the document's hash with the decision's events.

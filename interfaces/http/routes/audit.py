@@ -11,19 +11,17 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from application.audit.chain import Digest
-from application.audit.log import AuditEvent, AuditPage
+from application.audit.log import AuditPage
 from application.audit.queries import current_digest
 from application.audit.reads import ReadLogPage, SecretReadView, read_log
-from application.cases.views import secret_parts
 from application.fundcase import Fundcase
-from application.shared.access import Reader
 from application.shared.paging import MAX_LIMIT
 from domain.read_log import SecretPartsShown
 from interfaces.http.auth import Auditor, SignedIn
 from interfaces.http.deps import MAX_POSITION, App, ReadModels
 from interfaces.http.negotiation import best_match
 from interfaces.http.problems import Problem
-from interfaces.http.reads import log_shown
+from interfaces.http.reads import log_secret_cases, log_shown
 from interfaces.http.spreadsheets import csv_text
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -55,7 +53,7 @@ def events(
         log_shown(app, reader, request, [export])
         return StreamingResponse(_json_lines(app, after), media_type=NDJSON)
     page = app.audit_events(after, limit)
-    _log_secret_cases(app, reader, request, page.items)
+    log_secret_cases(app, reader, request, page.items)
     return page
 
 
@@ -66,26 +64,12 @@ def history(
     """Every event of one aggregate (case, order, commitment, decision), oldest first.
     A case's secret parts shown here go to the read log."""
     page = AuditPage(items=app.aggregate_history(aggregate_id))
-    _log_secret_cases(app, reader, request, page.items)
+    log_secret_cases(app, reader, request, page.items)
     return page
 
 
 # The read log's record for an export of the whole event log.
 EVENT_LOG = uuid5(NAMESPACE_URL, "fundcase:event-log")
-
-
-def _log_secret_cases(
-    app: Fundcase, reader: Reader, request: Request, items: list[AuditEvent]
-) -> None:
-    """Log the secret parts of each case whose events these are (as marked now)."""
-    shown = []
-    for case_id in dict.fromkeys(e.aggregate_id for e in items if e.aggregate_type == "Case"):
-        case = app.get_case(case_id)
-        fields, documents = secret_parts(case)
-        if fields or documents:
-            parts = (*sorted(fields), *sorted(documents))
-            shown.append(SecretPartsShown(case.id, str(case.diary_number), parts))
-    log_shown(app, reader, request, shown)
 
 
 @router.get("/digest")

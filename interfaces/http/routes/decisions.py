@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import dataclasses
-from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import StreamingResponse
 
-from application.cases.files import StoredFileMissing
 from application.decisions.commands import (
     CorrectDecision,
     RecordAnnouncement,
@@ -19,16 +14,12 @@ from application.decisions.commands import (
     RevokeDecision,
     TakeDecision,
 )
-from application.decisions.documents import DecisionDocument, decision_document
+from application.decisions.documents import decision_document
 from application.decisions.views import DecisionView
-from application.fundcase import Fundcase
-from application.shared.access import MASKED, Reader
 from application.shared.use_cases import Recorded
-from domain.decision import DecisionFile
-from domain.read_log import SecretPartsShown
-from infrastructure.rendering import to_html, to_markdown, to_pdf
-from infrastructure.system import System
+from infrastructure.rendering import to_html, to_markdown
 from interfaces.http.auth import Official, SignedIn
+from interfaces.http.decision_reads import decision_as_read, document_as_read, document_pdf
 from interfaces.http.deps import (
     MAX_VERSION,
     Answer,
@@ -40,7 +31,6 @@ from interfaces.http.deps import (
 )
 from interfaces.http.negotiation import best_match
 from interfaces.http.problems import Problem
-from interfaces.http.reads import log_shown
 
 router = APIRouter(prefix="/decisions", tags=["decisions"])
 
@@ -72,44 +62,7 @@ def read_decision(
     not read the case's secret parts."""
     decision = at.load(app, decision_id, app.get_decision)
     response.headers["ETag"] = f'"{decision.version}"'
-    view = DecisionView.of(decision)
-    documents = {str(d.document_id): d.line for d in decision.wording.documents}
-    masked = _masked_for(app, reader, request, decision.case_id, documents)
-    if not masked:
-        return view
-    basis = _masked_basis(view.basis, documents, masked)
-    title = MASKED if "title" in masked else view.case_title
-    return view.model_copy(update={"case_title": title, "basis": basis})
-
-
-def _masked_for(
-    app: Fundcase, reader: Reader, request: Request, case_id: UUID, documents: Iterable[str]
-) -> tuple[str, ...]:
-    """The decision's secret parts this reader may not see: the case's title if marked
-    secret, the title of every document in its basis that is secret. Those the reader
-    may see are shown and the read kept in the read log."""
-    case = app.get_case(case_id)
-    secret = [d for d in documents if case.is_secret(d)]
-    if "title" in case.secret_fields:
-        secret.insert(0, "title")
-    if not secret:
-        return ()
-    if not reader.may_read_secrets_of(case, app.today()):
-        return tuple(secret)
-    shown = SecretPartsShown(case.id, str(case.diary_number), tuple(secret))
-    log_shown(app, reader, request, [shown])
-    return ()
-
-
-def _masked_basis(
-    basis: Sequence[str], documents: Mapping[str, int], masked: Collection[str]
-) -> list[str]:
-    """The basis with each masked document's title masked; its number stays."""
-    lines = list(basis)
-    for document_id, line in documents.items():
-        if document_id in masked and line < len(lines):
-            lines[line] = f"{lines[line].split(' ', 1)[0]} {MASKED}"
-    return lines
+    return decision_as_read(app, reader, request, decision)
 
 
 @router.post("/{decision_id}/report")
@@ -209,16 +162,10 @@ def read_document(
             404, f"There is no {which}a document for decision {decision_id}.", kind="not-found"
         )
     decision = app.get_decision(decision_id)
-    masked = _masked_for(app, reader, request, decision.case_id, document.basis_documents)
-    document = _masked(document, masked)
+    document, masked = document_as_read(app, reader, request, decision, document)
     headers = {"ETag": f'"{document.version}"', "Vary": "Accept"}
     if media_type == "application/pdf":
-        name = document.diary_number.replace("/", "-")
-        headers["Content-Disposition"] = f'inline; filename="{name}-v{document.version}.pdf"'
-        stored = decision.file_of(document.version)
-        if stored is not None and not masked:
-            return _stored(request, stored, headers)
-        return Response(to_pdf(document), media_type=media_type, headers=headers)
+        return document_pdf(request, decision, document, masked, headers)
     if media_type == "text/html":
         return Response(to_html(document), media_type="text/html; charset=utf-8", headers=headers)
     if media_type == "application/json":
@@ -226,29 +173,3 @@ def read_document(
     return Response(
         to_markdown(document), media_type="text/markdown; charset=utf-8", headers=headers
     )
-
-
-def _masked(document: DecisionDocument, parts: tuple[str, ...]) -> DecisionDocument:
-    if not parts:
-        return document
-    return dataclasses.replace(
-        document,
-        title=MASKED if "title" in parts else document.title,
-        basis=_masked_basis(document.basis, document.basis_documents, parts),
-    )
-
-
-def _stored(request: Request, stored: DecisionFile, headers: dict[str, str]) -> Response:
-    """The document as it was sent, from the file store: byte for byte, with its hash."""
-    system: System = request.app.state.system
-    try:
-        chunks = system.files.read(stored.sha256)
-    except StoredFileMissing:
-        raise Problem(
-            500,
-            "The document's file is missing from the store; `fundcase files verify` lists it.",
-            kind="file-missing",
-        ) from None
-    digest = base64.b64encode(bytes.fromhex(stored.sha256)).decode()
-    headers |= {"Content-Length": str(stored.size), "Repr-Digest": f"sha-256=:{digest}:"}
-    return StreamingResponse(chunks, media_type=stored.media_type, headers=headers)
