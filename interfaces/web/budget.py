@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -29,7 +29,7 @@ router = APIRouter(prefix="/app/budget", include_in_schema=False)
 
 Text = Annotated[str, Query(max_length=200)]
 TABLE = ("financier", "year", "area", "kind")
-FIGURES = ("committed", "used", "released", "remaining")
+FIGURES = ("committed", "used", "paid", "reclaimed", "released", "remaining", "framed")
 HEADINGS = {
     "financier": "Finansiär",
     "year": "År",
@@ -37,9 +37,13 @@ HEADINGS = {
     "kind": "Slag",
     "committed": "Beslutat",
     "used": "Utnyttjat",
+    "paid": "Utbetalt",
+    "reclaimed": "Återkrävt",
     "released": "Återfört",
     "remaining": "Kvar",
+    "framed": "Budgetram",
 }
+DOWNLOADS = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}
 
 
 class _Asked:
@@ -94,22 +98,17 @@ def _asked(
     return _Asked(financier, year, area, kind, as_of)
 
 
+# The filters of the dashboard and of its downloads, as the query string gives them.
+Asked = Annotated[_Asked, Depends(_asked)]
+
+
 def _figures(row: BudgetRow) -> dict[str, Decimal]:
-    return {f: Decimal(getattr(row, f)) for f in FIGURES}
+    return {f: Decimal(getattr(row, f) or 0) for f in FIGURES}
 
 
 @router.get("", response_class=HTMLResponse)
-async def dashboard(
-    request: Request,
-    read_models: ReadModels,
-    financier: Text = "",
-    year: Annotated[str, Query(max_length=10)] = "",
-    area: Text = "",
-    kind: Annotated[str, Query(max_length=10)] = "",
-    as_of: Annotated[str, Query(max_length=20)] = "",
-) -> HTMLResponse:
+async def dashboard(request: Request, read_models: ReadModels, asked: Asked) -> HTMLResponse:
     staff(request, Role.FINANCE, Role.AUDITOR)
-    asked = _asked(financier, year, area, kind, as_of)
     if asked.errors:
         return render(
             request,
@@ -120,6 +119,7 @@ async def dashboard(
             rows=[],
             total=None,
             charts=[],
+            columns=[(c, HEADINGS[c]) for c in FIGURES],
             query="",
         )
     by_year, by_area, rows, total = await run_in_threadpool(_read, read_models, asked)
@@ -145,6 +145,7 @@ async def dashboard(
         rows=rows,
         total=total,
         charts=charts,
+        columns=[(c, HEADINGS[c]) for c in FIGURES],
         by_year=by_year,
         by_area=by_area,
         query=asked.query(),
@@ -166,63 +167,28 @@ def _table(read_models: ReadModels, asked: _Asked) -> list[dict[str, object]]:
         {
             **{k: getattr(r, k) for k in TABLE},
             "kind": kind_name(r.kind),
-            **{f: Decimal(getattr(r, f)) for f in FIGURES},
+            **{f: None if getattr(r, f) is None else Decimal(getattr(r, f)) for f in FIGURES},
         }
         for r in budget_totals(read_models, asked.grouped(*TABLE))
     ]
 
 
-@router.get("/budget.csv")
-async def download_csv(
-    request: Request,
-    read_models: ReadModels,
-    financier: Text = "",
-    year: Annotated[str, Query(max_length=10)] = "",
-    area: Text = "",
-    kind: Annotated[str, Query(max_length=10)] = "",
-    as_of: Annotated[str, Query(max_length=20)] = "",
+@router.get("/budget.{file_type}")
+async def download(
+    request: Request, read_models: ReadModels, asked: Asked, file_type: Literal["csv", "xlsx"]
 ) -> Response:
+    """The table shown, as CSV or XLSX: amounts as plain numbers a spreadsheet can sum."""
     staff(request, Role.FINANCE, Role.AUDITOR)
-    asked = _asked(financier, year, area, kind, as_of)
     rows = [] if asked.errors else await run_in_threadpool(_table, read_models, asked)
     columns = [*TABLE, *FIGURES]
-    text = csv_text(
-        [HEADINGS[c] for c in columns],
-        ({HEADINGS[c]: row[c] for c in columns} for row in rows),
-    )
-    return Response(
-        text,
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{_name(asked)}.csv"',
-            "Cache-Control": "no-store",
-        },
-    )
-
-
-@router.get("/budget.xlsx")
-async def download_xlsx(
-    request: Request,
-    read_models: ReadModels,
-    financier: Text = "",
-    year: Annotated[str, Query(max_length=10)] = "",
-    area: Text = "",
-    kind: Annotated[str, Query(max_length=10)] = "",
-    as_of: Annotated[str, Query(max_length=20)] = "",
-) -> Response:
-    staff(request, Role.FINANCE, Role.AUDITOR)
-    asked = _asked(financier, year, area, kind, as_of)
-    rows = [] if asked.errors else await run_in_threadpool(_table, read_models, asked)
-    columns = [*TABLE, *FIGURES]
-    body = xlsx_bytes(
-        [HEADINGS[c] for c in columns],
-        ({HEADINGS[c]: row[c] for c in columns} for row in rows),
-    )
+    headings = [HEADINGS[c] for c in columns]
+    cells = ({HEADINGS[c]: row[c] for c in columns} for row in rows)
+    body = csv_text(headings, cells) if file_type == "csv" else xlsx_bytes(headings, cells)
     return Response(
         body,
-        media_type=XLSX,
+        media_type=DOWNLOADS[file_type],
         headers={
-            "Content-Disposition": f'attachment; filename="{_name(asked)}.xlsx"',
+            "Content-Disposition": f'attachment; filename="{_name(asked)}.{file_type}"',
             "Cache-Control": "no-store",
         },
     )

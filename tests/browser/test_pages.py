@@ -251,7 +251,7 @@ def test_finance_reads_the_budget_as_of_a_day_and_downloads_it(
                 "start": "2025-04-01",
                 "end": "2026-12-31",
                 "budget_areas": [
-                    {"name": a, "amount": f"{float(amount) / len(areas):.2f}"} for a in areas
+                    {"name": a, "amount": str(Decimal(amount) / len(areas))} for a in areas
                 ],
             },
         )
@@ -272,6 +272,13 @@ def test_finance_reads_the_budget_as_of_a_day_and_downloads_it(
                 "commitment_ids": [commitment["id"]],
             },
         )
+        if financier == "Region Västernorrland":
+            site.api(
+                "POST",
+                f"/commitments/{commitment['id']}/payments",
+                Role.FINANCE,
+                {"date": "2025-06-30", "amount": "50000", "note": "Första utbetalningen"},
+            )
     site.sign_in(page, Role.FINANCE)
     page.get_by_role("link", name="Budget").first.click()
     expect(page.locator("svg#per-ar")).to_be_visible()
@@ -279,6 +286,8 @@ def test_finance_reads_the_budget_as_of_a_day_and_downloads_it(
     page.get_by_label("Finansiär").fill("Region Västernorrland")
     page.get_by_role("button", name="Visa").click()
     expect(page.locator("dl.facts")).to_contain_text("240 000 kr")
+    # Paid out is its own figure, beside what is committed.
+    expect(page.locator("dl.facts")).to_contain_text("Utbetalt50 000 kr")
     looked_at(page, "app-budget")
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV").click()
@@ -295,6 +304,7 @@ def test_finance_reads_the_budget_as_of_a_day_and_downloads_it(
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:5] == ("Finansiär", "År", "Område", "Slag", "Beslutat")
     assert sum(Decimal(str(r[4])) for r in rows[1:]) == Decimal("240000")
+    assert sum(Decimal(str(r[6])) for r in rows[1:]) == Decimal("50000")  # Utbetalt
 
 
 def test_an_official_reports_two_decisions_to_a_meeting(
