@@ -413,7 +413,9 @@ class HashMustBeSha256(InputRule):
         return "a file's hash is its SHA-256 as 64 lower-case hexadecimal digits"
 
     def in_swedish(self) -> str:
-        return "en fils kontrollsumma är dess SHA-256 skriven med 64 hexadecimala gemener"
+        return (
+            "en fils kontrollsumma är dess SHA-256, skriven som 64 hexadecimala tecken med gemener"
+        )
 
 
 def secrecy_markings(

@@ -92,9 +92,7 @@ class UsageMustNotPrecedeDecision(MustNotPrecede):
     earlier_what: str = "decision date"
 
     def in_swedish(self) -> str:
-        return (
-            f"datumet för det utnyttjade, {self.later}, ligger före beslutsdatumet {self.earlier}"
-        )
+        return f"datumet för utnyttjandet, {self.later}, ligger före beslutsdatumet {self.earlier}"
 
 
 @dataclass(frozen=True)
@@ -214,7 +212,8 @@ class ReclaimMustNotPrecedeItsDecision(MustNotPrecede):
 
     def in_swedish(self) -> str:
         return (
-            f"återkravet {self.later} ligger före datumet för beslutet om återkrav, {self.earlier}"
+            f"återkravsdatumet {self.later} ligger före dagen för beslutet om återkrav, "
+            f"{self.earlier}"
         )
 
 

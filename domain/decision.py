@@ -379,7 +379,8 @@ class AnnouncementMustFollowReport(BusinessRule):
 
     def in_swedish(self) -> str:
         return (
-            "beslutet måste anmälas till nämnden innan tillkännagivandet av protokollet registreras"
+            "beslutet måste anmälas till nämnden innan tillkännagivandet om protokollets "
+            "justering registreras"
         )
 
 
@@ -394,7 +395,9 @@ class AnnouncementMustBeRecordedOnce(BusinessRule):
         return f"the protocol's announcement was already recorded as {self.announced_on}"
 
     def in_swedish(self) -> str:
-        return f"tillkännagivandet av protokollet är redan registrerat som {self.announced_on}"
+        return (
+            f"tillkännagivandet om protokollets justering är redan registrerat, {self.announced_on}"
+        )
 
 
 @dataclass(frozen=True)
