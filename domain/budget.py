@@ -34,7 +34,7 @@ def budget_area_split(
     parts: list[tuple[str, object]], amount: Money, field: str = "budget_areas"
 ) -> tuple[BudgetAreaShare, ...]:
     """Budget-area parts that each name an area once and add up exactly to the amount."""
-    check(ListMustNotBeEmpty(parts, "budget area"), field)
+    check(ListMustNotBeEmpty(parts, "budget area", "ett budgetområde"), field)
     shares = tuple(
         BudgetAreaShare(
             name=text(name, f"{field}[{i}].name"),

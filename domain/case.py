@@ -19,6 +19,8 @@ from domain.rules import (
     MustNotBeInTheFuture,
     ReasonMustBeGiven,
     check,
+    kr,
+    quoted,
     sek,
 )
 from domain.values import (
@@ -63,6 +65,22 @@ LIFECYCLE: dict[CaseStatus, frozenset[CaseStatus]] = {
 }
 
 OPEN_FOR_DECISIONS = frozenset(LIFECYCLE) - {CaseStatus.CLOSED, CaseStatus.WITHDRAWN}
+
+# A case's statuses, as Swedish sentences name them ("ett ärende som är avslutat").
+STATUSES_IN_SWEDISH: dict[str, str] = {
+    CaseStatus.REGISTERED: "registrerat",
+    CaseStatus.UNDER_REVIEW: "under handläggning",
+    CaseStatus.GRANTED: "beviljat",
+    CaseStatus.PARTLY_GRANTED: "delvis beviljat",
+    CaseStatus.REJECTED: "avslaget",
+    CaseStatus.CLOSED: "avslutat",
+    CaseStatus.WITHDRAWN: "återkallat",
+}
+
+
+def status_in_swedish(status: str) -> str:
+    return STATUSES_IN_SWEDISH.get(status, status)
+
 
 # Fields of the case that a secrecy marking can mask. "applicant" (name and number
 # together) is how markings were written before the fields were named one by one.
@@ -168,6 +186,12 @@ class RequestedAmountMustNotExceedTotalBudget(InputRule):
             f"budget of {sek(self.total_budget)}"
         )
 
+    def in_swedish(self) -> str:
+        return (
+            f"det sökta beloppet {kr(self.requested)} är större än projektets totala "
+            f"budget på {kr(self.total_budget)}"
+        )
+
 
 @dataclass(frozen=True)
 class GrantMustNotEndBeforeToday(InputRule):
@@ -180,10 +204,16 @@ class GrantMustNotEndBeforeToday(InputRule):
     def message(self) -> str:
         return f"a grant ending {self.until} would have ended already (today is {self.today})"
 
+    def in_swedish(self) -> str:
+        return f"ett stöd som slutar {self.until} har redan upphört (i dag är det {self.today})"
+
 
 @dataclass(frozen=True)
 class ReceiptDateMustNotBeInTheFuture(MustNotBeInTheFuture):
     what: str = "date of receipt"
+
+    def in_swedish(self) -> str:
+        return f"inkomstdatumet {self.day} ligger i framtiden (i dag är det {self.today})"
 
 
 @dataclass(frozen=True)
@@ -201,6 +231,13 @@ class StatusChangeMustFollowLifecycle(BusinessRule):
             f"a case that is {self.current} cannot become {self.requested}; it can become: {nexts}"
         )
 
+    def in_swedish(self) -> str:
+        nexts = ", ".join(sorted(status_in_swedish(s) for s in self.allowed)) or "ingenting"
+        return (
+            f"ett ärende som är {status_in_swedish(self.current)} kan inte bli "
+            f"{status_in_swedish(self.requested)}; det kan bli: {nexts}"
+        )
+
 
 @dataclass(frozen=True)
 class ClosedCaseMustNotChange(BusinessRule):
@@ -211,6 +248,9 @@ class ClosedCaseMustNotChange(BusinessRule):
 
     def message(self) -> str:
         return "the case is closed; reopen it, with a reason, before changing it"
+
+    def in_swedish(self) -> str:
+        return "ärendet är avslutat; öppna det igen, med ett skäl, innan det ändras"
 
 
 @dataclass(frozen=True)
@@ -223,6 +263,9 @@ class IdMustBeNew(BusinessRule):
 
     def message(self) -> str:
         return f"{self.new_id} is already registered"
+
+    def in_swedish(self) -> str:
+        return f"{self.new_id} är redan registrerat"
 
 
 @dataclass(frozen=True)
@@ -237,6 +280,12 @@ class SecrecyGroundMustBeAnOslProvision(InputRule):
         return (
             f"{self.ground!r} is not a provision of offentlighets- och sekretesslagen; "
             "write it as e.g. 'OSL 31 kap. 16 §'"
+        )
+
+    def in_swedish(self) -> str:
+        return (
+            f"{quoted(self.ground)} är ingen bestämmelse i offentlighets- och sekretesslagen; "
+            "skriv till exempel ”OSL 31 kap. 16 §”"
         )
 
 
@@ -254,6 +303,12 @@ class SecrecyMustConcernAPartOfTheCase(InputRule):
             f"{', '.join(sorted(self.parts))}"
         )
 
+    def in_swedish(self) -> str:
+        return (
+            f"{quoted(self.target)} är ingen del av ärendet som kan vara hemlig; välj bland: "
+            f"{', '.join(sorted(self.parts))}"
+        )
+
 
 @dataclass(frozen=True)
 class MarkingNeedsAGround(InputRule):
@@ -264,6 +319,9 @@ class MarkingNeedsAGround(InputRule):
 
     def message(self) -> str:
         return "a marking needs its legal ground (e.g. 'OSL 31 kap. 16 §')"
+
+    def in_swedish(self) -> str:
+        return "en sekretessmarkering behöver sitt lagstöd (till exempel ”OSL 31 kap. 16 §”)"
 
 
 @dataclass(frozen=True)
@@ -276,6 +334,9 @@ class DocumentMustBeRegisteredInTheCase(BusinessRule):
 
     def message(self) -> str:
         return f"the case has no document {self.document_id}; register it first"
+
+    def in_swedish(self) -> str:
+        return f"ärendet har ingen handling {self.document_id}; registrera den först"
 
 
 @dataclass(frozen=True)
@@ -299,6 +360,12 @@ class FileNameMustBeAPlainName(InputRule):
             "folders (/ or \\) or control characters"
         )
 
+    def in_swedish(self) -> str:
+        return (
+            f"en fils namn är ett enkelt namn på högst {FILE_NAME_TEXT} tecken, utan mappar "
+            "(/ eller \\) och utan styrtecken"
+        )
+
 
 @dataclass(frozen=True)
 class FileMustNotBeEmpty(InputRule):
@@ -309,6 +376,9 @@ class FileMustNotBeEmpty(InputRule):
 
     def message(self) -> str:
         return "the file is empty; an empty file documents nothing"
+
+    def in_swedish(self) -> str:
+        return "filen är tom; en tom fil dokumenterar ingenting"
 
 
 @dataclass(frozen=True)
@@ -325,6 +395,12 @@ class MediaTypeMustBeAllowedForArchiving(InputRule):
             f"allowed are: {', '.join(sorted(self.allowed))}"
         )
 
+    def in_swedish(self) -> str:
+        return (
+            f"innehållet är {self.media_type}, som inte bevaras i arkivet; "
+            f"tillåtna är: {', '.join(sorted(self.allowed))}"
+        )
+
 
 @dataclass(frozen=True)
 class HashMustBeSha256(InputRule):
@@ -335,6 +411,11 @@ class HashMustBeSha256(InputRule):
 
     def message(self) -> str:
         return "a file's hash is its SHA-256 as 64 lower-case hexadecimal digits"
+
+    def in_swedish(self) -> str:
+        return (
+            "en fils kontrollsumma är dess SHA-256, skriven som 64 hexadecimala tecken med gemener"
+        )
 
 
 def secrecy_markings(

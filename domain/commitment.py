@@ -18,6 +18,8 @@ from domain.rules import (
     MustNotPrecede,
     ReasonMustBeGiven,
     check,
+    commitment_state_in_swedish,
+    kr,
     sek,
 )
 from domain.values import LONG_TEXT, Actor, DiaryNumber, Money, Period, text
@@ -71,6 +73,7 @@ class Reclaim:
 class CommitmentMustBeCommitted(BusinessRule):
     state: str
     action: str
+    action_in_swedish: str
 
     def is_broken(self) -> bool:
         return self.state != "committed"
@@ -78,11 +81,18 @@ class CommitmentMustBeCommitted(BusinessRule):
     def message(self) -> str:
         return f"{self.action} needs a committed commitment; this one is {self.state}"
 
+    def in_swedish(self) -> str:
+        state = commitment_state_in_swedish(self.state)
+        return f"{self.action_in_swedish} kräver ett beslutat åtagande; det här är {state}"
+
 
 @dataclass(frozen=True)
 class UsageMustNotPrecedeDecision(MustNotPrecede):
     later_what: str = "usage date"
     earlier_what: str = "decision date"
+
+    def in_swedish(self) -> str:
+        return f"datumet för utnyttjandet, {self.later}, ligger före beslutsdatumet {self.earlier}"
 
 
 @dataclass(frozen=True)
@@ -101,11 +111,21 @@ class UsageMustNotExceedCommitment(BusinessRule):
             f"{sek(left)} of {sek(self.committed)}"
         )
 
+    def in_swedish(self) -> str:
+        left = self.committed - self.used
+        return (
+            f"{kr(self.amount)} är mer än vad som återstår av åtagandet: "
+            f"{kr(left)} av {kr(self.committed)}"
+        )
+
 
 @dataclass(frozen=True)
 class PaymentMustNotPrecedeDecision(MustNotPrecede):
     later_what: str = "payment date"
     earlier_what: str = "decision date"
+
+    def in_swedish(self) -> str:
+        return f"utbetalningsdagen {self.later} ligger före beslutsdatumet {self.earlier}"
 
 
 @dataclass(frozen=True)
@@ -117,6 +137,12 @@ class PaymentsMustBeOfACashCommitment(BusinessRule):
 
     def message(self) -> str:
         return "a commitment in kind is given as work, not paid out; record its usage instead"
+
+    def in_swedish(self) -> str:
+        return (
+            "ett åtagande i annat än pengar ges som arbete och betalas inte ut; "
+            "registrera i stället vad som har utnyttjats"
+        )
 
 
 @dataclass(frozen=True)
@@ -132,6 +158,12 @@ class PaymentMustNotExceedWhatIsUnpaid(BusinessRule):
         return (
             f"{sek(self.amount)} exceeds what is committed and not yet paid: "
             f"{sek(self.committed - self.paid)} of {sek(self.committed)}"
+        )
+
+    def in_swedish(self) -> str:
+        return (
+            f"{kr(self.amount)} är mer än vad som är beslutat och ännu inte utbetalt: "
+            f"{kr(self.committed - self.paid)} av {kr(self.committed)}"
         )
 
 
@@ -150,6 +182,12 @@ class ReclaimMustNotExceedWhatWasPaid(BusinessRule):
             f"{sek(self.paid - self.reclaimed)}"
         )
 
+    def in_swedish(self) -> str:
+        return (
+            f"{kr(self.amount)} är mer än vad som har betalats ut och inte redan återkrävts: "
+            f"{kr(self.paid - self.reclaimed)}"
+        )
+
 
 @dataclass(frozen=True)
 class ReclaimDecisionMustBelongToTheCase(BusinessRule):
@@ -163,11 +201,20 @@ class ReclaimDecisionMustBelongToTheCase(BusinessRule):
     def message(self) -> str:
         return f"decision {self.decision_id} was taken in another case"
 
+    def in_swedish(self) -> str:
+        return f"beslutet {self.decision_id} fattades i ett annat ärende"
+
 
 @dataclass(frozen=True)
 class ReclaimMustNotPrecedeItsDecision(MustNotPrecede):
     later_what: str = "reclaim date"
     earlier_what: str = "date of the decision to reclaim"
+
+    def in_swedish(self) -> str:
+        return (
+            f"återkravsdatumet {self.later} ligger före dagen för beslutet om återkrav, "
+            f"{self.earlier}"
+        )
 
 
 @dataclass(frozen=True)
@@ -179,6 +226,9 @@ class AmendmentMustChangeSomething(InputRule):
 
     def message(self) -> str:
         return "an amendment must change the amount, the period, the areas or the years"
+
+    def in_swedish(self) -> str:
+        return "en ändring måste ändra beloppet, perioden, budgetområdena eller åren"
 
 
 @dataclass(frozen=True)
@@ -193,6 +243,9 @@ class AmendmentDecisionMustBelongToTheCase(BusinessRule):
     def message(self) -> str:
         return f"decision {self.decision_id} was taken in another case"
 
+    def in_swedish(self) -> str:
+        return f"beslutet {self.decision_id} fattades i ett annat ärende"
+
 
 @dataclass(frozen=True)
 class AmendmentDecisionMustStand(BusinessRule):
@@ -204,11 +257,20 @@ class AmendmentDecisionMustStand(BusinessRule):
     def message(self) -> str:
         return "the decision is revoked; it cannot amend a commitment"
 
+    def in_swedish(self) -> str:
+        return "beslutet är upphävt; det kan inte ändra ett åtagande"
+
 
 @dataclass(frozen=True)
 class AmendmentMustNotPrecedeCommitment(MustNotPrecede):
     later_what: str = "amending decision's date"
     earlier_what: str = "date the commitment was decided"
+
+    def in_swedish(self) -> str:
+        return (
+            f"det ändrande beslutets datum {self.later} ligger före dagen då åtagandet "
+            f"beslutades, {self.earlier}"
+        )
 
 
 @dataclass(frozen=True)
@@ -221,6 +283,9 @@ class AmendedAmountMustBeCoveredByDecision(BusinessRule):
 
     def message(self) -> str:
         return f"the decision grants {sek(self.decided)}; it does not cover {sek(self.amount)}"
+
+    def in_swedish(self) -> str:
+        return f"beslutet beviljar {kr(self.decided)}; det täcker inte {kr(self.amount)}"
 
 
 @dataclass(frozen=True)
@@ -237,6 +302,12 @@ class AmendedAmountMustNotBeBelowWhatIsDrawn(BusinessRule):
             f"cannot be {sek(self.amount)}"
         )
 
+    def in_swedish(self) -> str:
+        return (
+            f"{kr(self.drawn)} är redan utnyttjat, utbetalt eller återfört; åtagandet "
+            f"kan inte bli {kr(self.amount)}"
+        )
+
 
 @dataclass(frozen=True)
 class SomethingMustRemainToRelease(BusinessRule):
@@ -247,6 +318,9 @@ class SomethingMustRemainToRelease(BusinessRule):
 
     def message(self) -> str:
         return "the commitment is fully used; nothing remains to release"
+
+    def in_swedish(self) -> str:
+        return "åtagandet är helt utnyttjat; det finns inget kvar att återföra"
 
 
 @dataclass(frozen=True)
@@ -259,6 +333,12 @@ class CommitmentWithUsageMustNotBeCancelled(BusinessRule):
     def message(self) -> str:
         return f"{sek(self.used)} is already used or paid; release the rest instead of cancelling"
 
+    def in_swedish(self) -> str:
+        return (
+            f"{kr(self.used)} är redan utnyttjat eller utbetalt; återför resten i stället för "
+            "att makulera åtagandet"
+        )
+
 
 @dataclass(frozen=True)
 class CommitmentMustBeOpen(BusinessRule):
@@ -269,6 +349,9 @@ class CommitmentMustBeOpen(BusinessRule):
 
     def message(self) -> str:
         return f"the commitment is {self.state}"
+
+    def in_swedish(self) -> str:
+        return f"åtagandet är {commitment_state_in_swedish(self.state)}"
 
 
 class CoFinancingCommitment(Aggregate):
@@ -437,7 +520,9 @@ class CoFinancingCommitment(Aggregate):
         self.decided_on = decided_on
 
     def record_usage(self, usage: Usage, actor: Actor) -> None:
-        check(CommitmentMustBeCommitted(self.state, "recording usage"))
+        check(
+            CommitmentMustBeCommitted(self.state, "recording usage", "att registrera utnyttjande")
+        )
         assert self.decided_on is not None
         check(UsageMustNotPrecedeDecision(usage.date, self.decided_on), "date")
         check(
@@ -456,7 +541,11 @@ class CoFinancingCommitment(Aggregate):
 
     def record_payment(self, payment: Payment, actor: Actor) -> None:
         """A payment, never over what is committed less what was paid."""
-        check(CommitmentMustBeCommitted(self.state, "recording a payment"))
+        check(
+            CommitmentMustBeCommitted(
+                self.state, "recording a payment", "att registrera en utbetalning"
+            )
+        )
         check(PaymentsMustBeOfACashCommitment(str(self.kind)), "amount")
         assert self.decided_on is not None
         check(PaymentMustNotPrecedeDecision(payment.date, self.decided_on), "date")
@@ -519,7 +608,7 @@ class CoFinancingCommitment(Aggregate):
     ) -> None:
         """Increase, decrease, extend or move the commitment under a decision that covers
         the new amount. Areas and years arrive already checked against it."""
-        check(CommitmentMustBeCommitted(self.state, "amending"))
+        check(CommitmentMustBeCommitted(self.state, "amending", "att ändra åtagandet"))
         assert self.decided_on is not None
         check(
             AmendmentDecisionMustBelongToTheCase(decision_id, decision_case_id, self.case_id),
@@ -561,7 +650,7 @@ class CoFinancingCommitment(Aggregate):
 
     def release_rest(self, on: date, actor: Actor) -> Money:
         """Release what is left unused; the commitment is then closed."""
-        check(CommitmentMustBeCommitted(self.state, "releasing the rest"))
+        check(CommitmentMustBeCommitted(self.state, "releasing the rest", "att återföra resten"))
         check(SomethingMustRemainToRelease(self.rest.amount))
         rest = self.rest
         self._released(rest, on, actor)

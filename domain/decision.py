@@ -12,7 +12,13 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.appeal import appeal_period_ends
-from domain.case import OPEN_FOR_DECISIONS, Case, FileMustNotBeEmpty, HashMustBeSha256
+from domain.case import (
+    OPEN_FOR_DECISIONS,
+    Case,
+    FileMustNotBeEmpty,
+    HashMustBeSha256,
+    status_in_swedish,
+)
 from domain.commitment import CoFinancingCommitment
 from domain.delegation import DelegationOrder
 from domain.rules import (
@@ -26,6 +32,7 @@ from domain.rules import (
     MustNotPrecede,
     ReasonMustBeGiven,
     check,
+    kr,
     sek,
 )
 from domain.staff import StaffDirectory
@@ -121,10 +128,16 @@ class CaseMustBeOpenForDecision(BusinessRule):
     def message(self) -> str:
         return f"no decision can be taken in a case that is {self.status}"
 
+    def in_swedish(self) -> str:
+        return f"inget beslut kan fattas i ett ärende som är {status_in_swedish(self.status)}"
+
 
 @dataclass(frozen=True)
 class DecisionDateMustNotBeInTheFuture(MustNotBeInTheFuture):
     what: str = "decision date"
+
+    def in_swedish(self) -> str:
+        return f"beslutsdatumet {self.day} ligger i framtiden (i dag är det {self.today})"
 
 
 @dataclass(frozen=True)
@@ -139,6 +152,12 @@ class DecisionMustNotPrecedeReceipt(BusinessRule):
         return (
             f"the decision date {self.decided_on} precedes the day the case "
             f"was received, {self.received_on}"
+        )
+
+    def in_swedish(self) -> str:
+        return (
+            f"beslutsdatumet {self.decided_on} ligger före dagen då ärendet kom in, "
+            f"{self.received_on}"
         )
 
 
@@ -166,6 +185,12 @@ class DecisionMakerMustHoldDelegatedTitle(BusinessRule):
             f"not to {self.decision_maker_title!r}"
         )
 
+    def in_swedish(self) -> str:
+        return (
+            f"punkt {self.point} delegerar till {self.delegate_title}, "
+            f"inte till {self.decision_maker_title}"
+        )
+
 
 @dataclass(frozen=True)
 class DecidedAmountMustNotExceedProvisionLimit(BusinessRule):
@@ -183,6 +208,13 @@ class DecidedAmountMustNotExceedProvisionLimit(BusinessRule):
             f"the decision grants {sek(self.decided)}"
         )
 
+    def in_swedish(self) -> str:
+        assert self.limit is not None
+        return (
+            f"punkt {self.point} medger högst {kr(self.limit)}; "
+            f"beslutet beviljar {kr(self.decided)}"
+        )
+
 
 @dataclass(frozen=True)
 class DecisionWithoutCommitmentsMustStateItsAmount(InputRule):
@@ -196,6 +228,12 @@ class DecisionWithoutCommitmentsMustStateItsAmount(InputRule):
         return (
             "a decision that confirms no commitment must state the amount it grants "
             "(0 if it grants none)"
+        )
+
+    def in_swedish(self) -> str:
+        return (
+            "ett beslut som inte bekräftar något åtagande måste ange beloppet det beviljar "
+            "(0 om det inte beviljar något)"
         )
 
 
@@ -213,6 +251,12 @@ class CommitmentsMustNotExceedDecidedAmount(BusinessRule):
             f"{sek(self.decided)} the decision grants"
         )
 
+    def in_swedish(self) -> str:
+        return (
+            f"de bekräftade åtagandena blir tillsammans {kr(self.committed)}, mer än de "
+            f"{kr(self.decided)} som beslutet beviljar"
+        )
+
 
 @dataclass(frozen=True)
 class CommitmentMustBelongToDecisionCase(BusinessRule):
@@ -225,6 +269,9 @@ class CommitmentMustBelongToDecisionCase(BusinessRule):
 
     def message(self) -> str:
         return f"commitment {self.commitment_id} belongs to another case"
+
+    def in_swedish(self) -> str:
+        return f"åtagandet {self.commitment_id} hör till ett annat ärende"
 
 
 @dataclass(frozen=True)
@@ -244,6 +291,12 @@ class BasisDocumentMustBeRegisteredInTheCase(BusinessRule):
             f"name it by its number (e.g. {self.diary_number}-1) or its id"
         )
 
+    def in_swedish(self) -> str:
+        return (
+            f"ärendet {self.diary_number} har ingen registrerad handling {self.document}; "
+            f"ange den med sitt nummer (till exempel {self.diary_number}-1) eller sitt id"
+        )
+
 
 @dataclass(frozen=True)
 class DocumentVersionMustBeStoredOnce(BusinessRule):
@@ -256,6 +309,9 @@ class DocumentVersionMustBeStoredOnce(BusinessRule):
     def message(self) -> str:
         return f"version {self.version} of the decision document is stored already"
 
+    def in_swedish(self) -> str:
+        return f"version {self.version} av beslutsdokumentet är redan sparad"
+
 
 @dataclass(frozen=True)
 class RevokedDecisionMustNotChange(BusinessRule):
@@ -266,6 +322,9 @@ class RevokedDecisionMustNotChange(BusinessRule):
 
     def message(self) -> str:
         return "the decision is revoked; it can no longer change"
+
+    def in_swedish(self) -> str:
+        return "beslutet är upphävt; det kan inte längre ändras"
 
 
 @dataclass(frozen=True)
@@ -278,6 +337,9 @@ class CorrectionMustChangeSomething(InputRule):
     def message(self) -> str:
         return "a correction must change at least one field of the decision"
 
+    def in_swedish(self) -> str:
+        return "en rättelse måste ändra minst en uppgift i beslutet"
+
 
 @dataclass(frozen=True)
 class DecisionMustBeReportedOnce(BusinessRule):
@@ -289,11 +351,17 @@ class DecisionMustBeReportedOnce(BusinessRule):
     def message(self) -> str:
         return "the decision is already reported to the committee"
 
+    def in_swedish(self) -> str:
+        return "beslutet är redan anmält till nämnden"
+
 
 @dataclass(frozen=True)
 class ReportMustNotPrecedeDecision(MustNotPrecede):
     later_what: str = "meeting date"
     earlier_what: str = "decision date"
+
+    def in_swedish(self) -> str:
+        return f"sammanträdesdatumet {self.later} ligger före beslutsdatumet {self.earlier}"
 
 
 @dataclass(frozen=True)
@@ -309,6 +377,12 @@ class AnnouncementMustFollowReport(BusinessRule):
             "protocol's announcement is recorded"
         )
 
+    def in_swedish(self) -> str:
+        return (
+            "beslutet måste anmälas till nämnden innan tillkännagivandet om protokollets "
+            "justering registreras"
+        )
+
 
 @dataclass(frozen=True)
 class AnnouncementMustBeRecordedOnce(BusinessRule):
@@ -320,11 +394,19 @@ class AnnouncementMustBeRecordedOnce(BusinessRule):
     def message(self) -> str:
         return f"the protocol's announcement was already recorded as {self.announced_on}"
 
+    def in_swedish(self) -> str:
+        return (
+            f"tillkännagivandet om protokollets justering är redan registrerat, {self.announced_on}"
+        )
+
 
 @dataclass(frozen=True)
 class AnnouncementMustNotPrecedeMeeting(MustNotPrecede):
     later_what: str = "announcement date"
     earlier_what: str = "meeting date"
+
+    def in_swedish(self) -> str:
+        return f"tillkännagivandet {self.later} ligger före sammanträdesdatumet {self.earlier}"
 
 
 class DelegationDecision(Aggregate):
@@ -394,7 +476,7 @@ class DelegationDecision(Aggregate):
         check(DecisionDateMustNotBeInTheFuture(decided_on, today), "decided_on")
         check(CaseMustBeOpenForDecision(case.status, OPEN_FOR_DECISIONS), "case_id")
         check(DecisionMustNotPrecedeReceipt(decided_on, case.received_on), "decided_on")
-        check(ListMustNotBeEmpty(wording.points, "decision point"), "points")
+        check(ListMustNotBeEmpty(wording.points, "decision point", "en beslutspunkt"), "points")
         provision = order.require_provision(point, decided_on)
         check(
             DecisionMakerMustHoldDelegatedTitle(point, provision.delegate_title, decided_by.title),
@@ -505,7 +587,7 @@ class DelegationDecision(Aggregate):
         check(ReasonMustBeGiven(reason), "reason")
         changed = self.wording.changed_fields(corrected)
         check(CorrectionMustChangeSomething(changed))
-        check(ListMustNotBeEmpty(corrected.points, "decision point"), "points")
+        check(ListMustNotBeEmpty(corrected.points, "decision point", "en beslutspunkt"), "points")
         self._corrected(text(reason, "reason", LONG_TEXT), corrected, tuple(changed), actor)
         return changed
 

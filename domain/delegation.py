@@ -15,6 +15,7 @@ from domain.rules import (
     ListMustNotBeEmpty,
     PeriodMustNotEndBeforeItStarts,
     check,
+    quoted,
 )
 from domain.values import TITLE_TEXT, Actor, Money, text
 
@@ -76,6 +77,9 @@ class ProvisionMustExist(BusinessRule):
     def message(self) -> str:
         return f"point {self.point} does not exist in {self.order_title!r}"
 
+    def in_swedish(self) -> str:
+        return f"punkt {self.point} finns inte i {quoted(self.order_title)}"
+
 
 @dataclass(frozen=True)
 class ProvisionMustBeInForceOnDecisionDate(BusinessRule):
@@ -89,6 +93,9 @@ class ProvisionMustBeInForceOnDecisionDate(BusinessRule):
     def message(self) -> str:
         return f"point {self.point} is not in force on {self.on}"
 
+    def in_swedish(self) -> str:
+        return f"punkt {self.point} gäller inte {self.on}"
+
 
 @dataclass(frozen=True)
 class ProvisionMustNotAlreadyBeInForce(BusinessRule):
@@ -101,6 +108,9 @@ class ProvisionMustNotAlreadyBeInForce(BusinessRule):
 
     def message(self) -> str:
         return f"point {self.point} is already in force on {self.on}; amend it instead"
+
+    def in_swedish(self) -> str:
+        return f"punkt {self.point} gäller redan {self.on}; ändra den i stället"
 
 
 @dataclass(frozen=True)
@@ -119,6 +129,13 @@ class ProvisionChangeMustFallWithinOrderValidity(BusinessRule):
             f"{self.effective_from} lies outside the order's validity {self.valid_from} – {until}"
         )
 
+    def in_swedish(self) -> str:
+        until = self.valid_to or "vidare"
+        return (
+            f"{self.effective_from} ligger utanför delegationsordningens giltighet "
+            f"{self.valid_from} – {until}"
+        )
+
 
 @dataclass(frozen=True)
 class ProvisionChangesMustBeInDateOrder(BusinessRule):
@@ -135,6 +152,12 @@ class ProvisionChangesMustBeInDateOrder(BusinessRule):
             f"a change from the earlier {self.effective_from} would rewrite history"
         )
 
+    def in_swedish(self) -> str:
+        return (
+            f"punkt {self.point} ändrades senast från {self.latest_change}; en ändring från "
+            f"det tidigare {self.effective_from} skulle skriva om historien"
+        )
+
 
 @dataclass(frozen=True)
 class SupersededOrderMustNotChange(BusinessRule):
@@ -145,6 +168,9 @@ class SupersededOrderMustNotChange(BusinessRule):
 
     def message(self) -> str:
         return f"the order was superseded from {self.superseded_from}"
+
+    def in_swedish(self) -> str:
+        return f"delegationsordningen är ersatt från {self.superseded_from}"
 
 
 class DelegationOrder(Aggregate):
@@ -193,7 +219,7 @@ class DelegationOrder(Aggregate):
     ) -> DelegationOrder:
         if valid_to is not None:
             check(PeriodMustNotEndBeforeItStarts(valid_from, valid_to), "valid_to")
-        check(ListMustNotBeEmpty(provisions, "provision"), "provisions")
+        check(ListMustNotBeEmpty(provisions, "provision", "en delegationspunkt"), "provisions")
         check(EachNameMustAppearOnce([p.point for p in provisions]), "provisions")
         return cls(
             title=text(title, "title", TITLE_TEXT),

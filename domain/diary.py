@@ -26,6 +26,9 @@ class NumberMustNotBeTaken(BusinessRule):
     def message(self) -> str:
         return f"{self.number} is already registered; a diary number is given only once"
 
+    def in_swedish(self) -> str:
+        return f"{self.number} är redan registrerat; ett diarienummer ges bara en gång"
+
 
 @dataclass(frozen=True)
 class NumberMustBelongToTheSeries(InputRule):
@@ -38,6 +41,9 @@ class NumberMustBelongToTheSeries(InputRule):
 
     def message(self) -> str:
         return f"{self.number} is not a number of the series {self.prefix}/…/{self.year}"
+
+    def in_swedish(self) -> str:
+        return f"{self.number} är inget nummer i serien {self.prefix}/…/{self.year}"
 
 
 class DiarySeries(Aggregate):

@@ -2,13 +2,20 @@
 
 
 class DomainError(Exception):
-    """A command was refused; nothing was recorded."""
+    """A command was refused; nothing was recorded.
 
-    def __init__(self, rule: str, message: str, field: str | None = None) -> None:
+    `message` is the rule's English text (the API's problem documents, logs, the CLI);
+    `in_swedish` is the same refusal as a Swedish official writes it (the web pages).
+    """
+
+    def __init__(
+        self, rule: str, message: str, field: str | None = None, *, in_swedish: str
+    ) -> None:
         super().__init__(f"{rule}: {message}")
         self.rule = rule
         self.message = message
         self.field = field
+        self.in_swedish = in_swedish
 
 
 class InvalidInput(DomainError):

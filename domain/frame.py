@@ -9,7 +9,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.rules import AmountMustNotBeNegative, BusinessRule, InputRule, check, sek
+from domain.rules import AmountMustNotBeNegative, BusinessRule, InputRule, check, kr, sek
 from domain.values import LONG_TEXT, SHORT_TEXT, Actor, Money, optional_text, text
 
 FRAMES = uuid5(NAMESPACE_URL, "urn:fundcase:budget-frame")
@@ -32,6 +32,12 @@ class FrameMustNotBeBelowCommitted(BusinessRule):
             f"{self.area} {self.year}; the frame cannot be {sek(self.amount)}"
         )
 
+    def in_swedish(self) -> str:
+        return (
+            f"{kr(self.committed)} är redan beslutat inom {self.financier}s ram för "
+            f"{self.area} {self.year}; ramen kan inte bli {kr(self.amount)}"
+        )
+
 
 @dataclass(frozen=True)
 class FrameYearMustBeSensible(InputRule):
@@ -42,6 +48,9 @@ class FrameYearMustBeSensible(InputRule):
 
     def message(self) -> str:
         return f"{self.year} is not a budget year"
+
+    def in_swedish(self) -> str:
+        return f"{self.year} är inget budgetår"
 
 
 class BudgetFrame(Aggregate):

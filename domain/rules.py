@@ -1,6 +1,9 @@
 """Rules as small objects whose class name is the sentence they check.
 
 A refusal then names the rule that broke, which is the message an official needs.
+Every rule says why it refused twice: `message()` in English (the API, logs, the CLI)
+and `in_swedish()` as a Swedish official writes it (the web pages), with the same
+values: amounts as `150 000 kr`, dates as `2026-11-25`.
 `InputRule`s judge a value on its own (bad input); `BusinessRule`s judge a command
 against what has already happened. A rule of one aggregate lives beside it; here are
 the rules of the value objects and those that more than one aggregate checks.
@@ -28,6 +31,10 @@ class Rule(ABC):
     @abstractmethod
     def message(self) -> str: ...
 
+    @abstractmethod
+    def in_swedish(self) -> str:
+        """The refusal in Swedish, plain and short, with the values `message()` names."""
+
     @property
     def name(self) -> str:
         return type(self).__name__
@@ -50,12 +57,44 @@ class PermissionRule(Rule):
 def check(rule: Rule, field: str | None = None) -> None:
     """Raise the rule's refusal if it is broken."""
     if rule.is_broken():
-        raise rule.refusal(rule.name, rule.message(), field)
+        raise rule.refusal(rule.name, rule.message(), field, in_swedish=rule.in_swedish())
 
 
 def sek(amount: Decimal) -> str:
     """An amount as officials write it in messages: '150 000.00 SEK'."""
     return f"{amount:,.2f}".replace(",", " ") + " SEK"
+
+
+def kr(amount: Decimal) -> str:
+    """An amount as Swedish pages write it: `150 000 kr`; öre only when there are any
+    (`1 250,50 kr`)."""
+    sign = "−" if amount < 0 else ""
+    whole = amount == amount.to_integral_value()
+    text = f"{abs(amount):,.0f}" if whole else f"{abs(amount):,.2f}"
+    return sign + text.replace(",", " ").replace(".", ",") + " kr"
+
+
+def decimal_comma(number: object) -> str:
+    """A number as typed, with the Swedish decimal comma: `12,345`."""
+    return str(number).replace(".", ",")
+
+
+def quoted(value: object) -> str:
+    """A value as typed, between Swedish quotation marks: `”abc”`."""
+    return f"”{value}”"
+
+
+# A commitment's states, as Swedish sentences name them.
+COMMITMENT_STATES_IN_SWEDISH = {
+    "proposed": "föreslaget",
+    "committed": "beslutat",
+    "closed": "avslutat",
+    "cancelled": "makulerat",
+}
+
+
+def commitment_state_in_swedish(state: str) -> str:
+    return COMMITMENT_STATES_IN_SWEDISH.get(str(state), str(state))
 
 
 # --- Text ---------------------------------------------------------------------
@@ -71,6 +110,9 @@ class TextMustNotBeBlank(InputRule):
     def message(self) -> str:
         return "a text is required here and it must not be blank"
 
+    def in_swedish(self) -> str:
+        return "här krävs en text, och den får inte vara tom"
+
 
 @dataclass(frozen=True)
 class TextMustNotExceedLengthLimit(InputRule):
@@ -82,6 +124,9 @@ class TextMustNotExceedLengthLimit(InputRule):
 
     def message(self) -> str:
         return f"at most {self.limit} characters are allowed, got {len(self.value)}"
+
+    def in_swedish(self) -> str:
+        return f"högst {self.limit} tecken får plats, texten har {len(self.value)}"
 
 
 # Every control character but the tab and line breaks (\t \n \r), and DEL.
@@ -100,6 +145,9 @@ class TextMustNotContainControlCharacters(InputRule):
     def message(self) -> str:
         return "the text contains control characters (such as NUL) that no document holds"
 
+    def in_swedish(self) -> str:
+        return "texten innehåller styrtecken (till exempel NUL) som ingen handling kan innehålla"
+
 
 @dataclass(frozen=True)
 class ReasonMustBeGiven(InputRule):
@@ -110,6 +158,9 @@ class ReasonMustBeGiven(InputRule):
 
     def message(self) -> str:
         return "this change must state a reason"
+
+    def in_swedish(self) -> str:
+        return "ändringen måste motiveras: ange ett skäl"
 
 
 # --- Amounts --------------------------------------------------------------------
@@ -135,6 +186,16 @@ class AmountMustBeADecimalNumber(InputRule):
             )
         return f'{self.raw!r} is not an amount in SEK, e.g. "150000.00"'
 
+    def in_swedish(self) -> str:
+        if isinstance(self.raw, float):
+            return (
+                "belopp skrivs som exakta decimaltal i text, till exempel ”150000.00”, "
+                f"inte som flyttalet {self.raw!r}"
+            )
+        return (
+            f"{quoted(self.raw)} är inget belopp i kronor; skriv till exempel 150000 eller 1250,50"
+        )
+
 
 @dataclass(frozen=True)
 class AmountMustHaveAtMostTwoDecimals(InputRule):
@@ -145,6 +206,9 @@ class AmountMustHaveAtMostTwoDecimals(InputRule):
 
     def message(self) -> str:
         return f"{self.amount} has more than two decimals; SEK amounts stop at öre"
+
+    def in_swedish(self) -> str:
+        return f"{decimal_comma(self.amount)} har fler än två decimaler; kronor anges högst på öret"
 
 
 @dataclass(frozen=True)
@@ -157,6 +221,9 @@ class AmountMustBePositive(InputRule):
     def message(self) -> str:
         return f"the amount must be greater than zero, got {self.amount}"
 
+    def in_swedish(self) -> str:
+        return f"beloppet måste vara större än noll, inte {kr(self.amount)}"
+
 
 @dataclass(frozen=True)
 class AmountMustNotBeNegative(InputRule):
@@ -167,6 +234,9 @@ class AmountMustNotBeNegative(InputRule):
 
     def message(self) -> str:
         return f"the amount must not be negative, got {self.amount}"
+
+    def in_swedish(self) -> str:
+        return f"beloppet får inte vara negativt, inte {kr(self.amount)}"
 
 
 @dataclass(frozen=True)
@@ -180,6 +250,9 @@ class AmountMustBeWithinSensibleBounds(InputRule):
     def message(self) -> str:
         return f"{self.amount} is beyond any sensible amount (under {sek(self.ceiling)})"
 
+    def in_swedish(self) -> str:
+        return f"{kr(self.amount)} är inget rimligt belopp (det ska vara under {kr(self.ceiling)})"
+
 
 @dataclass(frozen=True)
 class ValueMustBeOneOf(InputRule):
@@ -191,6 +264,9 @@ class ValueMustBeOneOf(InputRule):
 
     def message(self) -> str:
         return f"{self.value!r} is not one of: {', '.join(sorted(self.allowed))}"
+
+    def in_swedish(self) -> str:
+        return f"{quoted(self.value)} är inget av: {', '.join(sorted(self.allowed))}"
 
 
 # --- Dates and identifiers ----------------------------------------------------------
@@ -207,6 +283,9 @@ class PeriodMustNotEndBeforeItStarts(InputRule):
     def message(self) -> str:
         return f"the end date {self.end} is before the start date {self.start}"
 
+    def in_swedish(self) -> str:
+        return f"slutdatumet {self.end} ligger före startdatumet {self.start}"
+
 
 @dataclass(frozen=True)
 class PeriodTextMustNameTwoDates(InputRule):
@@ -218,6 +297,9 @@ class PeriodTextMustNameTwoDates(InputRule):
 
     def message(self) -> str:
         return f"{self.raw!r} is not a period such as '201203 — 201410' or '20220401-20240630'"
+
+    def in_swedish(self) -> str:
+        return f"{quoted(self.raw)} är ingen period som ”201203 — 201410” eller ”20220401-20240630”"
 
 
 @dataclass(frozen=True)
@@ -231,6 +313,9 @@ class DateMustReadAsDayOrMonth(InputRule):
     def message(self) -> str:
         return f"{self.raw!r} is not a date of the form YYYYMMDD, YYYY-MM-DD, YYYYMM or YYYY-MM"
 
+    def in_swedish(self) -> str:
+        return f"{quoted(self.raw)} är inget datum som ÅÅÅÅMMDD, ÅÅÅÅ-MM-DD, ÅÅÅÅMM eller ÅÅÅÅ-MM"
+
 
 @dataclass(frozen=True)
 class OrganisationNumberMustHaveTenDigits(InputRule):
@@ -241,6 +326,9 @@ class OrganisationNumberMustHaveTenDigits(InputRule):
 
     def message(self) -> str:
         return f"{self.raw!r} is not an organisation number of the form NNNNNN-NNNN"
+
+    def in_swedish(self) -> str:
+        return f"{quoted(self.raw)} är inget organisationsnummer som NNNNNN-NNNN"
 
 
 @dataclass(frozen=True)
@@ -254,6 +342,12 @@ class OrganisationNumberMustPassCheckDigit(InputRule):
         return (
             f"{self.digits[:6]}-{self.digits[6:]} fails the check digit (Luhn); "
             "it is probably mistyped"
+        )
+
+    def in_swedish(self) -> str:
+        return (
+            f"kontrollsiffran i {self.digits[:6]}-{self.digits[6:]} stämmer inte; "
+            "numret är troligen felskrivet"
         )
 
 
@@ -275,6 +369,9 @@ class RegisterPrefixMustBeCapitalLetters(InputRule):
     def message(self) -> str:
         return f"{self.prefix!r} is not a register prefix: 1 to 10 capital letters"
 
+    def in_swedish(self) -> str:
+        return f"{quoted(self.prefix)} är inget diarieprefix: 1 till 10 versaler"
+
 
 @dataclass(frozen=True)
 class DiaryNumberMustReadPrefixSequenceYear(InputRule):
@@ -285,6 +382,9 @@ class DiaryNumberMustReadPrefixSequenceYear(InputRule):
 
     def message(self) -> str:
         return f"{self.raw!r} is not a diary number of the form PREFIX/SEQ/YEAR"
+
+    def in_swedish(self) -> str:
+        return f"{quoted(self.raw)} är inget diarienummer som PREFIX/LÖPNUMMER/ÅR"
 
 
 # --- Budget splits ------------------------------------------------------------------
@@ -299,6 +399,10 @@ class PartsMustAddUpToAmount(InputRule):
     def is_broken(self) -> bool:
         return self.parts_total != self.amount
 
+    @abstractmethod
+    def in_swedish(self) -> str:
+        """Each kind of part names itself in Swedish: see the rules below."""
+
     def message(self) -> str:
         return (
             f"the {self.what} parts add up to {sek(self.parts_total)} "
@@ -310,10 +414,22 @@ class PartsMustAddUpToAmount(InputRule):
 class BudgetAreaPartsMustAddUpToAmount(PartsMustAddUpToAmount):
     what: str = "budget-area"
 
+    def in_swedish(self) -> str:
+        return (
+            f"budgetområdenas delar blir tillsammans {kr(self.parts_total)}, "
+            f"men beloppet är {kr(self.amount)}"
+        )
+
 
 @dataclass(frozen=True)
 class YearPartsMustAddUpToAmount(PartsMustAddUpToAmount):
     what: str = "year"
+
+    def in_swedish(self) -> str:
+        return (
+            f"årens delar blir tillsammans {kr(self.parts_total)}, "
+            f"men beloppet är {kr(self.amount)}"
+        )
 
 
 @dataclass(frozen=True)
@@ -327,17 +443,25 @@ class EachNameMustAppearOnce(InputRule):
         repeated = sorted({n for n in self.names if self.names.count(n) > 1})
         return f"listed more than once: {', '.join(repeated)}"
 
+    def in_swedish(self) -> str:
+        repeated = sorted({n for n in self.names if self.names.count(n) > 1})
+        return f"anges mer än en gång: {', '.join(repeated)}"
+
 
 @dataclass(frozen=True)
 class ListMustNotBeEmpty(InputRule):
     items: Collection[object]
     what: str
+    what_in_swedish: str  # with its article: "ett budgetområde"
 
     def is_broken(self) -> bool:
         return not self.items
 
     def message(self) -> str:
         return f"at least one {self.what} is required"
+
+    def in_swedish(self) -> str:
+        return f"minst {self.what_in_swedish} krävs"
 
 
 @dataclass(frozen=True)
@@ -355,6 +479,10 @@ class YearPartsMustFallWithinPeriod(InputRule):
             f"got {sorted(self.years)}"
         )
 
+    def in_swedish(self) -> str:
+        years = ", ".join(str(y) for y in sorted(self.years))
+        return f"varje år måste ligga inom perioden {self.start} – {self.end}; angivna år: {years}"
+
 
 # --- Dates against today and against each other -------------------------------------
 
@@ -367,6 +495,10 @@ class MustNotBeInTheFuture(BusinessRule):
 
     def is_broken(self) -> bool:
         return self.day > self.today
+
+    @abstractmethod
+    def in_swedish(self) -> str:
+        """Each kind of date names itself in Swedish: see the rules of the aggregates."""
 
     def message(self) -> str:
         return f"the {self.what} {self.day} is in the future (today is {self.today})"
@@ -381,6 +513,10 @@ class MustNotPrecede(BusinessRule):
 
     def is_broken(self) -> bool:
         return self.later < self.earlier
+
+    @abstractmethod
+    def in_swedish(self) -> str:
+        """Each pair of dates names itself in Swedish: see the rules of the aggregates."""
 
     def message(self) -> str:
         return f"the {self.later_what} {self.later} precedes the {self.earlier_what} {self.earlier}"
@@ -403,4 +539,11 @@ class CommitmentMustBeProposed(BusinessRule):
         return (
             f"commitment {self.commitment_id} is {self.state}; only a proposed "
             "commitment can be confirmed by a decision"
+        )
+
+    def in_swedish(self) -> str:
+        state = commitment_state_in_swedish(self.state)
+        return (
+            f"åtagandet {self.commitment_id} är {state}; bara ett föreslaget åtagande "
+            "kan bekräftas genom ett beslut"
         )

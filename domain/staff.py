@@ -16,7 +16,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.rules import BusinessRule, InputRule, PermissionRule, check
+from domain.rules import BusinessRule, InputRule, PermissionRule, check, quoted
 from domain.values import Actor, text
 
 # One directory per authority: a fixed id, so every process finds the same aggregate.
@@ -75,6 +75,12 @@ class TitlePeriodMustEndAfterItStarts(InputRule):
             f"before it starts on {self.held.valid_from}"
         )
 
+    def in_swedish(self) -> str:
+        return (
+            f"{self.held.title} kan inte sluta {self.held.valid_to} "
+            f"innan den börjar {self.held.valid_from}"
+        )
+
 
 @dataclass(frozen=True)
 class PeriodsOfOneTitleMustNotOverlap(InputRule):
@@ -92,6 +98,12 @@ class PeriodsOfOneTitleMustNotOverlap(InputRule):
             f"{self.held.valid_from} – {self.held.valid_to or '…'}"
         )
 
+    def in_swedish(self) -> str:
+        return (
+            f"{self.person} har redan titeln {self.held.title} under en del av "
+            f"{self.held.valid_from} – {self.held.valid_to or '…'}"
+        )
+
 
 @dataclass(frozen=True)
 class PersonMustBeInTheDirectory(InputRule):
@@ -104,6 +116,9 @@ class PersonMustBeInTheDirectory(InputRule):
     def message(self) -> str:
         return f"no one with id {self.person_id} is in the staff directory"
 
+    def in_swedish(self) -> str:
+        return f"ingen med id {self.person_id} finns i personalförteckningen"
+
 
 @dataclass(frozen=True)
 class SubjectMustNameOnePerson(BusinessRule):
@@ -115,6 +130,9 @@ class SubjectMustNameOnePerson(BusinessRule):
 
     def message(self) -> str:
         return f"the sign-in {self.subject!r} already belongs to someone in the directory"
+
+    def in_swedish(self) -> str:
+        return f"inloggningen {quoted(self.subject)} hör redan till någon i personalförteckningen"
 
 
 @dataclass(frozen=True)
@@ -129,6 +147,12 @@ class NoOneMayEnterThemselves(PermissionRule):
 
     def message(self) -> str:
         return "no one may enter their own sign-in in the staff directory; another admin must"
+
+    def in_swedish(self) -> str:
+        return (
+            "ingen får föra in sin egen inloggning i personalförteckningen; "
+            "det måste en annan administratör göra"
+        )
 
 
 @dataclass(frozen=True)
@@ -148,6 +172,13 @@ class DecisionMakerMustHoldTitleInDirectory(BusinessRule):
         return (
             f"the staff directory does not have {self.person} as {self.title!r} on {self.day}; "
             f"it was held by {held_by}"
+        )
+
+    def in_swedish(self) -> str:
+        held_by = ", ".join(sorted(self.holders)) or "ingen"
+        return (
+            f"enligt personalförteckningen är {self.person} inte {self.title} {self.day}; "
+            f"titeln innehades av {held_by}"
         )
 
 

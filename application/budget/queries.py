@@ -93,7 +93,10 @@ def budget_totals(engine: Engine, question: BudgetQuestion) -> list[BudgetRow]:
     unknown = [g for g in question.group_by if g not in GROUPS]
     if unknown:
         raise paging.InvalidQuery(
-            "group_by", f"cannot group by {', '.join(unknown)}; choose from {', '.join(GROUPS)}"
+            "group_by",
+            f"cannot group by {', '.join(unknown)}; choose from {', '.join(GROUPS)}",
+            in_swedish=f"kan inte grupperas efter {', '.join(unknown)}; "
+            f"välj bland {', '.join(GROUPS)}",
         )
     if "case" in question.group_by:
         m = BUDGET.movements.c

@@ -197,6 +197,7 @@ class CaseUseCases(DiaryNumbering, StaffUseCases):
                                 f".{refusal.field}" if refusal.field else ""
                             )
                             refusal.message = f"{name}: {refusal.message}"
+                            refusal.in_swedish = f"{name}: {refusal.in_swedish}"
                         raise
                 if file not in attached:
                     attached.append(file)

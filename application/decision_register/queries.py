@@ -155,7 +155,9 @@ def _day(value: object) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise paging.InvalidQuery("cursor", "not a cursor this service gave out") from None
+        raise paging.InvalidQuery(
+            "cursor", paging.NOT_A_CURSOR, in_swedish=paging.NOT_A_CURSOR_IN_SWEDISH
+        ) from None
 
 
 def _entry(r: Row[Any], secrecy: CaseSecrecy | None) -> DecisionRegisterEntry:

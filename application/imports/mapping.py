@@ -24,6 +24,12 @@ class MappingMustBeReadable(InputRule):
             "[columns], [defaults] and [statuses] and a list ignore = [...]"
         )
 
+    def in_swedish(self) -> str:
+        return (
+            f"mappningen kan inte läsas: {self.reason}; den är TOML med tabellerna "
+            "[columns], [defaults] och [statuses] och en lista ignore = [...]"
+        )
+
 
 def read_mapping(text: str) -> ImportMapping:
     """The mapping written in `text`, e.g.

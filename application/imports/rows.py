@@ -28,7 +28,7 @@ from application.imports.rules import (
 )
 from domain.case import CaseStatus
 from domain.errors import DomainError
-from domain.rules import check
+from domain.rules import check, quoted
 from domain.values import (
     LONG_TEXT,
     TITLE_TEXT,
@@ -412,4 +412,9 @@ def _money(raw: str, label: str) -> Money:
     try:
         return Money.parse(cleaned, label)
     except DomainError as refusal:
-        raise type(refusal)(refusal.rule, f"{raw!r} is not an amount in SEK", label) from None
+        raise type(refusal)(
+            refusal.rule,
+            f"{raw!r} is not an amount in SEK",
+            label,
+            in_swedish=f"{quoted(raw)} är inget belopp i kronor",
+        ) from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from domain.rules import InputRule
+from domain.rules import InputRule, quoted
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,12 @@ class ImportFileMustNotExceedSizeLimit(InputRule):
             "— split it (the rows already imported are skipped when a part is run again)"
         ).replace(",", " ")
 
+    def in_swedish(self) -> str:
+        return (
+            f"filen har {self.size:,} byte; högst {self.limit:,} byte importeras åt gången "
+            "— dela upp den (rader som redan är importerade hoppas över när en del körs igen)"
+        ).replace(",", " ")
+
 
 @dataclass(frozen=True)
 class ImportFileMustBeReadable(InputRule):
@@ -33,6 +39,9 @@ class ImportFileMustBeReadable(InputRule):
     def message(self) -> str:
         return f"the file cannot be read: {self.reason}"
 
+    def in_swedish(self) -> str:
+        return f"filen kan inte läsas: {self.reason}"
+
 
 @dataclass(frozen=True)
 class ImportFileMustHaveRows(InputRule):
@@ -43,6 +52,9 @@ class ImportFileMustHaveRows(InputRule):
 
     def message(self) -> str:
         return "the file has no rows to import (a header row and at least one row)"
+
+    def in_swedish(self) -> str:
+        return "filen har inga rader att importera (en rubrikrad och minst en rad)"
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,13 @@ class EveryColumnMustBeKnown(InputRule):
             f"{', '.join(sorted(self.known))}"
         )
 
+    def in_swedish(self) -> str:
+        return (
+            f"inget fält är känt för kolumnen eller kolumnerna {', '.join(sorted(self.unknown))}; "
+            "ange dem i en mappningsfil ([columns] eller ignore = [...]); kända kolumner: "
+            f"{', '.join(sorted(self.known))}"
+        )
+
 
 @dataclass(frozen=True)
 class ColumnMustAppearOnce(InputRule):
@@ -72,6 +91,9 @@ class ColumnMustAppearOnce(InputRule):
     def message(self) -> str:
         return f"the column {self.column!r} appears {self.times} times in the header"
 
+    def in_swedish(self) -> str:
+        return f"kolumnen {quoted(self.column)} finns {self.times} gånger i rubrikraden"
+
 
 @dataclass(frozen=True)
 class ValueIsRequired(InputRule):
@@ -82,6 +104,9 @@ class ValueIsRequired(InputRule):
 
     def message(self) -> str:
         return "a value is required here and the cell is empty"
+
+    def in_swedish(self) -> str:
+        return "här krävs ett värde, och cellen är tom"
 
 
 @dataclass(frozen=True)
@@ -94,6 +119,9 @@ class DateMustBeADay(InputRule):
 
     def message(self) -> str:
         return f"{self.raw} is not a date (YYYY-MM-DD or YYYYMMDD)"
+
+    def in_swedish(self) -> str:
+        return f"{self.raw} är inget datum (ÅÅÅÅ-MM-DD eller ÅÅÅÅMMDD)"
 
 
 @dataclass(frozen=True)
@@ -110,6 +138,12 @@ class StatusMustBeKnown(InputRule):
             f"{', '.join(sorted(self.known))}, or name it under [statuses] in a mapping file"
         )
 
+    def in_swedish(self) -> str:
+        return (
+            f"{quoted(self.raw)} är ingen status som importen känner till; skriv en av "
+            f"{', '.join(sorted(self.known))}, eller ange den under [statuses] i en mappningsfil"
+        )
+
 
 @dataclass(frozen=True)
 class DiaryNumberMustAppearOnceInTheFile(InputRule):
@@ -121,6 +155,9 @@ class DiaryNumberMustAppearOnceInTheFile(InputRule):
 
     def message(self) -> str:
         return f"{self.number} is already the number of row {self.first_row} of this file"
+
+    def in_swedish(self) -> str:
+        return f"{self.number} är redan numret på rad {self.first_row} i filen"
 
 
 @dataclass(frozen=True)
@@ -137,6 +174,12 @@ class FieldMustComeFromOneColumn(InputRule):
             "leave out all but one (ignore = [...] in a mapping file)"
         )
 
+    def in_swedish(self) -> str:
+        return (
+            f"kolumnerna {', '.join(sorted(self.columns))} ger alla {self.field}; "
+            "ta bort alla utom en (ignore = [...] i en mappningsfil)"
+        )
+
 
 @dataclass(frozen=True)
 class NumberOrPrefixIsRequired(InputRule):
@@ -149,4 +192,11 @@ class NumberOrPrefixIsRequired(InputRule):
         return (
             "the row has no diary number, and no register_prefix is given to number it "
             "(a Diarieserie column, or register_prefix under [defaults] in a mapping file)"
+        )
+
+    def in_swedish(self) -> str:
+        return (
+            "raden har inget diarienummer, och inget register_prefix är angivet att "
+            "numrera den med (en kolumn Diarieserie, eller register_prefix under "
+            "[defaults] i en mappningsfil)"
         )

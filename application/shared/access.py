@@ -69,3 +69,9 @@ class SecrecyIsForTheCaseOfficersUnit(PermissionRule):
             f"only {self.case_unit}, the case officer's unit, assesses the case's secrecy "
             "and grants access to it"
         )
+
+    def in_swedish(self) -> str:
+        return (
+            f"bara {self.case_unit}, handläggarens enhet, prövar ärendets sekretess "
+            "och ger tillgång till det"
+        )

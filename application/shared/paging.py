@@ -15,10 +15,18 @@ CursorValue = str | int
 
 
 class InvalidQuery(ValueError):
-    def __init__(self, field: str, message: str) -> None:
+    """A question that cannot be asked: `message` in English (the API), `in_swedish` for
+    the pages."""
+
+    def __init__(self, field: str, message: str, *, in_swedish: str) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        self.in_swedish = in_swedish
+
+
+NOT_A_CURSOR = "not a cursor this service gave out"
+NOT_A_CURSOR_IN_SWEDISH = "adressen till nästa sida kommer inte från den här tjänsten; sök igen"
 
 
 def cursor(values: Sequence[CursorValue]) -> str:
@@ -33,26 +41,34 @@ def after(given: str | None, kinds: Sequence[type[CursorValue]]) -> list[CursorV
     try:
         values = json.loads(base64.urlsafe_b64decode(given.encode()))
     except (ValueError, binascii.Error):
-        raise InvalidQuery("cursor", "not a cursor this service gave out") from None
+        raise InvalidQuery("cursor", NOT_A_CURSOR, in_swedish=NOT_A_CURSOR_IN_SWEDISH) from None
     if (
         not isinstance(values, list)
         or len(values) != len(kinds)
         or not all(type(v) is kind for v, kind in zip(values, kinds, strict=True))
     ):
-        raise InvalidQuery("cursor", "not a cursor this service gave out")
+        raise InvalidQuery("cursor", NOT_A_CURSOR, in_swedish=NOT_A_CURSOR_IN_SWEDISH)
     return values
 
 
 def limit(value: int) -> int:
     if not 1 <= value <= MAX_LIMIT:
-        raise InvalidQuery("limit", f"must be between 1 and {MAX_LIMIT}")
+        raise InvalidQuery(
+            "limit",
+            f"must be between 1 and {MAX_LIMIT}",
+            in_swedish=f"måste vara mellan 1 och {MAX_LIMIT}",
+        )
     return value
 
 
 def searched(text: str, field: str) -> str:
     """Search text as given; control characters (NUL…) are refused, as in any text."""
     if TextMustNotContainControlCharacters(text).is_broken():
-        raise InvalidQuery(field, "must not contain control characters")
+        raise InvalidQuery(
+            field,
+            "must not contain control characters",
+            in_swedish="får inte innehålla styrtecken (till exempel NUL)",
+        )
     return text
 
 

@@ -60,7 +60,8 @@ figures are read models of the event log.
   then 503 with `Retry-After`) until it includes every write the service knows of and
   the `Fundcase-Position` the client carries (cookie or header); nothing to pass. What
   one command recorded becomes visible everywhere at once.
-* **Errors** are `application/problem+json`; a broken rule is named in `rule`.
+* **Errors** are `application/problem+json`; a broken rule is named in `rule`, and
+  `detail_sv` says why in Swedish (as the web pages do).
 * **Amounts** are strings in SEK with two decimals, e.g. `"150000.00"`.
 """
 

@@ -171,7 +171,7 @@ async def _unavailable(request: Request, error: Exception) -> JSONResponse:
 
 
 def _refusal(request: Request, status: int, error: DomainError) -> JSONResponse:
-    extra: dict[str, Any] = {"rule": error.rule}
+    extra: dict[str, Any] = {"rule": error.rule, "detail_sv": error.in_swedish}
     if error.field:
         extra["errors"] = [{"field": error.field, "message": error.message}]
     return problem_response(

@@ -44,4 +44,12 @@ class ProblemOut(BaseModel):
     detail: str
     request_id: str | None = None
     rule: str | None = Field(default=None, description="The business rule that was broken")
+    detail_sv: str | None = Field(
+        default=None,
+        description="When a rule was broken: why, in Swedish, as the web pages say it "
+        "(the rule's refusal without its name; `detail` stays the English text)",
+        examples=[
+            "punkt 8.1 delegerar till Regional utvecklingsdirektör, inte till Utvecklingsstrateg"
+        ],
+    )
     errors: list[FieldError] | None = None

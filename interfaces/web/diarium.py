@@ -59,7 +59,10 @@ async def search(
         try:
             page = await run_in_threadpool(search_register, read_models, question, PUBLIC)
         except InvalidQuery as refused:
-            errors[refused.field if refused.field in values else "q"] = refused.message
+            text = refused.in_swedish
+            errors[refused.field if refused.field in values else "q"] = (
+                f"{text[:1].upper()}{text[1:]}."
+            )
     asked = {k: v for k, v in values.items() if v.strip()}
     next_page = (
         f"/diarium?{urlencode({**asked, 'cursor': page.next})}" if page and page.next else None

@@ -1,13 +1,14 @@
 """Forms: what was typed, turned into the API's commands, and refusals per field.
 
 A form's fields are named as the command's (`applicant.name`), so a refusal — pydantic's
-or a domain rule's — is shown next to the field it names, with the rule, and the page
-is rendered again with what was typed.
+or a domain rule's — is shown next to the field it names, and the page is rendered again
+with what was typed. Both are in Swedish: pydantic's by its error's type (never its
+English text), a rule's by its `in_swedish()`, with the rule named after it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -25,19 +26,54 @@ from interfaces.web.session import CSRF_FIELD, check_csrf, over_tls
 C = TypeVar("C", bound=BaseModel)
 R = TypeVar("R")
 
+A_DATE = "Ange ett datum som 2025-04-10."
+AN_AMOUNT = "Ange ett belopp i kronor, till exempel 180000 eller 1250,50."
+A_CHOICE = "Välj ett av alternativen."
+# pydantic's errors by type, as the pages say them; `{...}` is filled from the error's ctx.
 MESSAGES = {
     "missing": "Fyll i fältet.",
-    "date_from_datetime_parsing": "Ange ett datum som 2025-04-10.",
-    "date_parsing": "Ange ett datum som 2025-04-10.",
-    "date_type": "Ange ett datum som 2025-04-10.",
-    "decimal_parsing": "Ange ett belopp i kronor, till exempel 180000 eller 1250,50.",
-    "decimal_type": "Ange ett belopp i kronor, till exempel 180000 eller 1250,50.",
-    "int_parsing": "Ange ett heltal.",
-    "uuid_parsing": "Välj ett av alternativen.",
-    "literal_error": "Välj ett av alternativen.",
-    "too_short": "Ange minst ett värde.",
     "string_too_short": "Fyll i fältet.",
+    "string_too_long": "Texten är för lång: högst {max_length} tecken.",
+    "string_type": "Ange en text.",
+    "string_pattern_mismatch": "Texten har fel form.",
+    "date_from_datetime_parsing": A_DATE,
+    "date_from_datetime_inexact": A_DATE,
+    "date_parsing": A_DATE,
+    "date_type": A_DATE,
+    "decimal_parsing": AN_AMOUNT,
+    "decimal_type": AN_AMOUNT,
+    "decimal_max_places": "Ange högst två decimaler (kronor och öre).",
+    "int_parsing": "Ange ett heltal.",
+    "int_from_float": "Ange ett heltal.",
+    "int_type": "Ange ett heltal.",
+    "greater_than": "Ange ett tal större än {gt}.",
+    "greater_than_equal": "Ange ett tal som är minst {ge}.",
+    "less_than": "Ange ett tal mindre än {lt}.",
+    "less_than_equal": "Ange ett tal som är högst {le}.",
+    "bool_parsing": "Ange ja eller nej.",
+    "bool_type": "Ange ja eller nej.",
+    "uuid_parsing": A_CHOICE,
+    "uuid_type": A_CHOICE,
+    "literal_error": A_CHOICE,
+    "enum": A_CHOICE,
+    "too_short": "Ange minst ett värde.",
+    "too_long": "Ange högst {max_length} värden.",
+    "list_type": "Ange ett eller flera värden.",
+    "extra_forbidden": "Fältet hör inte till formuläret.",
 }
+UNREADABLE = "Värdet kan inte läsas; rätta det och försök igen."
+
+
+def in_swedish(error: Mapping[str, Any]) -> str:
+    """A pydantic error as the pages say it: by its type, never pydantic's English."""
+    kind = error["type"]
+    if kind == "value_error" and "YYYY-MM-DD" in str(error.get("msg", "")):
+        return A_DATE  # the commands' own check that a date is written YYYY-MM-DD
+    message = MESSAGES.get(kind, UNREADABLE)
+    try:
+        return message.format(**(error.get("ctx") or {}))
+    except (KeyError, IndexError, ValueError):
+        return UNREADABLE
 
 
 @dataclass
@@ -91,22 +127,25 @@ def command(form: Form, model: type[C], data: dict[str, Any]) -> C | None:
     except ValidationError as invalid:
         for error in invalid.errors():
             name = ".".join(str(p) for p in error["loc"])
-            message = MESSAGES.get(error["type"], error["msg"])
-            if error["type"] == "string_too_long":
-                limit = (error.get("ctx") or {}).get("max_length")
-                message = f"Texten är för lång: högst {limit} tecken."
-            form.errors.setdefault(name or "_", message)
+            form.errors.setdefault(name or "_", in_swedish(error))
         return None
 
 
 async def attempt(form: Form, call: Callable[[], R], fields: Callable[[str], str]) -> R | None:
-    """Run a use case; a refusal is kept on the form next to its field, rule named."""
+    """Run a use case; a refusal is kept on the form next to its field, in Swedish and
+    with its rule named."""
     try:
         return await run_in_threadpool(call)
     except DomainError as refusal:
         name = fields(refusal.field or "_")
-        form.errors[name] = f"{refusal.message} (regel: {refusal.rule})"
+        form.errors[name] = refused(refusal)
     return None
+
+
+def refused(refusal: DomainError) -> str:
+    """`Punkt 8.1 delegerar till …, inte till … (regel: DecisionMakerMustHoldDelegatedTitle)`."""
+    text = refusal.in_swedish
+    return f"{text[:1].upper()}{text[1:]} (regel: {refusal.rule})"
 
 
 def same(name: str) -> str:

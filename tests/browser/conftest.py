@@ -31,6 +31,9 @@ from infrastructure.tokens import Tokens
 from tests.conftest import POSTGRES_URL
 
 CHROMIUM = Path("/usr/bin/chromium")
+# Chromium on Linux formats date inputs in its own language (LANGUAGE), and only in one
+# whose translation is installed: Debian's chromium-l10n.
+SWEDISH_CHROMIUM = Path("/usr/lib/chromium/locales/sv.pak")
 SECRET = "browser-test-secret-that-is-long-enough-for-hs256"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 OFFICIAL = {"name": "Åsa Hofsten", "unit": "Näringsliv och samhällsbyggnad"}
@@ -147,19 +150,33 @@ def site_on_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail("The browser tests need Debian's Chromium: apt-get install -y chromium")
+    if not SWEDISH_CHROMIUM.exists():
+        pytest.fail(
+            "The browser tests need Chromium in Swedish (date inputs as 2026-11-25): "
+            "apt-get install -y chromium-l10n"
+        )
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--lang=sv-SE"]
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--lang=sv-SE"],
+            env={**os.environ, "LANGUAGE": "sv"},
         )
         yield launched
         launched.close()
 
 
+# A Swedish official's browser: dates in inputs read 2026-11-25, not 11/25/2026.
+SWEDISH: dict[str, Any] = {
+    "locale": "sv-SE",
+    "timezone_id": "Europe/Stockholm",
+    "viewport": {"width": 1280, "height": 900},
+}
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context: BrowserContext = browser.new_context(
-        locale="sv-SE", viewport={"width": 1280, "height": 900}
-    )
+    context: BrowserContext = browser.new_context(**SWEDISH)
     context.set_default_timeout(10_000)
     opened = context.new_page()
     yield opened
@@ -169,9 +186,7 @@ def page(browser: Browser) -> Iterator[Page]:
 @pytest.fixture
 def page_without_script(browser: Browser) -> Iterator[Page]:
     """A browser that runs no JavaScript: the pages must work all the same."""
-    context: BrowserContext = browser.new_context(
-        locale="sv-SE", viewport={"width": 1280, "height": 900}, java_script_enabled=False
-    )
+    context: BrowserContext = browser.new_context(**SWEDISH, java_script_enabled=False)
     context.set_default_timeout(10_000)
     opened = context.new_page()
     yield opened

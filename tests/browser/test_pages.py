@@ -205,10 +205,14 @@ def test_an_official_registers_a_case_and_a_decision(
     page.get_by_label("Beslutspunkter (en per rad)").fill("Regionen deltar i projektet.")
     page.get_by_label("Region Jämtland Härjedalen, Kontant, 150 000 kr", exact=False).check()
     page.get_by_role("button", name="Registrera beslut").click()
-    # The delegate's title is refused next to its field, the rule named; the rest kept.
-    expect(page.locator("#f-decided_by-title-error")).to_contain_text(
-        "DecisionMakerMustHoldDelegatedTitle"
+    # The delegate's title is refused in Swedish next to its field and in the summary,
+    # the rule named; the rest kept.
+    refused = (
+        "Punkt 8.1 delegerar till Regional utvecklingsdirektör, inte till Utvecklingsstrateg "
+        "(regel: DecisionMakerMustHoldDelegatedTitle)"
     )
+    expect(page.locator("#f-decided_by-title-error")).to_have_text(refused)
+    expect(page.locator(".refusal")).to_contain_text(refused)
     expect(page.get_by_label("Ärendebeskrivning")).to_have_value(
         "Regionen medfinansierar projektet."
     )

@@ -30,6 +30,10 @@ def refused(
     assert problem["request_id"] == response.headers["x-request-id"]
     if rule:
         assert problem["rule"] == rule, problem
+        # The English detail as before; the Swedish text beside it, as the pages say it.
+        assert problem["detail"].startswith(f"{rule}: "), problem
+        assert problem["detail_sv"], problem
+        assert problem["detail_sv"] not in problem["detail"], problem
     if field:
         assert field in [e["field"] for e in problem["errors"]], problem
     assert service.head() == head, "a refused request recorded something"
@@ -414,9 +418,12 @@ def test_a_decision_outside_its_delegation_is_refused_and_commits_nothing(
     if "delegation" in changes:
         changes = {"delegation": {"order_id": order_id, **changes["delegation"]}}
     head = service.head()
-    refused(
+    problem = refused(
         service, service.post("/decisions", {**body, **changes}, OFFICIAL), status, rule, head=head
     )
+    if rule == "DecisionMakerMustHoldDelegatedTitle":
+        assert problem["detail_sv"].startswith("punkt ")
+        assert problem["detail_sv"].endswith(", inte till Ekonomichef")
     assert service.get(f"/commitments/{commitment_id}", OFFICIAL).json()["state"] == "proposed"
 
 

@@ -92,9 +92,59 @@ def test_a_refused_form_keeps_what_was_typed_and_names_the_rule(
     form["applicant.organisation_number"] = "802011-2235"  # a wrong check digit
     refused = browser.post("/app/arenden/nytt", data=form)
     assert refused.status_code == 422
-    assert "OrganisationNumberMustPassCheckDigit" in refused.text
+    # In Swedish next to the field and in the summary, the rule named; never in English.
+    said = (
+        "Kontrollsiffran i 802011-2235 stämmer inte; numret är troligen felskrivet "
+        "(regel: OrganisationNumberMustPassCheckDigit)"
+    )
+    assert refused.text.count(said) == 2
+    assert "check digit" not in refused.text
     assert 'value="802011-2235"' in refused.text
     assert 'value="Kulturnätverk i Jämtland"' in refused.text
+    assert service.head() == before
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "said"),
+    [
+        ("received_on", "25/11/2026", "Ange ett datum som 2025-04-10."),
+        ("project.end", "2026-02-30", "Ange ett datum som 2025-04-10."),
+        ("title", "x" * 1001, "Texten är för lång: högst"),
+        ("project.purpose", "", "Fyll i fältet."),
+        (
+            "requested_amount",
+            "mycket",
+            "”mycket” är inget belopp i kronor; skriv till exempel 150000 eller 1250,50 "
+            "(regel: AmountMustBeADecimalNumber)",
+        ),
+        (
+            "requested_amount",
+            "1 250,555",
+            "1250,555 har fler än två decimaler; kronor anges högst på öret "
+            "(regel: AmountMustHaveAtMostTwoDecimals)",
+        ),
+        (
+            "received_on",
+            "2999-01-01",
+            "Inkomstdatumet 2999-01-01 ligger i framtiden",
+        ),
+    ],
+)
+def test_a_bad_date_amount_or_text_is_refused_in_swedish(
+    service: Service, browser: TestClient, field: str, typed: str, said: str
+) -> None:
+    _signed_in(service, browser, Role.OFFICIAL)
+    before = service.head()
+    form = _case_form(_csrf(browser, "/app/arenden/nytt"))
+    form[field] = typed
+    refused = browser.post("/app/arenden/nytt", data=form)
+    assert refused.status_code == 422
+    error = re.search(
+        rf'id="f-{re.escape(field.replace(".", "-"))}-error">([^<]*)</p>', refused.text
+    )
+    assert error is not None
+    assert said in error.group(1)
+    assert not re.search(r"\b(must|should|is not|Input|Value error)\b", error.group(1))
     assert service.head() == before
 
 
