@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
@@ -389,8 +389,10 @@ class DelegationDecision(Aggregate):
         actor: Actor,
         today: date,
         amount: Money | None = None,
+        decision_id: UUID | None = None,
     ) -> DelegationDecision:
-        """Judge the decision against the order as it read on the decision date."""
+        """Judge the decision against the order as it read on the decision date.
+        `decision_id`: the id a source gives it (an import), else a new one."""
         check(DecisionDateMustNotBeInTheFuture(decided_on, today), "decided_on")
         check(CaseMustBeOpenForDecision(case.status, OPEN_FOR_DECISIONS), "case_id")
         check(DecisionMustNotPrecedeReceipt(decided_on, case.received_on), "decided_on")
@@ -436,6 +438,7 @@ class DelegationDecision(Aggregate):
             "commitment_ids" if amount is None else "amount",
         )
         return cls(
+            id=decision_id or uuid4(),
             case_id=case.id,
             diary_number=case.diary_number,
             case_title=case.title,
@@ -462,6 +465,7 @@ class DelegationDecision(Aggregate):
     def __init__(
         self,
         *,
+        id: UUID,  # the library makes it the aggregate's id
         case_id: UUID,
         diary_number: DiaryNumber,
         case_title: str,

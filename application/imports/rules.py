@@ -150,3 +150,104 @@ class NumberOrPrefixIsRequired(InputRule):
             "the row has no diary number, and no register_prefix is given to number it "
             "(a Diarieserie column, or register_prefix under [defaults] in a mapping file)"
         )
+
+
+# --- A file of decisions (docs/adr/0026) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseMustBeImportedFirst(InputRule):
+    number: str
+    found: bool
+
+    def is_broken(self) -> bool:
+        return not self.found
+
+    def message(self) -> str:
+        return (
+            f"no case {self.number} was imported; import the register's cases first "
+            "(a file of cases), then its decisions"
+        )
+
+
+@dataclass(frozen=True)
+class DelegationOrderMustBeNamed(InputRule):
+    present: bool
+
+    def is_broken(self) -> bool:
+        return not self.present
+
+    def message(self) -> str:
+        return (
+            "the row names no delegation order and point; a decision is taken under one "
+            "adopted or imported first: name it in the file (Delegationsordning, "
+            "Delegationspunkt) or, for every row, under [defaults] in a mapping file "
+            "(delegation_order, delegation_point)"
+        )
+
+
+@dataclass(frozen=True)
+class DelegationOrderMustBeAdoptedFirst(InputRule):
+    order: str
+    day: object
+    in_force: Collection[str]
+
+    def is_broken(self) -> bool:
+        return True
+
+    def message(self) -> str:
+        known = "; ".join(sorted(self.in_force)) or "none"
+        return (
+            f"no delegation order {self.order!r} was in force on {self.day}; adopt it "
+            f"first (by its title or id). Orders in force that day: {known}"
+        )
+
+
+@dataclass(frozen=True)
+class DelegationOrderMustBeOneOrder(InputRule):
+    order: str
+    orders: int
+
+    def is_broken(self) -> bool:
+        return self.orders > 1
+
+    def message(self) -> str:
+        return (
+            f"{self.orders} orders in force that day are called {self.order!r}; name it by its id"
+        )
+
+
+@dataclass(frozen=True)
+class DecisionMustAppearOnceInTheFile(InputRule):
+    decision: str
+    first_row: int | None
+
+    def is_broken(self) -> bool:
+        return self.first_row is not None
+
+    def message(self) -> str:
+        return f"{self.decision} is already the decision of row {self.first_row} of this file"
+
+
+@dataclass(frozen=True)
+class ContributionMustBeKnown(InputRule):
+    raw: str
+    known: Collection[str]
+
+    def is_broken(self) -> bool:
+        return self.raw.strip().casefold() not in self.known
+
+    def message(self) -> str:
+        return f"{self.raw!r} is not a kind of contribution; write one of {', '.join(self.known)}"
+
+
+@dataclass(frozen=True)
+class ValueIsRequiredWith(InputRule):
+    other: str
+    present: bool
+
+    def is_broken(self) -> bool:
+        return not self.present
+
+    def message(self) -> str:
+        return f"a value is required here when {self.other} is given, and the cell is empty"

@@ -24,6 +24,12 @@ class RowOutcome(View):
     outcome: Outcome
     diary_number: str | None = Field(default=None, examples=["RUN/664/2021"])
     case_id: UUID | None = None
+    decision_id: UUID | None = Field(
+        default=None, description="A file of decisions: the row's delegation decision"
+    )
+    commitment_id: UUID | None = Field(
+        default=None, description="A file of decisions: the commitment the decision committed"
+    )
     problems: list[RowProblem] = Field(default_factory=list)
     note: str | None = None
 
@@ -35,6 +41,9 @@ class RowOutcome(View):
 class ImportReport(View):
     file_name: str
     sha256: str
+    kind: Literal["cases", "decisions"] = Field(
+        default="cases", description="What the file's rows are: cases, or decisions in them"
+    )
     format: Literal["csv", "xlsx", "jsonl"]
     encoding: str | None = Field(description="How a text file was read; null for XLSX")
     dry_run: bool

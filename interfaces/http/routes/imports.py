@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
-from application.imports.commands import ImportFile, ImportMapping
+from application.imports.commands import ImportFile, ImportKind, ImportMapping
 from application.imports.mapping import read_mapping
 from application.imports.views import ImportJob
 from interfaces.http.auth import Admin
@@ -60,14 +60,25 @@ async def start_import(
         str | None,
         Query(max_length=255, description="The file's name, kept in every imported event"),
     ] = None,
+    kind: Annotated[
+        ImportKind,
+        Query(
+            description="`cases`: a register's cases; `decisions`: delegation decisions "
+            "taken in cases imported before (Diarienummer, Beslutsdatum, Beslutsfattare, "
+            "Befattning, Delegationsordning, Delegationspunkt, Belopp, Beslutstext, Anmäld, "
+            "Paragraf; for co-financing Finansiär, Insats, Budgetområde, Förbrukat, "
+            "Förbrukat per, Utbetalt, Utbetalt per), recorded as reported when Anmäld is given"
+        ),
+    ] = "cases",
 ) -> ImportJob:
-    """Import the cases of another register: answered at once with the job; its
-    progress and per-row report are at `GET /imports/{id}`. Running the same file
-    again imports nothing twice."""
+    """Import the cases of another register, or the decisions taken in them: answered at
+    once with the job; its progress and per-row report are at `GET /imports/{id}`.
+    Running the same file again imports nothing twice."""
     content = await request.body()
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     command = ImportFile(
         file_name=file_name or FORMATS.get(media, "import.csv"),
+        kind=kind,
         mapping=read_mapping(mapping) if mapping else ImportMapping(),
         dry_run=dry_run,
         all_or_nothing=all_or_nothing,
