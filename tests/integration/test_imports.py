@@ -19,13 +19,14 @@ from typer.testing import CliRunner
 from application.fundcase import Fundcase
 from application.imports.commands import ImportFile, ImportMapping
 from application.imports.views import ImportJob, ImportReport
-from demo.worked_example import ADMIN
+from demo.worked_example import ADMIN, ADOPT_ORDER, enter_staff
 from domain.diary import DiarySeries
 from domain.errors import DomainError
 from infrastructure.import_jobs import ImportJobs
 from infrastructure.readmodels import import_jobs
 from interfaces.cli import cli
 from tests.conftest import OpenApp
+from tests.service import history_data
 from tests.service.steps import register
 
 HEADER = (
@@ -238,3 +239,37 @@ def _wait(jobs: ImportJobs, job_id: UUID) -> ImportJob:
             return job
         time.sleep(0.05)
     raise AssertionError(f"the import {job_id} did not finish")
+
+
+def test_the_command_imports_decisions_after_their_cases(
+    database_url: str, open_app: OpenApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FUNDCASE_DATABASE_URL", database_url)
+    monkeypatch.setenv("FUNDCASE_SECRET", "x" * 32)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["migrate"]).exit_code == 0
+    app = open_app()
+    enter_staff(app)
+    app.adopt_delegation_order(ADOPT_ORDER, ADMIN)
+    cases, decided = tmp_path / "diarium.csv", tmp_path / "beslut.csv"
+    cases.write_bytes(history_data.CASES)
+    decided.write_bytes(history_data.decisions(history_data.REPORTED, history_data.NO_CASE))
+    assert "imported 2" in runner.invoke(cli, ["import", str(cases), "--by", "reg"]).output
+    args = ["import", str(decided), "--kind", "decisions", "--by", "registrator"]
+    dry = runner.invoke(cli, [*args, "--dry-run"])
+    assert "would import 1, already imported 0, refused 1" in dry.output, dry.output
+    done = runner.invoke(cli, args)
+    assert "beslut.csv: 2 rows, imported 1, already imported 0, refused 1" in done.output
+    assert "row 3, Diarienummer: no case RUN/999/2021 was imported" in done.output
+    again = runner.invoke(cli, args)
+    assert "imported 0, already imported 1, refused 1" in again.output
+    [decision_id] = [
+        n.originator_id
+        for n in app.recorder.select_notifications(start=1, limit=1000)
+        if n.topic.endswith("DelegationDecision.Taken")
+    ]
+    taken = app.aggregate_history(UUID(str(decision_id)))[0]
+    assert taken.actor is not None
+    assert taken.actor.id == "registrator"
+    assert taken.actor.imported is not None
+    assert (taken.actor.imported.file, taken.actor.imported.row) == ("beslut.csv", 2)

@@ -12,6 +12,7 @@ from application.imports.commands import ImportFile, ImportKind, ImportMapping
 from application.imports.mapping import read_mapping
 from application.imports.views import ImportJob
 from interfaces.http.auth import Admin
+from interfaces.http.deps import Answer
 from interfaces.http.deps import ImportJobsDep as Jobs
 
 router = APIRouter(prefix="/imports", tags=["imports"])
@@ -93,6 +94,7 @@ def import_job(
     job_id: UUID,
     _: Admin,
     jobs: Jobs,
+    answer: Answer,
     wait: Annotated[
         float,
         Query(
@@ -104,12 +106,16 @@ def import_job(
 ) -> ImportJob:
     """An import's progress and, once done, its report: one outcome per row. With
     `wait`, the answer waits (bounded) for the import to finish, so a client need not
-    ask again and again."""
+    ask again and again. A finished import answers the log position it reached
+    (`Fundcase-Position`, header and cookie), so the client's next reads include
+    everything it recorded: the register, the anmälningslista, the budget."""
     until = time.monotonic() + wait
     while True:
         job = jobs.get(job_id)
         if job is None:
             raise HTTPException(404, f"no import has the id {job_id}")
         if job.state != "running" or time.monotonic() >= until:
+            if job.report is not None and not job.report.dry_run:
+                answer.reached(job.report.position)
             return job
         time.sleep(JOB_LOOK_SECONDS)
