@@ -94,6 +94,7 @@ class PlannedDecision:
     amount: Money | None
     wording: str
     reported_on: dt.date | None
+    announced_on: dt.date | None
     committee: str | None
     paragraph: str | None
     financier: str | None
@@ -149,6 +150,7 @@ class DecisionRowReader(ColumnReader):
         amount = cells.get("amount", _amount)
         wording = cells.required("wording", lambda raw, label: text(raw, label, LONG_TEXT))
         reported_on = cells.get("reported_on", _day)
+        announced_on = cells.get("announced_on", _day)
         committee = cells.get("committee", text)
         paragraph = cells.get("paragraph", lambda raw, label: text(raw, label, 50))
         financier = cells.get("financier", text)
@@ -161,6 +163,7 @@ class DecisionRowReader(ColumnReader):
         paid = cells.get("paid", _money)
         paid_on = cells.get("paid_on", _day)
         _required_with(cells, "reported_on", "paragraph")
+        _required_with(cells, "announced_on", "reported_on")
         _required_with(cells, "used", "used_on")
         _required_with(cells, "paid", "paid_on")
         for given in ("used", "paid", "contribution", "budget_area"):
@@ -188,6 +191,7 @@ class DecisionRowReader(ColumnReader):
             amount=amount,
             wording=wording,
             reported_on=reported_on,
+            announced_on=announced_on,
             committee=committee,
             paragraph=paragraph,
             financier=financier,
@@ -238,6 +242,7 @@ DECISION_FIELDS = {
 }
 COMMITMENT_FIELDS = {"end": "end", "amount": "amount", "financier": "financier"}
 REPORT_FIELDS = {"meeting_date": "reported_on", "committee": "committee"}
+ANNOUNCEMENT_FIELDS = {"announced_on": "announced_on"}
 USAGE_FIELDS = {"date": "used_on", "amount": "used"}
 PAYMENT_FIELDS = {"date": "paid_on", "amount": "paid"}
 
@@ -431,6 +436,9 @@ class HistoryImportUseCases(DecisionUseCases):
             )
             with _columns_of(row, REPORT_FIELDS, "reported_on"):
                 decision.report_to_committee(report, actor)
+            if row.announced_on is not None:
+                with _columns_of(row, ANNOUNCEMENT_FIELDS, "announced_on"):
+                    decision.record_announcement(row.announced_on, actor)
         case.record_decision(decision.id, actor)
         return [decision, *commitments, case]
 

@@ -181,3 +181,41 @@ def test_the_domains_rules_refuse_a_row_in_the_column_they_concern(app: Fundcase
         (5, [("Delegationspunkt", "ProvisionMustExist")]),
     ]
     assert report.imported == 0
+
+
+def test_a_cash_commitment_brings_its_payments_and_the_protocols_announcement(
+    app: Fundcase,
+) -> None:
+    _prepared(app)
+    header = (
+        "Diarienummer;Beslutsdatum;Beslutsfattare;Befattning;Delegationsordning;"
+        "Delegationspunkt;Belopp;Beslutstext;Anmäld;Paragraf;Anslaget;Finansiär;Insats;"
+        "Budgetområde;Start;Slut;Förbrukat;Förbrukat per;Utbetalt;Utbetalt per"
+    )
+    start = (
+        f"Anna Halvarsson;t.f. regional utvecklingsdirektör;{ORDER_TITLE};8.1;200 000;"
+        "Regionen medfinansierar förstudien.;2022-04-06;§ 45"
+    )
+    rows = [
+        f"RUN/664/2021;2022-03-10;{start};2022-04-13;Regionen;Kontant;Hållbar tillväxt;"
+        "2022-04-01;2022-12-31;120 000;2022-12-31;100 000;2022-10-01",
+        # announced before the meeting; paid more than committed
+        f"RUN/12/2021;2021-10-01;{start};2022-04-01;;;;;;;;;",
+        f"RUN/12/2021;2021-10-02;{start};;Regionen;Kontant;Hållbar tillväxt;;;;;250 000;2022-01-10",
+    ]
+    report = _run(app, "\n".join([header, *rows]).encode())
+    assert [(o.row, [(p.column, p.rule) for p in o.problems]) for o in report.items] == [
+        (2, []),
+        (3, [("Anslaget", "AnnouncementMustNotPrecedeMeeting")]),
+        (4, [("Utbetalt", "PaymentMustNotExceedWhatIsUnpaid")]),
+    ]
+    decision = app.get_decision(report.items[0].decision_id)  # type: ignore[arg-type]
+    assert (decision.announced_on, decision.appeal_ends_on) == (date(2022, 4, 13), date(2022, 5, 4))
+    commitment = app.get_commitment(report.items[0].commitment_id)  # type: ignore[arg-type]
+    assert (commitment.kind, commitment.used.amount, commitment.paid.amount) == (
+        "cash",
+        Decimal("120000.00"),
+        Decimal("100000.00"),
+    )
+    period = commitment.period
+    assert (period.start, period.end) == (date(2022, 4, 1), date(2022, 12, 31))
