@@ -390,11 +390,16 @@ class DelegationDecision(Aggregate):
         today: date,
         amount: Money | None = None,
         decision_id: UUID | None = None,
+        status_from_register: bool = False,
     ) -> DelegationDecision:
         """Judge the decision against the order as it read on the decision date.
-        `decision_id`: the id a source gives it (an import), else a new one."""
+        `decision_id`: the id a source gives it (an import), else a new one.
+        `status_from_register`: the decision is another register's, and so is the case's
+        status (imported where it ended, closed after the decision): the case is not
+        required to be open now, as it was when the decision was taken (docs/adr/0026)."""
         check(DecisionDateMustNotBeInTheFuture(decided_on, today), "decided_on")
-        check(CaseMustBeOpenForDecision(case.status, OPEN_FOR_DECISIONS), "case_id")
+        if not status_from_register:
+            check(CaseMustBeOpenForDecision(case.status, OPEN_FOR_DECISIONS), "case_id")
         check(DecisionMustNotPrecedeReceipt(decided_on, case.received_on), "decided_on")
         check(ListMustNotBeEmpty(wording.points, "decision point"), "points")
         provision = order.require_provision(point, decided_on)

@@ -51,7 +51,7 @@ from application.imports.rules import (
 from application.imports.views import RowOutcome, RowProblem
 from application.shared.errors import ConcurrentWrite
 from domain.budget import budget_area_split
-from domain.case import Case
+from domain.case import OPEN_FOR_DECISIONS, Case
 from domain.commitment import CoFinancingCommitment, CommitmentKind, Payment, Usage
 from domain.decision import CommitteeReport, DecisionMaker, DecisionText, DelegationDecision
 from domain.delegation import DelegationOrder
@@ -416,6 +416,7 @@ class HistoryImportUseCases(DecisionUseCases):
                 today=self.today(),
                 amount=row.amount,
                 decision_id=row.decision_id,
+                status_from_register=self._status_from_register(case),
             )
         for commitment in commitments:
             commitment.commit(decision.id, row.decided_on, actor)
@@ -441,6 +442,14 @@ class HistoryImportUseCases(DecisionUseCases):
                     decision.record_announcement(row.announced_on, actor)
         case.record_decision(decision.id, actor)
         return [decision, *commitments, case]
+
+    def _status_from_register(self, case: Case) -> bool:
+        """Whether the case's status is the one its register had, as the import of its
+        row recorded it (closed there after its decisions), not one changed here since."""
+        if case.status in OPEN_FOR_DECISIONS:
+            return False
+        changes = [e for e in self.events.get(case.id) if isinstance(e, Case.StatusChanged)]
+        return bool(changes) and changes[-1].actor.imported is not None
 
     def _decision_imported_before(self, row: PlannedDecision) -> RowOutcome:
         [stored] = self.recorder.select_events(row.decision_id, limit=1)

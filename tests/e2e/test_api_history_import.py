@@ -9,7 +9,14 @@ from demo.worked_example import ADOPT_ORDER, COMMITTEE
 from domain.values import Role
 from tests.e2e.bodies import staffed
 from tests.e2e.conftest import Service
-from tests.service.history_data import CASES, NO_CASE, NOT_REPORTED, REPORTED, decisions
+from tests.service.history_data import (
+    CASES,
+    IN_A_CLOSED_CASE,
+    NO_CASE,
+    NOT_REPORTED,
+    REPORTED,
+    decisions,
+)
 
 ADMIN, OFFICIAL, FINANCE, AUDITOR = Role.ADMIN, Role.OFFICIAL, Role.FINANCE, Role.AUDITOR
 FINANCIER = "Region Jämtland Härjedalen"
@@ -35,8 +42,8 @@ def test_decisions_imported_after_their_cases_are_listed_and_counted_at_once(
     adopted = service.post("/delegation-orders", ADOPT_ORDER.model_dump(mode="json"), ADMIN)
     assert adopted.status_code == 201, adopted.text
     cases = _send(service, CASES, file_name="diarium.csv")
-    assert cases["report"]["imported"] == 2
-    content = decisions(REPORTED, NOT_REPORTED, NO_CASE)
+    assert cases["report"]["imported"] == 3
+    content = decisions(REPORTED, NOT_REPORTED, NO_CASE, IN_A_CLOSED_CASE)
 
     head = service.head()
     dry = _send(service, content, kind="decisions", dry_run="true", file_name="beslut.csv")
@@ -45,11 +52,12 @@ def test_decisions_imported_after_their_cases_are_listed_and_counted_at_once(
         "would_import",
         "would_import",
         "refused",
+        "would_import",
     ]
 
     job = _send(service, content, kind="decisions", file_name="beslut.csv")
     report = job["report"]
-    assert (report["kind"], report["imported"], report["refused"]) == ("decisions", 2, 1)
+    assert (report["kind"], report["imported"], report["refused"]) == ("decisions", 3, 1)
     [problem] = report["items"][2]["problems"]
     assert (problem["column"], problem["rule"]) == ("Diarienummer", "CaseMustBeImportedFirst")
     reported_id, pending_id = (item["decision_id"] for item in report["items"][:2])
@@ -62,12 +70,11 @@ def test_decisions_imported_after_their_cases_are_listed_and_counted_at_once(
         (pending_id, "RUN/12/2021", "25000.00")
     ]
     reported = service.get("/reports/delegation-decisions", OFFICIAL, reported="true").json()
-    [entry] = reported["items"]
-    assert (entry["id"], entry["report"]["meeting_date"], entry["report"]["paragraph"]) == (
-        reported_id,
-        "2022-04-06",
-        "§ 45",
-    )
+    assert sorted(
+        (e["diary_number"], e["report"]["meeting_date"], e["report"]["paragraph"])
+        for e in reported["items"]
+    ) == [("RUN/20/2021", "2021-10-06", "§ 80"), ("RUN/664/2021", "2022-04-06", "§ 45")]
+    assert reported_id in {e["id"] for e in reported["items"]}
 
     # The budget: committed and used to date.
     [row] = service.get("/budget/totals", FINANCE, financier=FINANCIER).json()["items"]
@@ -90,5 +97,5 @@ def test_decisions_imported_after_their_cases_are_listed_and_counted_at_once(
     # The same file again records nothing.
     head = service.head()
     again = _send(service, content, kind="decisions", file_name="beslut.csv")["report"]
-    assert (again["imported"], again["already_imported"], again["refused"]) == (0, 2, 1)
+    assert (again["imported"], again["already_imported"], again["refused"]) == (0, 3, 1)
     assert service.head() == head

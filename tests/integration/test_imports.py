@@ -254,7 +254,7 @@ def test_the_command_imports_decisions_after_their_cases(
     cases, decided = tmp_path / "diarium.csv", tmp_path / "beslut.csv"
     cases.write_bytes(history_data.CASES)
     decided.write_bytes(history_data.decisions(history_data.REPORTED, history_data.NO_CASE))
-    assert "imported 2" in runner.invoke(cli, ["import", str(cases), "--by", "reg"]).output
+    assert "imported 3" in runner.invoke(cli, ["import", str(cases), "--by", "reg"]).output
     args = ["import", str(decided), "--kind", "decisions", "--by", "registrator"]
     dry = runner.invoke(cli, [*args, "--dry-run"])
     assert "would import 1, already imported 0, refused 1" in dry.output, dry.output

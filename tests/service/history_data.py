@@ -13,6 +13,8 @@ CASES = "\r\n".join(
         "industridesign (SVID);802011-2234;Åsa Hofsten;Näringsliv;Beviljad;20220401-20240630",
         "RUN/12/2021;2021-02-01;Många vägar in;Kristianstads kommun;212000-0969;Per Nilsson;"
         "Näringsliv;Under handläggning;202106 — 202212",
+        "RUN/20/2021;2021-03-01;Avslutat projekt;Lycksele kommun;212000-2437;Per Nilsson;"
+        "Näringsliv;Beviljad, avslutad;202104 — 202112",
         "",
     ]
 ).encode("cp1252")
@@ -40,6 +42,10 @@ BAD_DATE = (
 NO_CASE = (
     f"RUN/999/2021;2022-03-10;Anna Halvarsson;t.f. regional utvecklingsdirektör;{ORDER_TITLE};"
     "8.1;1 000;Text.;;;;;;;"
+)
+IN_A_CLOSED_CASE = (
+    f"RUN/20/2021;2021-09-15;Anna Halvarsson;t.f. regional utvecklingsdirektör;{ORDER_TITLE};"
+    "8.1;10 000;Regionen bidrar med 10 000 kronor.;2021-10-06;§ 80;;;;;"
 )
 NO_ORDER = (
     "RUN/12/2021;2022-01-10;Anna Halvarsson;t.f. regional utvecklingsdirektör;;;1 000;Text.;;;;;;;"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from application.cases.commands import ChangeCaseStatus
 from application.fundcase import Fundcase
 from application.imports.commands import ImportFile, ImportMapping
 from application.imports.history import USAGE_NOTE
@@ -15,6 +16,7 @@ from domain.commitment import CommitmentState
 from tests.service.history_data import (
     BAD_DATE,
     CASES,
+    IN_A_CLOSED_CASE,
     NO_CASE,
     NO_ORDER,
     NOT_REPORTED,
@@ -34,7 +36,7 @@ def _prepared(app: Fundcase) -> None:
     enter_staff(app)
     app.adopt_delegation_order(ADOPT_ORDER, ADMIN)
     cases = app.import_file(ImportFile(file_name="diarium.csv"), CASES, ADMIN)
-    assert cases.imported == 2
+    assert cases.imported == 3
 
 
 def test_decisions_import_with_their_commitments_and_bad_rows_are_reported(
@@ -219,3 +221,24 @@ def test_a_cash_commitment_brings_its_payments_and_the_protocols_announcement(
     )
     period = commitment.period
     assert (period.start, period.end) == (date(2022, 4, 1), date(2022, 12, 31))
+
+
+def test_a_case_its_register_closed_takes_its_decisions_one_closed_here_does_not(
+    app: Fundcase,
+) -> None:
+    _prepared(app)
+    report = _run(app, decisions(IN_A_CLOSED_CASE))
+    assert (report.imported, report.refused) == (1, 0)
+    case = app.get_case(report.items[0].case_id)  # type: ignore[arg-type]
+    assert (case.status, case.decision_ids) == ("closed", [report.items[0].decision_id])
+    # The other case closed in fundcase, after the import: no decision is taken in it.
+    cases = app.import_file(ImportFile(file_name="diarium.csv"), CASES, ADMIN)
+    assert cases.already_imported == 3
+    pending_case = cases.items[1].case_id
+    assert pending_case is not None
+    for status in ("granted", "closed"):
+        app.change_case_status(pending_case, ChangeCaseStatus(status=status, reason="Klart"), ADMIN)
+    refused = _run(app, decisions(NOT_REPORTED))
+    assert [(p.column, p.rule) for p in refused.items[0].problems] == [
+        ("Diarienummer", "CaseMustBeOpenForDecision")
+    ]
