@@ -3,6 +3,7 @@ co-financing they committed and its usage to date, recorded as if taken here."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from application.imports.history import USAGE_NOTE
 from application.imports.views import ImportReport
 from demo.worked_example import ADMIN, ADOPT_ORDER, COMMITTEE, ORDER_TITLE, enter_staff
 from domain.commitment import CommitmentState
+from domain.values import Money
 from tests.service.history_data import (
     BAD_DATE,
     CASES,
@@ -242,3 +244,30 @@ def test_a_case_its_register_closed_takes_its_decisions_one_closed_here_does_not
     assert [(p.column, p.rule) for p in refused.items[0].problems] == [
         ("Diarienummer", "CaseMustBeOpenForDecision")
     ]
+
+
+def test_a_json_lines_file_keeps_the_wording_as_given_its_lines_the_points(
+    app: Fundcase,
+) -> None:
+    _prepared(app)
+    wording = "Regionen deltar i projektet.\n\nFinansiering sker inom ram för Hållbar tillväxt."
+    row = {
+        "Diarienummer": "RUN/664/2021",
+        "Beslutsdatum": "2022-03-10",
+        "Beslutsfattare": "Anna Halvarsson",
+        "Befattning": "Tf. regional utvecklingsdirektör",
+        "Delegationsordning": ORDER_TITLE.upper(),
+        "Delegationspunkt": "8.1",
+        "Belopp": "0",
+        "Beslutstext": wording,
+    }
+    report = _run(app, (json.dumps(row) + "\n").encode(), file_name="beslut.jsonl")
+    assert (report.format, report.imported) == ("jsonl", 1)
+    decision = app.get_decision(report.items[0].decision_id)  # type: ignore[arg-type]
+    assert decision.wording.description == wording
+    assert decision.wording.points == (
+        "Regionen deltar i projektet.",
+        "Finansiering sker inom ram för Hållbar tillväxt.",
+    )
+    assert (decision.wording.basis, decision.wording.extract_to) == ((), ())
+    assert decision.decided_amount == Money.zero()
