@@ -82,6 +82,8 @@ class ImportReport(View):
                 "diary_number": item.diary_number,
                 "case_id": None if item.case_id is None else str(item.case_id),
                 "note": item.note,
+                "decision_id": None if item.decision_id is None else str(item.decision_id),
+                "commitment_id": None if item.commitment_id is None else str(item.commitment_id),
             }
             problems: list[RowProblem | None] = [*item.problems] or [None]
             for problem in problems:
@@ -96,7 +98,18 @@ class ImportReport(View):
         return out
 
 
-REPORT_COLUMNS = ["row", "outcome", "diary_number", "case_id", "column", "rule", "message", "note"]
+REPORT_COLUMNS = [
+    "row",
+    "outcome",
+    "diary_number",
+    "case_id",
+    "column",
+    "rule",
+    "message",
+    "note",
+    "decision_id",
+    "commitment_id",
+]
 
 
 class ImportRefusal(View):

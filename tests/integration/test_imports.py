@@ -261,6 +261,10 @@ def test_the_command_imports_decisions_after_their_cases(
     done = runner.invoke(cli, args)
     assert "beslut.csv: 2 rows, imported 1, already imported 0, refused 1" in done.output
     assert "row 3, Diarienummer: no case RUN/999/2021 was imported" in done.output
+    sheet = (tmp_path / "beslut.report.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert sheet[0].endswith(",note,decision_id,commitment_id")
+    assert sheet[1].startswith("2,imported,RUN/664/2021,")
+    assert sheet[2].startswith("3,refused,RUN/999/2021,")
     again = runner.invoke(cli, args)
     assert "imported 0, already imported 1, refused 1" in again.output
     [decision_id] = [
