@@ -49,7 +49,7 @@ from application.imports.rules import (
     ValueIsRequiredWith,
 )
 from application.imports.views import RowOutcome, RowProblem
-from application.shared.errors import ConcurrentWrite
+from application.shared.errors import ConcurrentWrite, NotFound
 from domain.budget import budget_area_split
 from domain.case import OPEN_FOR_DECISIONS, Case
 from domain.commitment import CoFinancingCommitment, CommitmentKind, Payment, Usage
@@ -365,9 +365,11 @@ class HistoryImportUseCases(DecisionUseCases):
         naming the column; nothing is changed on the case until every rule held."""
         case = batch.aggregates.get(row.case_id)
         if case is None:
-            found = bool(self.recorder.select_events(row.case_id, limit=1))
-            _check(row, CaseMustBeImportedFirst(str(row.number), found), "diary_number")
-            case = self._load(Case, row.case_id)
+            try:
+                case = self._load(Case, row.case_id)
+            except NotFound:
+                _check(row, CaseMustBeImportedFirst(str(row.number), False), "diary_number")
+                raise
         assert isinstance(case, Case)
         order = orders.named(row)
         commitments: list[CoFinancingCommitment] = []
