@@ -135,6 +135,9 @@ class ImportJob(View):
         "resumes, skipping the rows it imported"
     )
     file_name: str
+    kind: Literal["cases", "decisions"] = Field(
+        default="cases", description="What the file's rows are: cases, or decisions in them"
+    )
     sha256: str
     dry_run: bool
     all_or_nothing: bool

@@ -165,7 +165,9 @@ def test_the_command_imports_reports_and_refuses_an_empty_file(
     assert empty.exception.rule == "ImportFileMustHaveRows"
 
 
-def _job_left_running(engine: Engine, content: bytes, beat_at: datetime | None) -> UUID:
+def _job_left_running(
+    engine: Engine, content: bytes, beat_at: datetime | None, kind: str = "cases"
+) -> UUID:
     """A job as a process running it leaves it when it stops."""
     job_id = uuid4()
     with engine.begin() as conn:
@@ -173,6 +175,7 @@ def _job_left_running(engine: Engine, content: bytes, beat_at: datetime | None) 
             import_jobs.insert().values(
                 id=str(job_id),
                 file_name="diarium.csv",
+                kind=kind,
                 sha256=hashlib.sha256(content).hexdigest(),
                 dry_run=False,
                 all_or_nothing=False,
@@ -228,6 +231,23 @@ def test_an_interrupted_job_is_resumed_once_though_two_processes_are_sent_the_fi
     assert first.get(stopped).resumed == 1  # type: ignore[union-attr]
     numbers = _diary_numbers(open_app())
     assert len(numbers) == len(set(numbers)) == ROWS
+
+
+def test_an_interrupted_job_is_resumed_only_by_its_file_sent_as_the_same_kind(
+    app: Fundcase, engine: Engine
+) -> None:
+    content = history_data.decisions(history_data.NO_CASE)
+    stopped = _job_left_running(engine, content, None, kind="decisions")
+    jobs = ImportJobs(engine, app, runner="a", beat_seconds=0.05)
+    as_cases = jobs.start(ImportFile(file_name="beslut.csv"), content, ADMIN)
+    assert as_cases.id != stopped
+    assert _wait(jobs, as_cases.id).state == "refused"  # not the columns of a case file
+    command = ImportFile(file_name="beslut.csv", kind="decisions")
+    resumed = jobs.start(command, content, ADMIN)
+    assert (resumed.id, resumed.kind) == (stopped, "decisions")
+    done = _wait(jobs, stopped)
+    assert done.report is not None
+    assert (done.report.kind, done.report.refused, done.resumed) == ("decisions", 1, 1)
 
 
 def _wait(jobs: ImportJobs, job_id: UUID) -> ImportJob:
