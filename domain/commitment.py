@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
@@ -427,9 +427,12 @@ class CoFinancingCommitment(Aggregate):
         budget_areas: tuple[BudgetAreaShare, ...],
         years: tuple[YearShare, ...] | None,
         actor: Actor,
+        commitment_id: UUID | None = None,
     ) -> CoFinancingCommitment:
-        """Budget areas and years arrive already checked against the amount."""
+        """Budget areas and years arrive already checked against the amount.
+        `commitment_id`: the id a source gives it (an import), else a new one."""
         return cls(
+            id=commitment_id or uuid4(),
             case_id=case_id,
             diary_number=diary_number,
             financier=text(financier, "financier"),
@@ -447,6 +450,7 @@ class CoFinancingCommitment(Aggregate):
     def __init__(
         self,
         *,
+        id: UUID,  # the library makes it the aggregate's id
         case_id: UUID,
         diary_number: DiaryNumber,
         financier: str,

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
@@ -471,10 +471,17 @@ class DelegationDecision(Aggregate):
         actor: Actor,
         today: date,
         amount: Money | None = None,
+        decision_id: UUID | None = None,
+        status_from_register: bool = False,
     ) -> DelegationDecision:
-        """Judge the decision against the order as it read on the decision date."""
+        """Judge the decision against the order as it read on the decision date.
+        `decision_id`: the id a source gives it (an import), else a new one.
+        `status_from_register`: the decision is another register's, and so is the case's
+        status (imported where it ended, closed after the decision): the case is not
+        required to be open now, as it was when the decision was taken (docs/adr/0026)."""
         check(DecisionDateMustNotBeInTheFuture(decided_on, today), "decided_on")
-        check(CaseMustBeOpenForDecision(case.status, OPEN_FOR_DECISIONS), "case_id")
+        if not status_from_register:
+            check(CaseMustBeOpenForDecision(case.status, OPEN_FOR_DECISIONS), "case_id")
         check(DecisionMustNotPrecedeReceipt(decided_on, case.received_on), "decided_on")
         check(ListMustNotBeEmpty(wording.points, "decision point", "en beslutspunkt"), "points")
         provision = order.require_provision(point, decided_on)
@@ -518,6 +525,7 @@ class DelegationDecision(Aggregate):
             "commitment_ids" if amount is None else "amount",
         )
         return cls(
+            id=decision_id or uuid4(),
             case_id=case.id,
             diary_number=case.diary_number,
             case_title=case.title,
@@ -544,6 +552,7 @@ class DelegationDecision(Aggregate):
     def __init__(
         self,
         *,
+        id: UUID,  # the library makes it the aggregate's id
         case_id: UUID,
         diary_number: DiaryNumber,
         case_title: str,

@@ -80,6 +80,7 @@ class ImportJobs:
                 import_jobs.insert().values(
                     id=str(job_id),
                     file_name=command.file_name,
+                    kind=command.kind,
                     sha256=sha256,
                     dry_run=command.dry_run,
                     all_or_nothing=command.all_or_nothing,
@@ -94,11 +95,12 @@ class ImportJobs:
         return job_id
 
     def _resume(self, command: ImportFile, sha256: str) -> UUID | None:
-        """Take over the latest interrupted job of this file and these options, if any:
+        """Take over the latest interrupted job of this file, kind and options, if any:
         one update that only one of several processes asking at once can win."""
         jobs = import_jobs.c
         same = and_(
             jobs.sha256 == sha256,
+            jobs.kind == command.kind,
             jobs.dry_run == command.dry_run,
             jobs.all_or_nothing == command.all_or_nothing,
             self._interrupted(),
@@ -156,6 +158,7 @@ class ImportJobs:
             id=UUID(row.id),
             state=self._state(row),
             file_name=row.file_name,
+            kind=row.kind,
             sha256=row.sha256,
             dry_run=row.dry_run,
             all_or_nothing=row.all_or_nothing,

@@ -87,6 +87,8 @@ import_jobs = Table(
     Column("runner", String(32)),
     Column("beat_at", DateTime),
     Column("resumed", Integer, nullable=False, server_default=text("0")),
+    # Cases, or the decisions taken in them (docs/adr/0026).
+    Column("kind", String(20), nullable=False, server_default="cases"),
 )
 
 # Documents' files when the database keeps them (FUNDCASE_FILES_STORE=database): each

@@ -6,6 +6,7 @@ import getpass
 import signal
 import sys
 import threading
+from enum import StrEnum
 from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Annotated
@@ -226,6 +227,11 @@ class RowsPerSecond(ProgressColumn):
         return Text("– rows/s" if speed is None else f"{speed:,.0f} rows/s".replace(",", " "))
 
 
+class ImportKindOption(StrEnum):
+    CASES = "cases"
+    DECISIONS = "decisions"
+
+
 @cli.command("import")
 def import_command(
     file: Annotated[
@@ -249,8 +255,16 @@ def import_command(
     by: Annotated[
         str | None, typer.Option(help="Who runs the import, recorded in every event.")
     ] = None,
+    kind: Annotated[
+        ImportKindOption,
+        typer.Option(
+            help="cases: a register's cases; decisions: decisions taken in cases imported "
+            "before, with their commitments and usage to date."
+        ),
+    ] = ImportKindOption.CASES,
 ) -> None:
-    """Import the cases of another register's export; each row is imported or reported."""
+    """Import the cases of another register's export, or the decisions taken in them;
+    each row is imported or reported."""
     settings = Settings()
     configure_logging(settings.log_format, "warning")
     name = by or getpass.getuser()
@@ -260,6 +274,7 @@ def import_command(
         mapping=read_mapping(mapping.read_text(encoding="utf-8")) if mapping else ImportMapping(),
         dry_run=dry_run,
         all_or_nothing=all_or_nothing,
+        kind=kind.value,
     )
     check(ImportFileMustNotExceedSizeLimit(file.stat().st_size, MAX_IMPORT_BYTES), "file")
     system = open_system(settings)

@@ -30,6 +30,24 @@ FIELD_NAMES = Literal[
     "project_name",
     "purpose",
     "register_prefix",
+    # A decision's and its commitment's history (`kind = "decisions"`)
+    "decided_on",
+    "decided_by",
+    "decided_by_title",
+    "delegation_order",
+    "delegation_point",
+    "amount",
+    "wording",
+    "reported_on",
+    "announced_on",
+    "committee",
+    "paragraph",
+    "contribution",
+    "budget_area",
+    "used",
+    "used_on",
+    "paid",
+    "paid_on",
 ]
 
 DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -53,6 +71,45 @@ DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
     "purpose": ("Syfte", "Beskrivning"),
     "register_prefix": ("Diarieserie",),
 }
+
+# The columns of the second file kind: one row a decision taken in a case imported
+# before, with the co-financing it committed and its usage to date (docs/adr/0026).
+DEFAULT_DECISION_COLUMNS: dict[str, tuple[str, ...]] = {
+    "diary_number": ("Diarienummer", "Dnr", "Ärendenummer"),
+    "decided_on": ("Beslutsdatum",),
+    "decided_by": ("Beslutsfattare", "Delegat"),
+    "decided_by_title": ("Befattning", "Beslutsfattarens titel"),
+    "delegation_order": ("Delegationsordning",),
+    "delegation_point": ("Delegationspunkt",),
+    "amount": ("Belopp", "Beslutat belopp"),
+    "wording": ("Beslutstext", "Beslut"),
+    "reported_on": ("Anmäld", "Anmäld datum"),
+    "announced_on": ("Anslaget", "Protokollet anslaget"),
+    "committee": ("Nämnd",),
+    "paragraph": ("Paragraf", "Protokollsparagraf"),
+    "financier": ("Finansiär",),
+    "contribution": ("Insats",),
+    "budget_area": ("Budgetområde",),
+    "start": ("Start", "Startdatum"),
+    "end": ("Slut", "Slutdatum"),
+    "used": ("Förbrukat",),
+    "used_on": ("Förbrukat per",),
+    "paid": ("Utbetalt",),
+    "paid_on": ("Utbetalt per",),
+}
+
+# How a register writes a commitment's kind (compared without regard to case).
+CONTRIBUTIONS: dict[str, Literal["cash", "in_kind"]] = {
+    "kontant": "cash",
+    "kontanta medel": "cash",
+    "pengar": "cash",
+    "i annat än pengar": "in_kind",
+    "annat än pengar": "in_kind",
+    "arbetstid": "in_kind",
+    "arbetad tid": "in_kind",
+}
+
+ImportKind = Literal["cases", "decisions"]
 
 CaseStatusName = Literal[
     "registered", "under_review", "granted", "partly_granted", "rejected", "closed", "withdrawn"
@@ -94,9 +151,12 @@ class ImportMapping(Command):
 
 class ImportFile(Command):
     """Import the rows of one file; `dry_run` writes nothing and reports what a run
-    would do; `all_or_nothing` refuses the whole file before writing if a row is bad."""
+    would do; `all_or_nothing` refuses the whole file before writing if a row is bad.
+    `kind`: `cases` (a register's cases) or `decisions` (decisions taken in cases
+    imported before, with their commitments and usage to date)."""
 
     file_name: Annotated[str, Field(min_length=1, max_length=255, examples=["diarium.csv"])]
+    kind: ImportKind = "cases"
     mapping: ImportMapping = Field(default_factory=ImportMapping)
     dry_run: bool = False
     all_or_nothing: bool = False

@@ -102,13 +102,23 @@ def imported_case_id(number: DiaryNumber | None, sha256: str, row: int) -> UUID:
     return uuid5(NAMESPACE_URL, f"fundcase:imported-case:{source}")
 
 
-class RowReader:
+class ColumnReader:
+    """What reading a row's cells needs: each field's column, the mapping's defaults,
+    the column each field is reported under, and the values read so far."""
+
+    columns: dict[str, str]
+    defaults: dict[str, str]
+    labels: dict[str, str]
+    memo: _Memo
+
+
+class RowReader(ColumnReader):
     """Reads the rows of one table under one mapping."""
 
     def __init__(self, table: Table, mapping: ImportMapping, sha256: str) -> None:
         self.mapping = mapping
         self.sha256 = sha256
-        self.columns = _columns(table.columns, mapping)
+        self.columns = _columns(table.columns, mapping, DEFAULT_COLUMNS)
         self.statuses = {
             name.casefold(): tuple(CaseStatus(s) for s in steps)
             for name, steps in [*DEFAULT_STATUSES.items(), *_status_items(mapping)]
@@ -179,12 +189,14 @@ def _status_items(mapping: ImportMapping) -> list[tuple[str, tuple[CaseStatusNam
     return [(name, tuple(steps)) for name, steps in mapping.statuses.items()]
 
 
-def _columns(header: list[str], mapping: ImportMapping) -> dict[str, str]:
+def _columns(
+    header: list[str], mapping: ImportMapping, default_columns: dict[str, tuple[str, ...]]
+) -> dict[str, str]:
     """Each field's column in the header; a column no field claims refuses the file."""
     named = {column.casefold(): name for name, column in mapping.columns.items()}
     defaults = {
         column.casefold(): name
-        for name, columns in DEFAULT_COLUMNS.items()
+        for name, columns in default_columns.items()
         if name not in mapping.columns
         for column in columns
     }
@@ -200,7 +212,7 @@ def _columns(header: list[str], mapping: ImportMapping) -> dict[str, str]:
             unknown.append(column or "(a column without a name)")
         else:
             found.setdefault(name, []).append(column)
-    known = [c for columns in DEFAULT_COLUMNS.values() for c in columns]
+    known = [c for columns in default_columns.values() for c in columns]
     check(EveryColumnMustBeKnown(unknown, [*known, *mapping.columns.values()]), "file")
     for name, columns in found.items():
         check(FieldMustComeFromOneColumn(name, columns), "file")
@@ -259,7 +271,7 @@ _UNREAD = _Unread()
 class _Cells:
     """The cells of one row by field, collecting every problem instead of stopping."""
 
-    def __init__(self, row: Row, reader: RowReader) -> None:
+    def __init__(self, row: Row, reader: ColumnReader) -> None:
         self.row = row
         self.columns = reader.columns
         self.problems: list[Problem] = []
@@ -403,14 +415,14 @@ def _day_or_month_end(raw: str, label: str) -> dt.date:
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 
 
-def _money(raw: str, label: str) -> Money:
+def _money(raw: str, label: str, *, positive: bool = True) -> Money:
     """An amount as Swedish Excel writes it: `150 000`, `150 000,50`, `150000.50 kr`."""
     cleaned = _SPACES.sub("", raw)
     cleaned = re.sub(r"(?i)(kr|sek|:-)$", "", cleaned)
     if "," in cleaned and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")
     try:
-        return Money.parse(cleaned, label)
+        return Money.parse(cleaned, label, positive=positive)
     except DomainError as refusal:
         raise type(refusal)(
             refusal.rule,

@@ -200,3 +200,140 @@ class NumberOrPrefixIsRequired(InputRule):
             "numrera den med (en kolumn Diarieserie, eller register_prefix under "
             "[defaults] i en mappningsfil)"
         )
+
+
+# --- A file of decisions (docs/adr/0026) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseMustBeImportedFirst(InputRule):
+    number: str
+    found: bool
+
+    def is_broken(self) -> bool:
+        return not self.found
+
+    def message(self) -> str:
+        return (
+            f"no case {self.number} was imported; import the register's cases first "
+            "(a file of cases), then its decisions"
+        )
+
+    def in_swedish(self) -> str:
+        return (
+            f"inget ärende {self.number} är importerat; importera registrets ärenden först "
+            "(en fil med ärenden), sedan dess beslut"
+        )
+
+
+@dataclass(frozen=True)
+class DelegationOrderMustBeNamed(InputRule):
+    present: bool
+
+    def is_broken(self) -> bool:
+        return not self.present
+
+    def message(self) -> str:
+        return (
+            "the row names no delegation order and point; a decision is taken under one "
+            "adopted or imported first: name it in the file (Delegationsordning, "
+            "Delegationspunkt) or, for every row, under [defaults] in a mapping file "
+            "(delegation_order, delegation_point)"
+        )
+
+    def in_swedish(self) -> str:
+        return (
+            "raden anger ingen delegationsordning och punkt; ett beslut fattas enligt en "
+            "ordning som antagits eller importerats först: ange den i filen "
+            "(Delegationsordning, Delegationspunkt) eller, för alla rader, under [defaults] "
+            "i en mappningsfil (delegation_order, delegation_point)"
+        )
+
+
+@dataclass(frozen=True)
+class DelegationOrderMustBeAdoptedFirst(InputRule):
+    order: str
+    day: object
+    in_force: Collection[str]
+
+    def is_broken(self) -> bool:
+        return True
+
+    def message(self) -> str:
+        known = "; ".join(sorted(self.in_force)) or "none"
+        return (
+            f"no delegation order {self.order!r} was in force on {self.day}; adopt it "
+            f"first (by its title or id). Orders in force that day: {known}"
+        )
+
+    def in_swedish(self) -> str:
+        known = "; ".join(sorted(self.in_force)) or "ingen"
+        return (
+            f"ingen delegationsordning {self.order!r} gällde {self.day}; anta den först "
+            f"(med dess titel eller id). Ordningar som gällde den dagen: {known}"
+        )
+
+
+@dataclass(frozen=True)
+class DelegationOrderMustBeOneOrder(InputRule):
+    order: str
+    orders: int
+
+    def is_broken(self) -> bool:
+        return self.orders > 1
+
+    def message(self) -> str:
+        return (
+            f"{self.orders} orders in force that day are called {self.order!r}; name it by its id"
+        )
+
+    def in_swedish(self) -> str:
+        return (
+            f"{self.orders} ordningar som gällde den dagen heter {self.order!r}; "
+            "ange den med dess id"
+        )
+
+
+@dataclass(frozen=True)
+class DecisionMustAppearOnceInTheFile(InputRule):
+    decision: str
+    first_row: int | None
+
+    def is_broken(self) -> bool:
+        return self.first_row is not None
+
+    def message(self) -> str:
+        return f"{self.decision} is already the decision of row {self.first_row} of this file"
+
+    def in_swedish(self) -> str:
+        return f"{self.decision} är redan beslutet på rad {self.first_row} i filen"
+
+
+@dataclass(frozen=True)
+class ContributionMustBeKnown(InputRule):
+    raw: str
+    known: Collection[str]
+
+    def is_broken(self) -> bool:
+        return self.raw.strip().casefold() not in self.known
+
+    def message(self) -> str:
+        return f"{self.raw!r} is not a kind of contribution; write one of {', '.join(self.known)}"
+
+    def in_swedish(self) -> str:
+        return f"{self.raw!r} är inte ett slag av insats; skriv ett av {', '.join(self.known)}"
+
+
+@dataclass(frozen=True)
+class ValueIsRequiredWith(InputRule):
+    other: str
+    present: bool
+
+    def is_broken(self) -> bool:
+        return not self.present
+
+    def message(self) -> str:
+        return f"a value is required here when {self.other} is given, and the cell is empty"
+
+    def in_swedish(self) -> str:
+        return f"ett värde krävs här när {self.other} är angivet, och cellen är tom"

@@ -20,7 +20,12 @@ from eventsourcing.domain import Aggregate
 
 from application.cases.diary import SERIES_ATTEMPTS, DiaryNumbering, _back_off
 from application.imports.commands import ImportFile
-from application.imports.reading import read_table
+from application.imports.history import (
+    HISTORY_BATCH_ROWS,
+    HistoryImportUseCases,
+    history_source,
+)
+from application.imports.reading import Table, read_table
 from application.imports.rows import PlannedCase, Problem, RefusedRow, RowReader
 from application.imports.rules import (
     DiaryNumberMustAppearOnceInTheFile,
@@ -44,7 +49,6 @@ BATCH_ROWS = 500
 IMPORTED_REASON = "Enligt det register ärendet importerades från"
 
 Progress = Callable[[int, int], None]
-Existing = Callable[[Sequence[UUID]], set[UUID]]
 
 
 @dataclass
@@ -57,7 +61,7 @@ class _Batch:
     claimed: set[DiaryNumber] = field(default_factory=set)
 
 
-class ImportUseCases(DiaryNumbering):
+class ImportUseCases(DiaryNumbering, HistoryImportUseCases):
     def import_file(
         self,
         c: ImportFile,
@@ -70,6 +74,8 @@ class ImportUseCases(DiaryNumbering):
         file_name = text(c.file_name, "file_name")  # kept in every event it records
         sha256 = hashlib.sha256(content).hexdigest()
         table = read_table(c.file_name, content)
+        if c.kind == "decisions":
+            return self._import_decisions(c, table, file_name, sha256, actor, progress)
         reader = RowReader(table, c.mapping, sha256)
         refused: dict[int, RowOutcome] = {}
         planned: list[PlannedCase] = []
@@ -88,26 +94,7 @@ class ImportUseCases(DiaryNumbering):
                 planned.append(read)
 
         def report(outcomes: Sequence[RowOutcome], position: int | None) -> ImportReport:
-            items = sorted([*outcomes, *refused.values()], key=lambda o: o.row)
-            bad = sum(1 for o in items if o.outcome == "refused")
-            file_refused = c.all_or_nothing and bad > 0
-            return ImportReport(
-                file_name=file_name,
-                sha256=sha256,
-                format=table.format,  # type: ignore[arg-type]
-                encoding=table.encoding,
-                dry_run=c.dry_run,
-                all_or_nothing=c.all_or_nothing,
-                rows=len(items),
-                imported=0
-                if file_refused
-                else sum(1 for o in items if o.outcome in ("imported", "would_import")),
-                already_imported=sum(1 for o in items if o.outcome == "already_imported"),
-                refused=bad,
-                file_refused=file_refused,
-                position=position,
-                items=items,
-            )
+            return _report(c, file_name, sha256, table, [*outcomes, *refused.values()], position)
 
         source = _Source(file_name, sha256, actor)
         if c.dry_run or c.all_or_nothing:
@@ -188,14 +175,6 @@ class ImportUseCases(DiaryNumbering):
             _claim(batch.series[key], kept_claims, source)
         return batch
 
-    def _recorded_before(self, case_ids: list[UUID]) -> set[UUID]:
-        """Which of these cases exist: in one query where the recorder can (the database
-        recorders, infrastructure/), else one at a time."""
-        existing: Existing | None = getattr(self.recorder, "select_existing", None)
-        if existing is not None:
-            return existing(case_ids)
-        return {i for i in case_ids if self.recorder.select_events(i, limit=1)}
-
     def _row(
         self,
         row: PlannedCase,
@@ -238,8 +217,8 @@ class ImportUseCases(DiaryNumbering):
             case_id=row.case_id,
             note=None
             if row.granted_amount is None
-            else f"Beviljat belopp {row.granted_amount} SEK is not imported (commitments are not "
-            "imported yet)",
+            else f"Beviljat belopp {row.granted_amount} SEK is not imported here: a decision "
+            "and its commitment come from a file of decisions (kind decisions)",
         )
 
     def _imported_before(self, row: PlannedCase) -> RowOutcome:
@@ -259,6 +238,44 @@ class ImportUseCases(DiaryNumbering):
 
     def _head(self) -> int | None:
         return self.recorder.max_notification_id()
+
+    def _import_decisions(
+        self,
+        c: ImportFile,
+        table: Table,
+        file_name: str,
+        sha256: str,
+        actor: Actor,
+        progress: Progress | None,
+    ) -> ImportReport:
+        """A file of decisions (docs/adr/0026): read every row first, then judge and
+        record them in batches; a dry run or all-or-nothing run judges them all first."""
+        planned, problems = self._history_rows(table, c.mapping)
+        refused = [_refused(row, found) for row, found in problems.items()]
+        source = history_source(actor, file_name, sha256)
+        done = len(refused)
+
+        def advance(rows: int) -> None:
+            nonlocal done
+            done += rows
+            if progress is not None:
+                progress(done, len(table.rows))
+
+        def report(outcomes: list[RowOutcome], position: int | None) -> ImportReport:
+            return _report(c, file_name, sha256, table, [*outcomes, *refused], position)
+
+        if c.dry_run or c.all_or_nothing:
+            trial, _ = self._record_history(
+                planned, source, dry_run=True, size=HISTORY_BATCH_ROWS, progress=lambda _: None
+            )
+            if c.dry_run or refused or any(o.outcome == "refused" for o in trial):
+                advance(len(planned))
+                return report(trial, self._head())
+        size = len(planned) if c.all_or_nothing else HISTORY_BATCH_ROWS
+        outcomes, position = self._record_history(
+            planned, source, dry_run=False, size=size, progress=advance
+        )
+        return report(outcomes, position or self._head())
 
 
 @dataclass(frozen=True)
@@ -316,6 +333,37 @@ def _refused(
         outcome="refused",
         diary_number=None if number is None else str(number),
         problems=[RowProblem(column=p.column, rule=p.rule, message=p.message) for p in problems],
+    )
+
+
+def _report(
+    c: ImportFile,
+    file_name: str,
+    sha256: str,
+    table: Table,
+    outcomes: Sequence[RowOutcome],
+    position: int | None,
+) -> ImportReport:
+    items = sorted(outcomes, key=lambda o: o.row)
+    bad = sum(1 for o in items if o.outcome == "refused")
+    file_refused = c.all_or_nothing and bad > 0
+    return ImportReport(
+        file_name=file_name,
+        sha256=sha256,
+        kind=c.kind,
+        format=table.format,  # type: ignore[arg-type]
+        encoding=table.encoding,
+        dry_run=c.dry_run,
+        all_or_nothing=c.all_or_nothing,
+        rows=len(items),
+        imported=0
+        if file_refused
+        else sum(1 for o in items if o.outcome in ("imported", "would_import")),
+        already_imported=sum(1 for o in items if o.outcome == "already_imported"),
+        refused=bad,
+        file_refused=file_refused,
+        position=position,
+        items=items,
     )
 
 

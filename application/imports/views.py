@@ -24,6 +24,12 @@ class RowOutcome(View):
     outcome: Outcome
     diary_number: str | None = Field(default=None, examples=["RUN/664/2021"])
     case_id: UUID | None = None
+    decision_id: UUID | None = Field(
+        default=None, description="A file of decisions: the row's delegation decision"
+    )
+    commitment_id: UUID | None = Field(
+        default=None, description="A file of decisions: the commitment the decision committed"
+    )
     problems: list[RowProblem] = Field(default_factory=list)
     note: str | None = None
 
@@ -35,6 +41,9 @@ class RowOutcome(View):
 class ImportReport(View):
     file_name: str
     sha256: str
+    kind: Literal["cases", "decisions"] = Field(
+        default="cases", description="What the file's rows are: cases, or decisions in them"
+    )
     format: Literal["csv", "xlsx", "jsonl"]
     encoding: str | None = Field(description="How a text file was read; null for XLSX")
     dry_run: bool
@@ -73,6 +82,8 @@ class ImportReport(View):
                 "diary_number": item.diary_number,
                 "case_id": None if item.case_id is None else str(item.case_id),
                 "note": item.note,
+                "decision_id": None if item.decision_id is None else str(item.decision_id),
+                "commitment_id": None if item.commitment_id is None else str(item.commitment_id),
             }
             problems: list[RowProblem | None] = [*item.problems] or [None]
             for problem in problems:
@@ -87,7 +98,18 @@ class ImportReport(View):
         return out
 
 
-REPORT_COLUMNS = ["row", "outcome", "diary_number", "case_id", "column", "rule", "message", "note"]
+REPORT_COLUMNS = [
+    "row",
+    "outcome",
+    "diary_number",
+    "case_id",
+    "column",
+    "rule",
+    "message",
+    "note",
+    "decision_id",
+    "commitment_id",
+]
 
 
 class ImportRefusal(View):
@@ -113,6 +135,9 @@ class ImportJob(View):
         "resumes, skipping the rows it imported"
     )
     file_name: str
+    kind: Literal["cases", "decisions"] = Field(
+        default="cases", description="What the file's rows are: cases, or decisions in them"
+    )
     sha256: str
     dry_run: bool
     all_or_nothing: bool

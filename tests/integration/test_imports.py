@@ -19,13 +19,14 @@ from typer.testing import CliRunner
 from application.fundcase import Fundcase
 from application.imports.commands import ImportFile, ImportMapping
 from application.imports.views import ImportJob, ImportReport
-from demo.worked_example import ADMIN
+from demo.worked_example import ADMIN, ADOPT_ORDER, enter_staff
 from domain.diary import DiarySeries
 from domain.errors import DomainError
 from infrastructure.import_jobs import ImportJobs
 from infrastructure.readmodels import import_jobs
 from interfaces.cli import cli
 from tests.conftest import OpenApp
+from tests.service import history_data
 from tests.service.steps import register
 
 HEADER = (
@@ -164,7 +165,9 @@ def test_the_command_imports_reports_and_refuses_an_empty_file(
     assert empty.exception.rule == "ImportFileMustHaveRows"
 
 
-def _job_left_running(engine: Engine, content: bytes, beat_at: datetime | None) -> UUID:
+def _job_left_running(
+    engine: Engine, content: bytes, beat_at: datetime | None, kind: str = "cases"
+) -> UUID:
     """A job as a process running it leaves it when it stops."""
     job_id = uuid4()
     with engine.begin() as conn:
@@ -172,6 +175,7 @@ def _job_left_running(engine: Engine, content: bytes, beat_at: datetime | None) 
             import_jobs.insert().values(
                 id=str(job_id),
                 file_name="diarium.csv",
+                kind=kind,
                 sha256=hashlib.sha256(content).hexdigest(),
                 dry_run=False,
                 all_or_nothing=False,
@@ -229,6 +233,23 @@ def test_an_interrupted_job_is_resumed_once_though_two_processes_are_sent_the_fi
     assert len(numbers) == len(set(numbers)) == ROWS
 
 
+def test_an_interrupted_job_is_resumed_only_by_its_file_sent_as_the_same_kind(
+    app: Fundcase, engine: Engine
+) -> None:
+    content = history_data.decisions(history_data.NO_CASE)
+    stopped = _job_left_running(engine, content, None, kind="decisions")
+    jobs = ImportJobs(engine, app, runner="a", beat_seconds=0.05)
+    as_cases = jobs.start(ImportFile(file_name="beslut.csv"), content, ADMIN)
+    assert as_cases.id != stopped
+    assert _wait(jobs, as_cases.id).state == "refused"  # not the columns of a case file
+    command = ImportFile(file_name="beslut.csv", kind="decisions")
+    resumed = jobs.start(command, content, ADMIN)
+    assert (resumed.id, resumed.kind) == (stopped, "decisions")
+    done = _wait(jobs, stopped)
+    assert done.report is not None
+    assert (done.report.kind, done.report.refused, done.resumed) == ("decisions", 1, 1)
+
+
 def _wait(jobs: ImportJobs, job_id: UUID) -> ImportJob:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -238,3 +259,41 @@ def _wait(jobs: ImportJobs, job_id: UUID) -> ImportJob:
             return job
         time.sleep(0.05)
     raise AssertionError(f"the import {job_id} did not finish")
+
+
+def test_the_command_imports_decisions_after_their_cases(
+    database_url: str, open_app: OpenApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FUNDCASE_DATABASE_URL", database_url)
+    monkeypatch.setenv("FUNDCASE_SECRET", "x" * 32)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["migrate"]).exit_code == 0
+    app = open_app()
+    enter_staff(app)
+    app.adopt_delegation_order(ADOPT_ORDER, ADMIN)
+    cases, decided = tmp_path / "diarium.csv", tmp_path / "beslut.csv"
+    cases.write_bytes(history_data.CASES)
+    decided.write_bytes(history_data.decisions(history_data.REPORTED, history_data.NO_CASE))
+    assert "imported 3" in runner.invoke(cli, ["import", str(cases), "--by", "reg"]).output
+    args = ["import", str(decided), "--kind", "decisions", "--by", "registrator"]
+    dry = runner.invoke(cli, [*args, "--dry-run"])
+    assert "would import 1, already imported 0, refused 1" in dry.output, dry.output
+    done = runner.invoke(cli, args)
+    assert "beslut.csv: 2 rows, imported 1, already imported 0, refused 1" in done.output
+    assert "row 3, Diarienummer: no case RUN/999/2021 was imported" in done.output
+    sheet = (tmp_path / "beslut.report.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert sheet[0].endswith(",note,decision_id,commitment_id")
+    assert sheet[1].startswith("2,imported,RUN/664/2021,")
+    assert sheet[2].startswith("3,refused,RUN/999/2021,")
+    again = runner.invoke(cli, args)
+    assert "imported 0, already imported 1, refused 1" in again.output
+    [decision_id] = [
+        n.originator_id
+        for n in app.recorder.select_notifications(start=1, limit=1000)
+        if n.topic.endswith("DelegationDecision.Taken")
+    ]
+    taken = app.aggregate_history(UUID(str(decision_id)))[0]
+    assert taken.actor is not None
+    assert taken.actor.id == "registrator"
+    assert taken.actor.imported is not None
+    assert (taken.actor.imported.file, taken.actor.imported.row) == ("beslut.csv", 2)

@@ -8,10 +8,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
-from application.imports.commands import ImportFile, ImportMapping
+from application.imports.commands import ImportFile, ImportKind, ImportMapping
 from application.imports.mapping import read_mapping
 from application.imports.views import ImportJob
 from interfaces.http.auth import Admin
+from interfaces.http.deps import Answer
 from interfaces.http.deps import ImportJobsDep as Jobs
 
 router = APIRouter(prefix="/imports", tags=["imports"])
@@ -60,14 +61,25 @@ async def start_import(
         str | None,
         Query(max_length=255, description="The file's name, kept in every imported event"),
     ] = None,
+    kind: Annotated[
+        ImportKind,
+        Query(
+            description="`cases`: a register's cases; `decisions`: delegation decisions "
+            "taken in cases imported before (Diarienummer, Beslutsdatum, Beslutsfattare, "
+            "Befattning, Delegationsordning, Delegationspunkt, Belopp, Beslutstext, Anmäld, "
+            "Paragraf; for co-financing Finansiär, Insats, Budgetområde, Förbrukat, "
+            "Förbrukat per, Utbetalt, Utbetalt per), recorded as reported when Anmäld is given"
+        ),
+    ] = "cases",
 ) -> ImportJob:
-    """Import the cases of another register: answered at once with the job; its
-    progress and per-row report are at `GET /imports/{id}`. Running the same file
-    again imports nothing twice."""
+    """Import the cases of another register, or the decisions taken in them: answered at
+    once with the job; its progress and per-row report are at `GET /imports/{id}`.
+    Running the same file again imports nothing twice."""
     content = await request.body()
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     command = ImportFile(
         file_name=file_name or FORMATS.get(media, "import.csv"),
+        kind=kind,
         mapping=read_mapping(mapping) if mapping else ImportMapping(),
         dry_run=dry_run,
         all_or_nothing=all_or_nothing,
@@ -82,6 +94,7 @@ def import_job(
     job_id: UUID,
     _: Admin,
     jobs: Jobs,
+    answer: Answer,
     wait: Annotated[
         float,
         Query(
@@ -93,12 +106,16 @@ def import_job(
 ) -> ImportJob:
     """An import's progress and, once done, its report: one outcome per row. With
     `wait`, the answer waits (bounded) for the import to finish, so a client need not
-    ask again and again."""
+    ask again and again. A finished import answers the log position it reached
+    (`Fundcase-Position`, header and cookie), so the client's next reads include
+    everything it recorded: the register, the anmälningslista, the budget."""
     until = time.monotonic() + wait
     while True:
         job = jobs.get(job_id)
         if job is None:
             raise HTTPException(404, f"no import has the id {job_id}")
         if job.state != "running" or time.monotonic() >= until:
+            if job.report is not None and not job.report.dry_run:
+                answer.reached(job.report.position)
             return job
         time.sleep(JOB_LOOK_SECONDS)
