@@ -122,7 +122,7 @@ def _served(folder: Path, database_url: str) -> Iterator[Site]:
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The service on SQLite, shared by the session's browser tests."""
     folder = tmp_path_factory.mktemp("browser")
@@ -130,7 +130,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         yield served
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def site_on_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The service on PostgreSQL, in a schema of its own."""
     schema = f"browser_{uuid4().hex[:16]}"
@@ -146,7 +146,9 @@ def site_on_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]
             conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's synchronous API keeps an event loop running
+# in the test thread until it stops, and tests after these use asyncio.run().
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail("The browser tests need Debian's Chromium: apt-get install -y chromium")
