@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from eventsourcing.persistence import Notification
 from sqlalchemy import (
     Column,
     Connection,
@@ -221,6 +223,10 @@ class BudgetProjection(Projection):
                 version=e.originator_version,
             )
         )
+        batch = self._pending(conn)
+        batch.commitments[commitment_id] = _Commitment(
+            e.financier, str(e.case_id), str(e.diary_number), str(e.kind)
+        )
         areas, years = list(e.budget_areas), list(e.years)
         cells = grid([to_öre(a.amount) for a in areas], [to_öre(y.amount) for y in years])
         conn.execute(
@@ -297,6 +303,8 @@ class BudgetProjection(Projection):
             [(a, y, after.get((a, y), 0) - before.get((a, y), 0)) for a, y in cells],
         )
         conn.execute(self.cells.delete().where(self.cells.c.commitment_id == commitment_id))
+        # Read again when next needed, in the database's order (it numbers ledger lines).
+        self._pending(conn).cells.pop(commitment_id, None)
         conn.execute(
             self.cells.insert(),
             [
@@ -314,6 +322,7 @@ class BudgetProjection(Projection):
 
     def released(self, conn: Connection, e: CoFinancingCommitment.Released) -> None:
         """The rest is freed where it was still neither used nor paid, cell by cell."""
+        self._flush(conn)
         booked = self._booked_by_cell(conn, str(e.originator_id))
         cells = [(a, y) for a, y, _ in self._cells(conn, e)]
         unused = [
@@ -348,12 +357,58 @@ class BudgetProjection(Projection):
     def _cells(
         self, conn: Connection, e: CoFinancingCommitment.Event
     ) -> list[tuple[str, int, int]]:
-        rows = conn.execute(
-            select(self.cells.c.area, self.cells.c.year, self.cells.c.committed_ore)
-            .where(self.cells.c.commitment_id == str(e.originator_id))
-            .order_by(self.cells.c.area, self.cells.c.year)
-        ).all()
-        return [(r.area, r.year, r.committed_ore) for r in rows]
+        """The commitment's cells by area and year (read once a batch)."""
+        commitment_id, cells = str(e.originator_id), self._pending(conn).cells
+        if commitment_id not in cells:
+            rows = conn.execute(
+                select(self.cells.c.area, self.cells.c.year, self.cells.c.committed_ore)
+                .where(self.cells.c.commitment_id == commitment_id)
+                .order_by(self.cells.c.area, self.cells.c.year)
+            ).all()
+            cells[commitment_id] = [(r.area, r.year, r.committed_ore) for r in rows]
+        return list(cells[commitment_id])
+
+    def _commitment(self, conn: Connection, commitment_id: str) -> _Commitment:
+        """What a commitment's ledger rows copy from it (read once a batch; it never
+        changes after the proposal)."""
+        known = self._pending(conn).commitments
+        if commitment_id not in known:
+            c = self.commitments.c
+            row = conn.execute(
+                select(c.financier, c.case_id, c.diary_number, c.kind).where(
+                    c.commitment_id == commitment_id
+                )
+            ).one()
+            known[commitment_id] = _Commitment(*row)
+        return known[commitment_id]
+
+    def apply_batch(
+        self,
+        connection: Connection,
+        notifications: Sequence[Notification],
+        decode: Callable[[Notification], object],
+    ) -> None:
+        """Apply the batch, keeping ledger rows to write at its end in one statement."""
+        connection.info[self._pending_key] = _Pending()  # nothing left from a rollback
+        try:
+            super().apply_batch(connection, notifications, decode)
+            self._flush(connection)
+        finally:
+            del connection.info[self._pending_key]
+
+    @property
+    def _pending_key(self) -> str:
+        return f"budget_pending{self.suffix}"
+
+    def _pending(self, conn: Connection) -> _Pending:
+        pending: _Pending = conn.info[self._pending_key]
+        return pending
+
+    def _flush(self, conn: Connection) -> None:
+        batch = self._pending(conn)
+        if batch.movements:
+            conn.execute(self.movements.insert(), batch.movements)
+            batch.movements = []
 
     def _booked_by_cell(
         self, conn: Connection, commitment_id: str
@@ -374,14 +429,7 @@ class BudgetProjection(Projection):
         on: date,
         cells: list[tuple[str, int, int]],
     ) -> None:
-        commitment = conn.execute(
-            select(
-                self.commitments.c.financier,
-                self.commitments.c.case_id,
-                self.commitments.c.diary_number,
-                self.commitments.c.kind,
-            ).where(self.commitments.c.commitment_id == str(e.originator_id))
-        ).one()
+        commitment = self._commitment(conn, str(e.originator_id))
         rows = [
             {
                 "commitment_id": str(e.originator_id),
@@ -400,8 +448,9 @@ class BudgetProjection(Projection):
             for line, (area, year, öre) in enumerate(c for c in cells if c[2])
         ]
         if rows:
-            conn.execute(self.movements.insert(), rows)
-            self._add_to_totals(conn, rows)
+            self._pending(conn).movements += rows
+            if not self.rebuilding:  # a rebuild sums the whole ledger once at the end
+                self._add_to_totals(conn, rows)
 
     def _add_to_totals(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         """One booking's ledger rows (one day, one movement, one financier and kind; an
@@ -468,6 +517,9 @@ class BudgetProjection(Projection):
     def _totals_statements(self) -> _TotalsStatements:
         return _TotalsStatements(self.key_totals, self.running_totals, self.day_sums)
 
+    def finish_rebuild(self, connection: Connection) -> None:
+        self.refill_totals(connection)
+
     def refill_totals(self, conn: Connection) -> None:
         """The totals computed afresh from the ledger, in place of those kept: what the
         handlers keep event by event, at once, for a ledger filled in bulk. (Migration
@@ -515,6 +567,23 @@ class BudgetProjection(Projection):
             .where(self.commitments.c.commitment_id == str(e.originator_id))
             .values(version=e.originator_version, **values)
         )
+
+
+@dataclass(frozen=True)
+class _Commitment:
+    financier: str
+    case_id: str
+    diary_number: str
+    kind: str
+
+
+@dataclass
+class _Pending:
+    """What a batch reads once and the ledger rows it writes at its end."""
+
+    commitments: dict[str, _Commitment] = field(default_factory=dict)
+    cells: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
+    movements: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _TotalsStatements:

@@ -42,10 +42,16 @@ class Projection(ABC):
     """
 
     name: ClassVar[str]
+    # Tables made beside the projection's own outside its metadata (e.g. SQLite's
+    # full-text table), named without the suffix: a rebuild swaps them in too.
+    companion_tables: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, metadata: MetaData, suffix: str = "") -> None:
+    def __init__(self, metadata: MetaData, suffix: str = "", *, rebuilding: bool = False) -> None:
         self.metadata = metadata
         self.suffix = suffix
+        # A copy filled from the whole log into tables no reader sees until the swap: it
+        # may leave to `finish_rebuild` what is cheaper done once for the whole log.
+        self.rebuilding = rebuilding
         self.define_tables()
         self._handlers: dict[type[Any], Callable[[Connection, Any], None]] = {
             on.event: on.handler for on in self.handlers()
@@ -71,6 +77,9 @@ class Projection(ABC):
             info={"projection": self.name, "base_name": name},
             **options,
         )
+
+    def finish_rebuild(self, connection: Connection) -> None:  # noqa: B027 (most need none)
+        """After the last batch of a rebuild, in the transaction that swaps it in."""
 
     def apply(self, connection: Connection, event: object, position: int) -> None:
         """Apply one event (at its log position, for a projection that keeps it)."""
