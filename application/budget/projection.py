@@ -173,16 +173,18 @@ class BudgetProjection(Projection):
         )
 
     def frame_adopted(self, conn: Connection, e: BudgetFrame.Adopted) -> None:
-        conn.execute(
-            self.frames.insert().values(
-                frame_id=str(e.originator_id),
-                event_version=e.originator_version,
-                financier=e.financier,
-                area=e.area,
-                year=e.year,
-                on_date=e.on,
-                amount_ore=to_öre(e.amount),
-            )
+        self.insert_row(
+            conn,
+            self.frames,
+            {
+                "frame_id": str(e.originator_id),
+                "event_version": e.originator_version,
+                "financier": e.financier,
+                "area": e.area,
+                "year": e.year,
+                "on_date": e.on,
+                "amount_ore": to_öre(e.amount),
+            },
         )
 
     def frame_revised(self, conn: Connection, e: BudgetFrame.Revised) -> None:
@@ -190,38 +192,42 @@ class BudgetProjection(Projection):
         key = conn.execute(
             select(f.financier, f.area, f.year).where(f.frame_id == str(e.originator_id)).limit(1)
         ).one()
-        conn.execute(
-            self.frames.insert().values(
-                frame_id=str(e.originator_id),
-                event_version=e.originator_version,
-                financier=key.financier,
-                area=key.area,
-                year=key.year,
-                on_date=e.on,
-                amount_ore=to_öre(e.amount),
-            )
+        self.insert_row(
+            conn,
+            self.frames,
+            {
+                "frame_id": str(e.originator_id),
+                "event_version": e.originator_version,
+                "financier": key.financier,
+                "area": key.area,
+                "year": key.year,
+                "on_date": e.on,
+                "amount_ore": to_öre(e.amount),
+            },
         )
 
     def proposed(self, conn: Connection, e: CoFinancingCommitment.Proposed) -> None:
         commitment_id = str(e.originator_id)
-        conn.execute(
-            self.commitments.insert().values(
-                commitment_id=commitment_id,
-                case_id=str(e.case_id),
-                diary_number=str(e.diary_number),
-                financier=e.financier,
-                kind=str(e.kind),
-                amount_ore=to_öre(e.amount),
-                period_start=e.period.start,
-                period_end=e.period.end,
-                state="proposed",
-                used_ore=0,
-                released_ore=0,
-                paid_ore=0,
-                reclaimed_ore=0,
-                proposed_at=utc(e.timestamp),
-                version=e.originator_version,
-            )
+        self.insert_row(
+            conn,
+            self.commitments,
+            {
+                "commitment_id": commitment_id,
+                "case_id": str(e.case_id),
+                "diary_number": str(e.diary_number),
+                "financier": e.financier,
+                "kind": str(e.kind),
+                "amount_ore": to_öre(e.amount),
+                "period_start": e.period.start,
+                "period_end": e.period.end,
+                "state": "proposed",
+                "used_ore": 0,
+                "released_ore": 0,
+                "paid_ore": 0,
+                "reclaimed_ore": 0,
+                "proposed_at": utc(e.timestamp),
+                "version": e.originator_version,
+            },
         )
         batch = self._pending(conn)
         batch.commitments[commitment_id] = _Commitment(
@@ -254,21 +260,19 @@ class BudgetProjection(Projection):
         """Reported work lands in its date's year, split like the areas."""
         usage = e.usage
         self._book_by_area(conn, e, USED, usage.date, to_öre(usage.amount))
-        self._update(conn, e, used_ore=self.commitments.c.used_ore + to_öre(usage.amount))
+        self._update(conn, e, add={"used_ore": to_öre(usage.amount)})
 
     def payment_recorded(self, conn: Connection, e: CoFinancingCommitment.PaymentRecorded) -> None:
         """A payment lands in its date's year, split like the areas."""
         payment = e.payment
         self._book_by_area(conn, e, PAID, payment.date, to_öre(payment.amount))
-        self._update(conn, e, paid_ore=self.commitments.c.paid_ore + to_öre(payment.amount))
+        self._update(conn, e, add={"paid_ore": to_öre(payment.amount)})
 
     def reclaim_recorded(self, conn: Connection, e: CoFinancingCommitment.ReclaimRecorded) -> None:
         """A reclaim lands in its date's year, split like the areas."""
         reclaim = e.reclaim
         self._book_by_area(conn, e, RECLAIMED, reclaim.date, to_öre(reclaim.amount))
-        self._update(
-            conn, e, reclaimed_ore=self.commitments.c.reclaimed_ore + to_öre(reclaim.amount)
-        )
+        self._update(conn, e, add={"reclaimed_ore": to_öre(reclaim.amount)})
 
     def _book_by_area(
         self, conn: Connection, e: CoFinancingCommitment.Event, movement: str, on: date, öre: int
@@ -337,9 +341,7 @@ class BudgetProjection(Projection):
         self._book(
             conn, e, RELEASED, e.on, [(a, y, p) for (a, y), p in zip(cells, parts, strict=True)]
         )
-        self._update(
-            conn, e, state="closed", released_ore=self.commitments.c.released_ore + to_öre(e.amount)
-        )
+        self._update(conn, e, add={"released_ore": to_öre(e.amount)}, state="closed")
 
     def cancelled(self, conn: Connection, e: CoFinancingCommitment.Cancelled) -> None:
         was_committed = (
@@ -561,11 +563,19 @@ class BudgetProjection(Projection):
             if rows:
                 conn.execute(table.insert(), rows)
 
-    def _update(self, conn: Connection, e: CoFinancingCommitment.Event, **values: Any) -> None:
-        conn.execute(
-            update(self.commitments)
-            .where(self.commitments.c.commitment_id == str(e.originator_id))
-            .values(version=e.originator_version, **values)
+    def _update(
+        self,
+        conn: Connection,
+        e: CoFinancingCommitment.Event,
+        add: dict[str, int] | None = None,
+        **values: Any,
+    ) -> None:
+        self.update_row(
+            conn,
+            self.commitments,
+            {"commitment_id": str(e.originator_id)},
+            {"version": e.originator_version, **values},
+            add,
         )
 
 

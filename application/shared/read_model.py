@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
-from sqlalchemy import BigInteger, Column, Connection, MetaData, Table
+from sqlalchemy import BigInteger, Column, Connection, MetaData, Table, bindparam, update
 
 from domain.events import event_type
 from domain.values import Money
@@ -57,6 +57,7 @@ class Projection(ABC):
             on.event: on.handler for on in self.handlers()
         }
         self.topics = frozenset(get_topic(cls) for cls in self._handlers)
+        self._statements: dict[tuple[Any, ...], Any] = {}
 
     @abstractmethod
     def define_tables(self) -> None: ...
@@ -80,6 +81,44 @@ class Projection(ABC):
 
     def finish_rebuild(self, connection: Connection) -> None:  # noqa: B027 (most need none)
         """After the last batch of a rebuild, in the transaction that swaps it in."""
+
+    def insert_row(self, connection: Connection, table: Table, row: Mapping[str, Any]) -> None:
+        """One row, through a statement built once: only the parameters are new."""
+        key = ("insert", table.name)
+        if key not in self._statements:
+            self._statements[key] = table.insert()
+        connection.execute(self._statements[key], dict(row))
+
+    def update_row(
+        self,
+        connection: Connection,
+        table: Table,
+        where: Mapping[str, Any],
+        values: Mapping[str, Any] | None = None,
+        add: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Set `values` and add `add` to columns of the rows whose columns equal `where`,
+        through a statement built once for these column names."""
+        values, add = values or {}, add or {}
+        key = ("update", table.name, tuple(where), tuple(values), tuple(add))
+        statement = self._statements.get(key)
+        if statement is None:
+            c = table.c
+            statement = (
+                update(table)
+                .where(*(c[name] == bindparam(f"w_{name}") for name in where))
+                .values(
+                    {name: bindparam(f"v_{name}") for name in values}
+                    | {name: c[name] + bindparam(f"a_{name}") for name in add}
+                )
+            )
+            self._statements[key] = statement
+        connection.execute(
+            statement,
+            {f"w_{k}": v for k, v in where.items()}
+            | {f"v_{k}": v for k, v in values.items()}
+            | {f"a_{k}": v for k, v in add.items()},
+        )
 
     def apply(self, connection: Connection, event: object, position: int) -> None:
         """Apply one event (at its log position, for a projection that keeps it)."""
