@@ -44,7 +44,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from application.shared.read_model import READ_MODELS, On, Projection, to_öre, utc, öre_column
+from application.shared.read_model import (
+    READ_MODELS,
+    On,
+    Projection,
+    to_öre,
+    update_parameters,
+    utc,
+    öre_column,
+)
 from domain.budget import allocate, grid
 from domain.commitment import CoFinancingCommitment
 from domain.frame import BudgetFrame
@@ -344,6 +352,7 @@ class BudgetProjection(Projection):
         self._update(conn, e, add={"released_ore": to_öre(e.amount)}, state="closed")
 
     def cancelled(self, conn: Connection, e: CoFinancingCommitment.Cancelled) -> None:
+        self._flush(conn)  # the state is read
         was_committed = (
             conn.execute(
                 select(self.commitments.c.state).where(
@@ -407,10 +416,24 @@ class BudgetProjection(Projection):
         return pending
 
     def _flush(self, conn: Connection) -> None:
+        """Write the ledger rows kept, and the changes to commitments: one `executemany`
+        for each set of columns changed."""
         batch = self._pending(conn)
         if batch.movements:
             conn.execute(self.movements.insert(), batch.movements)
             batch.movements = []
+        groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[dict[str, Any]]] = {}
+        for commitment_id, (values, add) in batch.changes.items():
+            names = (tuple(sorted(values)), tuple(sorted(add)))
+            groups.setdefault(names, []).append(
+                update_parameters({"commitment_id": commitment_id}, values, add)
+            )
+        batch.changes.clear()
+        for (values_names, add_names), parameters in groups.items():
+            statement = self.update_statement(
+                self.commitments, ("commitment_id",), values_names, add_names
+            )
+            conn.execute(statement, parameters)
 
     def _booked_by_cell(
         self, conn: Connection, commitment_id: str
@@ -570,13 +593,11 @@ class BudgetProjection(Projection):
         add: dict[str, int] | None = None,
         **values: Any,
     ) -> None:
-        self.update_row(
-            conn,
-            self.commitments,
-            {"commitment_id": str(e.originator_id)},
-            {"version": e.originator_version, **values},
-            add,
-        )
+        """The commitment as of event `e`: kept in the batch, written by `_flush`."""
+        change = self._pending(conn).changes.setdefault(str(e.originator_id), ({}, {}))
+        change[0].update(version=e.originator_version, **values)
+        for name, öre in (add or {}).items():
+            change[1][name] = change[1].get(name, 0) + öre
 
 
 @dataclass(frozen=True)
@@ -594,6 +615,8 @@ class _Pending:
     commitments: dict[str, _Commitment] = field(default_factory=dict)
     cells: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
     movements: list[dict[str, Any]] = field(default_factory=list)
+    # Commitment id -> (columns set, amounts added), for commitments already written.
+    changes: dict[str, tuple[dict[str, Any], dict[str, int]]] = field(default_factory=dict)
 
 
 class _TotalsStatements:

@@ -100,7 +100,16 @@ class Projection(ABC):
         """Set `values` and add `add` to columns of the rows whose columns equal `where`,
         through a statement built once for these column names."""
         values, add = values or {}, add or {}
-        key = ("update", table.name, tuple(where), tuple(values), tuple(add))
+        statement = self.update_statement(table, tuple(where), tuple(values), tuple(add))
+        connection.execute(statement, update_parameters(where, values, add))
+
+    def update_statement(
+        self, table: Table, where: tuple[str, ...], values: tuple[str, ...], add: tuple[str, ...]
+    ) -> Any:
+        """UPDATE `table` SET each of `values` to `v_<name>`, add `a_<name>` to each of
+        `add`, WHERE each of `where` equals `w_<name>` (see `update_parameters`); built
+        once, to run with one row of parameters or many (`executemany`)."""
+        key = ("update", table.name, where, values, add)
         statement = self._statements.get(key)
         if statement is None:
             c = table.c
@@ -113,12 +122,7 @@ class Projection(ABC):
                 )
             )
             self._statements[key] = statement
-        connection.execute(
-            statement,
-            {f"w_{k}": v for k, v in where.items()}
-            | {f"v_{k}": v for k, v in values.items()}
-            | {f"a_{k}": v for k, v in add.items()},
-        )
+        return statement
 
     def apply(self, connection: Connection, event: object, position: int) -> None:
         """Apply one event (at its log position, for a projection that keeps it)."""
@@ -134,6 +138,17 @@ class Projection(ABC):
         for notification in notifications:
             if notification.topic in self.topics:
                 self.apply(connection, decode(notification), notification.id)
+
+
+def update_parameters(
+    where: Mapping[str, Any], values: Mapping[str, Any], add: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The parameters of a statement of `Projection.update_statement`."""
+    return (
+        {f"w_{k}": v for k, v in where.items()}
+        | {f"v_{k}": v for k, v in values.items()}
+        | {f"a_{k}": v for k, v in add.items()}
+    )
 
 
 def öre_column(name: str, *, nullable: bool = False) -> Column[int]:
