@@ -242,6 +242,8 @@ class RowsPerSecond(ProgressColumn):
 
     def render(self, task: Task) -> Text:
         speed = task.finished_speed or task.speed
+        if speed is None and task.elapsed and task.completed:  # a few big steps
+            speed = task.completed / task.elapsed
         if speed is None:
             return Text(f"– {self.unit}/s")
         return Text(f"{speed:,.0f} {self.unit}/s".replace(",", " "))
