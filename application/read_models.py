@@ -21,6 +21,7 @@ NAMES = tuple(LIVE)
 READ_MODELS: MetaData = REGISTER.metadata
 
 
-def fresh_copy(name: str, suffix: str) -> Projection:
-    """The projection over tables of its own, e.g. to rebuild beside the live ones."""
-    return type(LIVE[name])(MetaData(), suffix)
+def fresh_copy(name: str, suffix: str, *, rebuilding: bool = False) -> Projection:
+    """The projection over tables of its own, e.g. to rebuild beside the live ones
+    (`rebuilding`: filled from the whole log, then finished with `finish_rebuild`)."""
+    return type(LIVE[name])(MetaData(), suffix, rebuilding=rebuilding)

@@ -289,6 +289,9 @@ def main() -> None:
         p99 = f"{f.extra['p99_ms']:.1f}" if f.extra and "p99_ms" in f.extra else "–"
         line = f"{f.key:22} {f.store:6} {f.value:12.1f} {f.unit:18} {baseline:>12} {ratio:>7}"
         print(f"{line}  {p99:>8}  {GOALS.get(f.key, '')}")
+        if f.key == "rebuild" and f.extra:
+            by = ", ".join(f"{n} {r:.0f}" for n, r in f.extra["events_per_s_by_projection"].items())
+            print(f"{'':29} {f.extra['cpu_seconds']:.1f} CPU-s in this process; events/s: {by}")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,19 @@ import psycopg
 import structlog
 from eventsourcing.persistence import Notification
 from psycopg import sql
-from sqlalchemy import Connection, Engine, func, or_, select, text, tuple_, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    delete,
+    func,
+    inspect,
+    or_,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from application.fundcase import Fundcase
@@ -72,6 +84,7 @@ class Projector:
         names: Iterable[str] = NAMES,
         *,
         batch_size: int = 1000,
+        rebuild_batch_size: int = 10_000,
         lease_seconds: float = 15.0,
         poll_seconds: float = 0.5,
         worker_id: str | None = None,
@@ -83,6 +96,9 @@ class Projector:
         self.writes = writer(engine)
         self.projections = [LIVE[name] for name in names]
         self.batch_size = batch_size
+        # A rebuild's tables are read by no one until the swap: bigger batches cost
+        # nothing in what readers see, and save a commit and a read per thousand events.
+        self.rebuild_batch_size = max(rebuild_batch_size, batch_size)
         self.lease_seconds = lease_seconds
         self.poll_seconds = poll_seconds
         # Set on PostgreSQL: new events wake the runner instead of a poll.
@@ -339,17 +355,22 @@ class Projector:
 
     # --- Rebuilding ---------------------------------------------------------------------
 
-    def rebuild(self, name: str, progress: Progress | None = None) -> int:
-        """Rebuild one projection from the whole log into fresh tables, then swap them in."""
-        shadow = fresh_copy(name, REBUILD_SUFFIX)
-        with self.writes.begin() as conn:
-            for table in reversed(shadow.tables):
-                table.drop(conn, checkfirst=True)
-            shadow.metadata.create_all(conn, tables=shadow.tables)
-        position, head = 0, self.app.recorder.max_notification_id() or 0
+    def rebuild(self, name: str, progress: Progress | None = None, *, afresh: bool = False) -> int:
+        """Rebuild one projection from the whole log into fresh tables, then swap them in.
+
+        Each batch commits with the shadow's own position (kept under the shadow's name),
+        so a rebuild that was stopped goes on from where it got to, unless `afresh`."""
+        shadow = fresh_copy(name, REBUILD_SUFFIX, rebuilding=True)
+        position = self._start_rebuild(shadow, afresh)
+        head = self.app.recorder.max_notification_id() or 0
+        if progress:
+            progress(position, max(head, position))
         while True:
             with self.writes.begin() as conn:
-                read = self._fill(conn, shadow, position)
+                _commit_without_waiting_for_disk(conn)
+                read = self._fill(conn, shadow, position, size=self.rebuild_batch_size)
+                if read:
+                    self._move_shadow(conn, shadow, position, read)
             if not read:
                 break
             position = read
@@ -358,23 +379,55 @@ class Projector:
         with self.writes.begin() as conn:
             self._lock_position(conn, name)  # the live runner waits for the swap
             position = self._fill_to_head(conn, shadow, position)
+            shadow.finish_rebuild(conn)
             self._swap(conn, shadow)
             conn.execute(
                 update(positions)
                 .where(positions.c.name == name)
                 .values(position=position, updated_at=_now())
             )
+            conn.execute(delete(positions).where(positions.c.name == shadow_name(name)))
         log.info("projection_rebuilt", projection=name, position=position)
         if progress:
             progress(position, position)
         return position
+
+    def _start_rebuild(self, shadow: Projection, afresh: bool) -> int:
+        """Where the shadow's tables have got to: a rebuild stopped earlier is resumed
+        if its tables are all there; otherwise they are made anew, at position 0."""
+        name = shadow_name(shadow.name)
+        with self.writes.begin() as conn:
+            found = conn.execute(
+                select(positions.c.position).where(positions.c.name == name)
+            ).scalar()
+            tables_there = all(inspect(conn).has_table(table.name) for table in shadow.tables)
+            if found is not None and tables_there and not afresh:
+                log.info("projection_rebuild_resumed", projection=shadow.name, position=found)
+                return int(found)
+            for table in reversed(shadow.tables):
+                table.drop(conn, checkfirst=True)
+            shadow.metadata.create_all(conn, tables=shadow.tables)
+            conn.execute(delete(positions).where(positions.c.name == name))
+            conn.execute(positions.insert().values(name=name, position=0, updated_at=_now()))
+        return 0
+
+    def _move_shadow(self, conn: Connection, shadow: Projection, start: int, end: int) -> None:
+        """The shadow's position, by compare-and-set: two rebuilds of one projection at
+        once cannot both apply a batch."""
+        moved = conn.execute(
+            update(positions)
+            .where(positions.c.name == shadow_name(shadow.name), positions.c.position == start)
+            .values(position=end, updated_at=_now())
+        )
+        if moved.rowcount != 1:
+            raise PositionMoved(shadow_name(shadow.name))
 
     def replay_differences(self, name: str) -> list[str]:
         """Rebuild one projection into scratch tables up to its live position, and
         compare: every table whose rows differ, with how many rows each side lacks.
 
         The live projection waits while this runs (its position is locked)."""
-        scratch = fresh_copy(name, REPLAY_SUFFIX)
+        scratch = fresh_copy(name, REPLAY_SUFFIX, rebuilding=True)
         live = LIVE[name]
         with self.writes.begin() as conn:
             for table in reversed(scratch.tables):
@@ -382,8 +435,11 @@ class Projector:
             scratch.metadata.create_all(conn, tables=scratch.tables)
             position = self._lock_position(conn, name)
             filled = 0
-            while read := self._fill(conn, scratch, filled, stop=position):
+            while read := self._fill(
+                conn, scratch, filled, stop=position, size=self.rebuild_batch_size
+            ):
                 filled = read
+            scratch.finish_rebuild(conn)
             differences = []
             for live_table, scratch_table in zip(live.tables, scratch.tables, strict=True):
                 now = {tuple(r) for r in conn.execute(select(live_table))}
@@ -398,11 +454,16 @@ class Projector:
         return differences
 
     def _fill(
-        self, conn: Connection, projection: Projection, after: int, stop: int | None = None
+        self,
+        conn: Connection,
+        projection: Projection,
+        after: int,
+        stop: int | None = None,
+        size: int | None = None,
     ) -> int:
         """One batch into `projection` after `after` (up to `stop`); the new position, or 0."""
         notifications = self.app.recorder.select_notifications(
-            start=after + 1, limit=self.batch_size, stop=stop
+            start=after + 1, limit=size or self.batch_size, stop=stop
         )
         if not notifications:
             return 0
@@ -410,7 +471,7 @@ class Projector:
         return int(notifications[-1].id)
 
     def _fill_to_head(self, conn: Connection, projection: Projection, position: int) -> int:
-        while read := self._fill(conn, projection, position):
+        while read := self._fill(conn, projection, position, size=self.rebuild_batch_size):
             position = read
         return position
 
@@ -420,21 +481,31 @@ class Projector:
             table.drop(conn)
         for table in shadow.tables:
             conn.execute(text(f'ALTER TABLE "{table.name}" RENAME TO "{table.info["base_name"]}"'))
+        # Only this projection's: another's stopped rebuild may have tables beside them.
+        tables = [table.info["base_name"] for table in shadow.tables]
         if conn.dialect.name == "postgresql":
-            _rename_postgres_relations(conn)
+            _rename_postgres_relations(conn, tables)
         else:
-            _rename_sqlite_virtual_tables(conn)
-            _rename_sqlite_indexes(conn)
+            _rename_sqlite_virtual_tables(conn, shadow.companion_tables)
+            _rename_sqlite_indexes(conn, tables)
 
 
-def _rename_postgres_relations(conn: Connection) -> None:
-    """Indexes and constraints keep the shadow's names after a table rename: drop the suffix."""
+def shadow_name(name: str) -> str:
+    """The name a rebuild of projection `name` keeps its position under."""
+    return f"{name}{REBUILD_SUFFIX}"
+
+
+def _rename_postgres_relations(conn: Connection, tables: list[str]) -> None:
+    """Indexes and constraints keep the shadow's names after a table rename: drop the
+    suffix from those of `tables` (named as they are now, live)."""
     rows = conn.execute(
         text(
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = current_schema() AND c.relkind = 'i' AND c.relname LIKE :pattern"
+            "JOIN pg_index i ON i.indexrelid = c.oid JOIN pg_class t ON t.oid = i.indrelid "
+            "WHERE n.nspname = current_schema() AND c.relkind = 'i' AND c.relname LIKE :pattern "
+            "AND t.relname = ANY(:tables)"
         ),
-        {"pattern": f"%{REBUILD_SUFFIX}%"},
+        {"pattern": f"%{REBUILD_SUFFIX}%", "tables": tables},
     ).scalars()
     for name in list(rows):
         conn.execute(
@@ -446,23 +517,28 @@ def _rename_postgres_relations(conn: Connection) -> None:
         )
 
 
-def _rename_sqlite_virtual_tables(conn: Connection) -> None:
+def _rename_sqlite_virtual_tables(conn: Connection, companions: Sequence[str]) -> None:
     """A full-text table made beside the shadow's tables (FTS5 renames its own parts)."""
     rows = conn.execute(
         text(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE :pattern "
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN :names "
             "AND sql LIKE 'CREATE VIRTUAL TABLE%'"
-        ),
-        {"pattern": f"%{REBUILD_SUFFIX}"},
+        ).bindparams(bindparam("names", expanding=True)),
+        {"names": [f"{name}{REBUILD_SUFFIX}" for name in companions]},
     ).scalars()
     for name in list(rows):
         conn.execute(text(f'ALTER TABLE "{name}" RENAME TO "{name.removesuffix(REBUILD_SUFFIX)}"'))
 
 
-def _rename_sqlite_indexes(conn: Connection) -> None:
+def _rename_sqlite_indexes(conn: Connection, tables: list[str]) -> None:
+    """Indexes of `tables` (named as they are now, live) named with the suffix: made
+    again under their live names (SQLite renames those it made itself)."""
     rows = conn.execute(
-        text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name LIKE :pattern"),
-        {"pattern": f"%{REBUILD_SUFFIX}%"},
+        text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name LIKE :pattern "
+            "AND sql IS NOT NULL AND tbl_name IN :tables"
+        ).bindparams(bindparam("tables", expanding=True)),
+        {"pattern": f"%{REBUILD_SUFFIX}%", "tables": tables},
     ).all()
     for name, create in rows:
         conn.execute(text(f'DROP INDEX "{name}"'))

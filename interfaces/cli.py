@@ -198,8 +198,16 @@ def projections_rebuild(
     name: Annotated[
         str | None, typer.Argument(help=f"One of: {', '.join(NAMES)}; all if left out.")
     ] = None,
+    afresh: Annotated[
+        bool,
+        typer.Option(
+            "--afresh", help="Start again from the first event, not where a stopped rebuild got to."
+        ),
+    ] = False,
 ) -> None:
-    """Rebuild read models from the whole log into fresh tables, then swap them in."""
+    """Rebuild read models from the whole log into fresh tables, then swap them in.
+
+    A rebuild that was stopped goes on from where it got to when run again."""
     if name is not None and name not in NAMES:
         raise typer.BadParameter(f"unknown projection {name!r}; choose from {', '.join(NAMES)}")
     runner = _open("warning").projector
@@ -207,24 +215,39 @@ def projections_rebuild(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
+        RowsPerSecond("events"),
         TimeRemainingColumn(),
     )
     with Progress(*columns) as progress:
         for each in [name] if name else NAMES:
             task = progress.add_task(each, total=None)
+            resumed_at: list[int] = []
 
-            def advance(done: int, total: int, task: TaskID = task) -> None:
-                progress.update(task, completed=done, total=total)
+            def advance(
+                done: int, total: int, task: TaskID = task, resumed_at: list[int] = resumed_at
+            ) -> None:
+                if not resumed_at:  # where a resumed rebuild starts is not this run's speed
+                    resumed_at.append(done)
+                    progress.update(task, total=total - done)
+                progress.update(task, completed=done - resumed_at[0], total=total - resumed_at[0])
 
-            runner.rebuild(each, advance)
+            runner.rebuild(each, advance, afresh=afresh)
 
 
 class RowsPerSecond(ProgressColumn):
-    """The rate of a run, in rows a second."""
+    """The rate of a run, in rows (or another unit) a second."""
+
+    def __init__(self, unit: str = "rows") -> None:
+        super().__init__()
+        self.unit = unit
 
     def render(self, task: Task) -> Text:
         speed = task.finished_speed or task.speed
-        return Text("– rows/s" if speed is None else f"{speed:,.0f} rows/s".replace(",", " "))
+        if speed is None and task.elapsed and task.completed:  # a few big steps
+            speed = task.completed / task.elapsed
+        if speed is None:
+            return Text(f"– {self.unit}/s")
+        return Text(f"{speed:,.0f} {self.unit}/s".replace(",", " "))
 
 
 class ImportKindOption(StrEnum):

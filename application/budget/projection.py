@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from eventsourcing.persistence import Notification
 from sqlalchemy import (
     Column,
     Connection,
@@ -42,7 +44,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from application.shared.read_model import READ_MODELS, On, Projection, to_öre, utc, öre_column
+from application.shared.read_model import (
+    READ_MODELS,
+    On,
+    Projection,
+    to_öre,
+    update_parameters,
+    utc,
+    öre_column,
+)
 from domain.budget import allocate, grid
 from domain.commitment import CoFinancingCommitment
 from domain.frame import BudgetFrame
@@ -171,16 +181,18 @@ class BudgetProjection(Projection):
         )
 
     def frame_adopted(self, conn: Connection, e: BudgetFrame.Adopted) -> None:
-        conn.execute(
-            self.frames.insert().values(
-                frame_id=str(e.originator_id),
-                event_version=e.originator_version,
-                financier=e.financier,
-                area=e.area,
-                year=e.year,
-                on_date=e.on,
-                amount_ore=to_öre(e.amount),
-            )
+        self.insert_row(
+            conn,
+            self.frames,
+            {
+                "frame_id": str(e.originator_id),
+                "event_version": e.originator_version,
+                "financier": e.financier,
+                "area": e.area,
+                "year": e.year,
+                "on_date": e.on,
+                "amount_ore": to_öre(e.amount),
+            },
         )
 
     def frame_revised(self, conn: Connection, e: BudgetFrame.Revised) -> None:
@@ -188,38 +200,46 @@ class BudgetProjection(Projection):
         key = conn.execute(
             select(f.financier, f.area, f.year).where(f.frame_id == str(e.originator_id)).limit(1)
         ).one()
-        conn.execute(
-            self.frames.insert().values(
-                frame_id=str(e.originator_id),
-                event_version=e.originator_version,
-                financier=key.financier,
-                area=key.area,
-                year=key.year,
-                on_date=e.on,
-                amount_ore=to_öre(e.amount),
-            )
+        self.insert_row(
+            conn,
+            self.frames,
+            {
+                "frame_id": str(e.originator_id),
+                "event_version": e.originator_version,
+                "financier": key.financier,
+                "area": key.area,
+                "year": key.year,
+                "on_date": e.on,
+                "amount_ore": to_öre(e.amount),
+            },
         )
 
     def proposed(self, conn: Connection, e: CoFinancingCommitment.Proposed) -> None:
         commitment_id = str(e.originator_id)
-        conn.execute(
-            self.commitments.insert().values(
-                commitment_id=commitment_id,
-                case_id=str(e.case_id),
-                diary_number=str(e.diary_number),
-                financier=e.financier,
-                kind=str(e.kind),
-                amount_ore=to_öre(e.amount),
-                period_start=e.period.start,
-                period_end=e.period.end,
-                state="proposed",
-                used_ore=0,
-                released_ore=0,
-                paid_ore=0,
-                reclaimed_ore=0,
-                proposed_at=utc(e.timestamp),
-                version=e.originator_version,
-            )
+        self.insert_row(
+            conn,
+            self.commitments,
+            {
+                "commitment_id": commitment_id,
+                "case_id": str(e.case_id),
+                "diary_number": str(e.diary_number),
+                "financier": e.financier,
+                "kind": str(e.kind),
+                "amount_ore": to_öre(e.amount),
+                "period_start": e.period.start,
+                "period_end": e.period.end,
+                "state": "proposed",
+                "used_ore": 0,
+                "released_ore": 0,
+                "paid_ore": 0,
+                "reclaimed_ore": 0,
+                "proposed_at": utc(e.timestamp),
+                "version": e.originator_version,
+            },
+        )
+        batch = self._pending(conn)
+        batch.commitments[commitment_id] = _Commitment(
+            e.financier, str(e.case_id), str(e.diary_number), str(e.kind)
         )
         areas, years = list(e.budget_areas), list(e.years)
         cells = grid([to_öre(a.amount) for a in areas], [to_öre(y.amount) for y in years])
@@ -248,21 +268,19 @@ class BudgetProjection(Projection):
         """Reported work lands in its date's year, split like the areas."""
         usage = e.usage
         self._book_by_area(conn, e, USED, usage.date, to_öre(usage.amount))
-        self._update(conn, e, used_ore=self.commitments.c.used_ore + to_öre(usage.amount))
+        self._update(conn, e, add={"used_ore": to_öre(usage.amount)})
 
     def payment_recorded(self, conn: Connection, e: CoFinancingCommitment.PaymentRecorded) -> None:
         """A payment lands in its date's year, split like the areas."""
         payment = e.payment
         self._book_by_area(conn, e, PAID, payment.date, to_öre(payment.amount))
-        self._update(conn, e, paid_ore=self.commitments.c.paid_ore + to_öre(payment.amount))
+        self._update(conn, e, add={"paid_ore": to_öre(payment.amount)})
 
     def reclaim_recorded(self, conn: Connection, e: CoFinancingCommitment.ReclaimRecorded) -> None:
         """A reclaim lands in its date's year, split like the areas."""
         reclaim = e.reclaim
         self._book_by_area(conn, e, RECLAIMED, reclaim.date, to_öre(reclaim.amount))
-        self._update(
-            conn, e, reclaimed_ore=self.commitments.c.reclaimed_ore + to_öre(reclaim.amount)
-        )
+        self._update(conn, e, add={"reclaimed_ore": to_öre(reclaim.amount)})
 
     def _book_by_area(
         self, conn: Connection, e: CoFinancingCommitment.Event, movement: str, on: date, öre: int
@@ -297,6 +315,8 @@ class BudgetProjection(Projection):
             [(a, y, after.get((a, y), 0) - before.get((a, y), 0)) for a, y in cells],
         )
         conn.execute(self.cells.delete().where(self.cells.c.commitment_id == commitment_id))
+        # Read again when next needed, in the database's order (it numbers ledger lines).
+        self._pending(conn).cells.pop(commitment_id, None)
         conn.execute(
             self.cells.insert(),
             [
@@ -314,6 +334,7 @@ class BudgetProjection(Projection):
 
     def released(self, conn: Connection, e: CoFinancingCommitment.Released) -> None:
         """The rest is freed where it was still neither used nor paid, cell by cell."""
+        self._flush(conn)
         booked = self._booked_by_cell(conn, str(e.originator_id))
         cells = [(a, y) for a, y, _ in self._cells(conn, e)]
         unused = [
@@ -328,11 +349,10 @@ class BudgetProjection(Projection):
         self._book(
             conn, e, RELEASED, e.on, [(a, y, p) for (a, y), p in zip(cells, parts, strict=True)]
         )
-        self._update(
-            conn, e, state="closed", released_ore=self.commitments.c.released_ore + to_öre(e.amount)
-        )
+        self._update(conn, e, add={"released_ore": to_öre(e.amount)}, state="closed")
 
     def cancelled(self, conn: Connection, e: CoFinancingCommitment.Cancelled) -> None:
+        self._flush(conn)  # the state is read
         was_committed = (
             conn.execute(
                 select(self.commitments.c.state).where(
@@ -348,12 +368,72 @@ class BudgetProjection(Projection):
     def _cells(
         self, conn: Connection, e: CoFinancingCommitment.Event
     ) -> list[tuple[str, int, int]]:
-        rows = conn.execute(
-            select(self.cells.c.area, self.cells.c.year, self.cells.c.committed_ore)
-            .where(self.cells.c.commitment_id == str(e.originator_id))
-            .order_by(self.cells.c.area, self.cells.c.year)
-        ).all()
-        return [(r.area, r.year, r.committed_ore) for r in rows]
+        """The commitment's cells by area and year (read once a batch)."""
+        commitment_id, cells = str(e.originator_id), self._pending(conn).cells
+        if commitment_id not in cells:
+            rows = conn.execute(
+                select(self.cells.c.area, self.cells.c.year, self.cells.c.committed_ore)
+                .where(self.cells.c.commitment_id == commitment_id)
+                .order_by(self.cells.c.area, self.cells.c.year)
+            ).all()
+            cells[commitment_id] = [(r.area, r.year, r.committed_ore) for r in rows]
+        return list(cells[commitment_id])
+
+    def _commitment(self, conn: Connection, commitment_id: str) -> _Commitment:
+        """What a commitment's ledger rows copy from it (read once a batch; it never
+        changes after the proposal)."""
+        known = self._pending(conn).commitments
+        if commitment_id not in known:
+            c = self.commitments.c
+            row = conn.execute(
+                select(c.financier, c.case_id, c.diary_number, c.kind).where(
+                    c.commitment_id == commitment_id
+                )
+            ).one()
+            known[commitment_id] = _Commitment(*row)
+        return known[commitment_id]
+
+    def apply_batch(
+        self,
+        connection: Connection,
+        notifications: Sequence[Notification],
+        decode: Callable[[Notification], object],
+    ) -> None:
+        """Apply the batch, keeping ledger rows to write at its end in one statement."""
+        connection.info[self._pending_key] = _Pending()  # nothing left from a rollback
+        try:
+            super().apply_batch(connection, notifications, decode)
+            self._flush(connection)
+        finally:
+            del connection.info[self._pending_key]
+
+    @property
+    def _pending_key(self) -> str:
+        return f"budget_pending{self.suffix}"
+
+    def _pending(self, conn: Connection) -> _Pending:
+        pending: _Pending = conn.info[self._pending_key]
+        return pending
+
+    def _flush(self, conn: Connection) -> None:
+        """Write the ledger rows kept, and the changes to commitments: one `executemany`
+        for each set of columns changed."""
+        batch = self._pending(conn)
+        if batch.movements:
+            conn.execute(self.movements.insert(), batch.movements)
+            batch.movements = []
+        groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[dict[str, Any]]] = {}
+        for commitment_id, (values, add) in batch.changes.items():
+            names = (tuple(sorted(values)), tuple(sorted(add)))
+            groups.setdefault(names, []).append(
+                update_parameters({"commitment_id": commitment_id}, values, add)
+            )
+        batch.changes.clear()
+        for (values_names, add_names), parameters in groups.items():
+            statement = self.update_statement(
+                self.commitments, ("commitment_id",), values_names, add_names
+            )
+            conn.execute(statement, parameters)
 
     def _booked_by_cell(
         self, conn: Connection, commitment_id: str
@@ -374,14 +454,7 @@ class BudgetProjection(Projection):
         on: date,
         cells: list[tuple[str, int, int]],
     ) -> None:
-        commitment = conn.execute(
-            select(
-                self.commitments.c.financier,
-                self.commitments.c.case_id,
-                self.commitments.c.diary_number,
-                self.commitments.c.kind,
-            ).where(self.commitments.c.commitment_id == str(e.originator_id))
-        ).one()
+        commitment = self._commitment(conn, str(e.originator_id))
         rows = [
             {
                 "commitment_id": str(e.originator_id),
@@ -400,8 +473,9 @@ class BudgetProjection(Projection):
             for line, (area, year, öre) in enumerate(c for c in cells if c[2])
         ]
         if rows:
-            conn.execute(self.movements.insert(), rows)
-            self._add_to_totals(conn, rows)
+            self._pending(conn).movements += rows
+            if not self.rebuilding:  # a rebuild sums the whole ledger once at the end
+                self._add_to_totals(conn, rows)
 
     def _add_to_totals(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         """One booking's ledger rows (one day, one movement, one financier and kind; an
@@ -468,6 +542,9 @@ class BudgetProjection(Projection):
     def _totals_statements(self) -> _TotalsStatements:
         return _TotalsStatements(self.key_totals, self.running_totals, self.day_sums)
 
+    def finish_rebuild(self, connection: Connection) -> None:
+        self.refill_totals(connection)
+
     def refill_totals(self, conn: Connection) -> None:
         """The totals computed afresh from the ledger, in place of those kept: what the
         handlers keep event by event, at once, for a ledger filled in bulk. (Migration
@@ -509,12 +586,37 @@ class BudgetProjection(Projection):
             if rows:
                 conn.execute(table.insert(), rows)
 
-    def _update(self, conn: Connection, e: CoFinancingCommitment.Event, **values: Any) -> None:
-        conn.execute(
-            update(self.commitments)
-            .where(self.commitments.c.commitment_id == str(e.originator_id))
-            .values(version=e.originator_version, **values)
-        )
+    def _update(
+        self,
+        conn: Connection,
+        e: CoFinancingCommitment.Event,
+        add: dict[str, int] | None = None,
+        **values: Any,
+    ) -> None:
+        """The commitment as of event `e`: kept in the batch, written by `_flush`."""
+        change = self._pending(conn).changes.setdefault(str(e.originator_id), ({}, {}))
+        change[0].update(version=e.originator_version, **values)
+        for name, öre in (add or {}).items():
+            change[1][name] = change[1].get(name, 0) + öre
+
+
+@dataclass(frozen=True)
+class _Commitment:
+    financier: str
+    case_id: str
+    diary_number: str
+    kind: str
+
+
+@dataclass
+class _Pending:
+    """What a batch reads once and the ledger rows it writes at its end."""
+
+    commitments: dict[str, _Commitment] = field(default_factory=dict)
+    cells: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
+    movements: list[dict[str, Any]] = field(default_factory=list)
+    # Commitment id -> (columns set, amounts added), for commitments already written.
+    changes: dict[str, tuple[dict[str, Any], dict[str, int]]] = field(default_factory=dict)
 
 
 class _TotalsStatements:

@@ -16,7 +16,6 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    update,
 )
 
 from application.shared.read_model import READ_MODELS, On, Projection, to_öre, utc, öre_column
@@ -71,27 +70,29 @@ class DecisionRegisterProjection(Projection):
 
     def taken(self, conn: Connection, e: DelegationDecision.Taken) -> None:
         delegation = e.delegation
-        conn.execute(
-            self.decisions.insert().values(
-                decision_id=str(e.originator_id),
-                case_id=str(e.case_id),
-                diary_number=str(e.diary_number),
-                case_title=e.case_title,
-                committee=delegation.committee,
-                decided_on=e.decided_on,
-                decided_by_name=e.decided_by.name,
-                decided_by_title=e.decided_by.title,
-                order_id=str(delegation.order_id),
-                order_title=delegation.order_title,
-                point=delegation.point,
-                matter=delegation.matter,
-                decided_ore=to_öre(e.decided_amount),
-                reporting_required=delegation.reporting_required,
-                appealable=delegation.appealable,
-                document_version=1,
-                taken_at=utc(e.timestamp),
-                version=e.originator_version,
-            )
+        self.insert_row(
+            conn,
+            self.decisions,
+            {
+                "decision_id": str(e.originator_id),
+                "case_id": str(e.case_id),
+                "diary_number": str(e.diary_number),
+                "case_title": e.case_title,
+                "committee": delegation.committee,
+                "decided_on": e.decided_on,
+                "decided_by_name": e.decided_by.name,
+                "decided_by_title": e.decided_by.title,
+                "order_id": str(delegation.order_id),
+                "order_title": delegation.order_title,
+                "point": delegation.point,
+                "matter": delegation.matter,
+                "decided_ore": to_öre(e.decided_amount),
+                "reporting_required": delegation.reporting_required,
+                "appealable": delegation.appealable,
+                "document_version": 1,
+                "taken_at": utc(e.timestamp),
+                "version": e.originator_version,
+            },
         )
 
     def reported(self, conn: Connection, e: DelegationDecision.Reported) -> None:
@@ -108,18 +109,24 @@ class DecisionRegisterProjection(Projection):
         self._update(conn, e, announced_on=e.announced_on, appeal_ends_on=e.appeal_ends_on)
 
     def corrected(self, conn: Connection, e: DelegationDecision.Corrected) -> None:
-        self._update(conn, e, document_version=self.decisions.c.document_version + 1)
+        self._update(conn, e, add={"document_version": 1})
 
     def revoked(self, conn: Connection, e: DelegationDecision.Revoked) -> None:
-        self._update(
-            conn, e, revoked_on=e.revoked_on, document_version=self.decisions.c.document_version + 1
-        )
+        self._update(conn, e, add={"document_version": 1}, revoked_on=e.revoked_on)
 
-    def _update(self, conn: Connection, e: DelegationDecision.Event, **values: Any) -> None:
-        conn.execute(
-            update(self.decisions)
-            .where(self.decisions.c.decision_id == str(e.originator_id))
-            .values(version=e.originator_version, **values)
+    def _update(
+        self,
+        conn: Connection,
+        e: DelegationDecision.Event,
+        add: dict[str, int] | None = None,
+        **values: Any,
+    ) -> None:
+        self.update_row(
+            conn,
+            self.decisions,
+            {"decision_id": str(e.originator_id)},
+            {"version": e.originator_version, **values},
+            add,
         )
 
 

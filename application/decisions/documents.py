@@ -154,10 +154,10 @@ class DecisionDocumentProjection(Projection):
         )
 
     def commitment_proposed(self, conn: Connection, e: CoFinancingCommitment.Proposed) -> None:
-        conn.execute(
-            self.commitments.insert().values(
-                commitment_id=str(e.originator_id), line=commitment_line(e)
-            )
+        self.insert_row(
+            conn,
+            self.commitments,
+            {"commitment_id": str(e.originator_id), "line": commitment_line(e)},
         )
 
     def taken(self, conn: Connection, e: DelegationDecision.Taken) -> None:
@@ -194,13 +194,15 @@ class DecisionDocumentProjection(Projection):
         document: DecisionDocument,
         e: DelegationDecision.Taken | DelegationDecision.Corrected | DelegationDecision.Revoked,
     ) -> None:
-        conn.execute(
-            self.documents.insert().values(
-                decision_id=document.decision_id,
-                version=document.version,
-                content=document.to_json(),
-                created_at=utc(e.timestamp),
-            )
+        self.insert_row(
+            conn,
+            self.documents,
+            {
+                "decision_id": document.decision_id,
+                "version": document.version,
+                "content": document.to_json(),
+                "created_at": utc(e.timestamp),
+            },
         )
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from eventsourcing.persistence import Notification
@@ -17,6 +19,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    bindparam,
     delete,
     func,
     select,
@@ -31,6 +34,7 @@ from domain.values import OrganisationNumber
 
 class RegisterProjection(Projection):
     name = "register"
+    companion_tables = (search.FTS_TABLE,)
 
     def define_tables(self) -> None:
         self.cases = self.table(
@@ -105,71 +109,74 @@ class RegisterProjection(Projection):
         )
 
     def registered(self, conn: Connection, e: Case.Registered) -> None:
-        number = e.diary_number
-        search_id = conn.execute(
-            select(func.coalesce(func.max(self.cases.c.search_id), 0) + 1)
-        ).scalar_one()
-        conn.execute(
-            self.cases.insert().values(
-                case_id=str(e.originator_id),
-                diary_number=str(number),
-                prefix=number.prefix,
-                sequence=number.sequence,
-                year=number.year,
-                title=e.title,
-                applicant_name=e.applicant.name,
-                organisation_number=e.applicant.organisation_number.value,
-                project_name=e.project.name,
-                project_start=e.project.period.start,
-                project_end=e.project.period.end,
-                project_purpose=e.project.purpose,
-                programme=e.programme,
-                requested_ore=None if e.requested_amount is None else to_öre(e.requested_amount),
-                total_budget_ore=None if e.total_budget is None else to_öre(e.total_budget),
-                received_on=e.received_on,
-                officer_name=e.case_officer.name,
-                officer_unit=e.case_officer.unit,
-                status="registered",
-                secret_fields=_fields_json({m.target: m.ground for m in e.secrecy}),
-                decision_count=0,
-                registered_at=utc(e.timestamp),
-                updated_at=utc(e.timestamp),
-                version=e.originator_version,
-                search_text="",
-                public_search_text="",
-                search_id=search_id,
-            )
-        )
-        search.index(conn, self.suffix, [search.Indexed(search_id, str(number), "", "")])
-        _touched(conn).add(str(e.originator_id))
+        batch = self._pending(conn)
+        if batch.next_search_id is None:
+            batch.next_search_id = conn.execute(
+                select(func.coalesce(func.max(self.cases.c.search_id), 0) + 1)
+            ).scalar_one()
+        search_id, number, case_id = batch.next_search_id, e.diary_number, str(e.originator_id)
+        batch.next_search_id += 1
+        batch.cases[case_id] = {
+            "case_id": case_id,
+            "diary_number": str(number),
+            "prefix": number.prefix,
+            "sequence": number.sequence,
+            "year": number.year,
+            "title": e.title,
+            "applicant_name": e.applicant.name,
+            "organisation_number": e.applicant.organisation_number.value,
+            "project_name": e.project.name,
+            "project_start": e.project.period.start,
+            "project_end": e.project.period.end,
+            "project_purpose": e.project.purpose,
+            "programme": e.programme,
+            "requested_ore": None if e.requested_amount is None else to_öre(e.requested_amount),
+            "total_budget_ore": None if e.total_budget is None else to_öre(e.total_budget),
+            "received_on": e.received_on,
+            "officer_name": e.case_officer.name,
+            "officer_unit": e.case_officer.unit,
+            "status": "registered",
+            "secret_fields": _fields_json({m.target: m.ground for m in e.secrecy}),
+            "decision_count": 0,
+            "registered_at": utc(e.timestamp),
+            "updated_at": utc(e.timestamp),
+            "version": e.originator_version,
+            "search_text": "",
+            "public_search_text": "",
+            "search_id": search_id,
+        }
+        batch.unindexed.add(case_id)  # indexed once its search text is known
+        batch.touched.add(case_id)
 
     def document_registered(self, conn: Connection, e: Case.DocumentRegistered) -> None:
         doc, case_id = e.document, str(e.originator_id)
         number = e.number
         if number is None:  # recorded before numbers: the next in the order registered
+            self._flush(conn)
             number = (
                 1
                 + conn.execute(
                     select(func.count()).where(self.documents.c.case_id == case_id)
                 ).scalar_one()
             )
-        conn.execute(
-            self.documents.insert().values(
-                document_id=str(doc.id),
-                case_id=case_id,
-                number=number,
-                title=doc.title,
-                direction=str(doc.direction),
-                document_date=doc.date,
-                party=doc.party,
-                secret_ground=None if e.secrecy is None else e.secrecy.ground,
-                registered_at=utc(e.timestamp),
-            )
+        self._pending(conn).documents.append(
+            {
+                "document_id": str(doc.id),
+                "case_id": case_id,
+                "number": number,
+                "title": doc.title,
+                "direction": str(doc.direction),
+                "document_date": doc.date,
+                "party": doc.party,
+                "secret_ground": None if e.secrecy is None else e.secrecy.ground,
+                "registered_at": utc(e.timestamp),
+            }
         )
         self._touch(conn, e)
-        _touched(conn).add(str(e.originator_id))
+        self._pending(conn).touched.add(case_id)
 
     def secrecy_marked(self, conn: Connection, e: Case.SecrecyMarked) -> None:
+        self._flush(conn)
         case_id, marking = str(e.originator_id), e.marking
         marked_document = conn.execute(
             update(self.documents)
@@ -187,10 +194,11 @@ class RegisterProjection(Projection):
                 .values(secret_fields=_fields_json(fields))
             )
         self._touch(conn, e)
-        _touched(conn).add(case_id)
+        self._pending(conn).touched.add(case_id)
 
     def secrecy_assessed(self, conn: Connection, e: Case.SecrecyAssessed) -> None:
         """Exactly the parts assessed are secret now: documents by id, the rest fields."""
+        self._flush(conn)
         case_id = str(e.originator_id)
         docs = self.documents.c
         grounds = {m.target: m.ground for m in e.markings}
@@ -203,7 +211,7 @@ class RegisterProjection(Projection):
                 .values(secret_ground=grounds.pop(document_id, None))
             )
         self._touch(conn, e, secret_fields=_fields_json(grounds))
-        _touched(conn).add(case_id)
+        self._pending(conn).touched.add(case_id)
 
     def access_granted(self, conn: Connection, e: Case.AccessGranted) -> None:
         key = {"case_id": str(e.originator_id), "person_id": str(e.grant.person_id)}
@@ -217,62 +225,149 @@ class RegisterProjection(Projection):
         notifications: Sequence[Notification],
         decode: Callable[[Notification], object],
     ) -> None:
-        """Apply the batch, then refresh the search text once for each case it touched."""
-        touched = _touched(connection)
-        touched.clear()  # a batch that rolled back may have left some behind
-        super().apply_batch(connection, notifications, decode)
-        for case_id in sorted(touched):
-            self._refresh_search(connection, case_id)
-        touched.clear()
+        """Apply the batch, write what it left pending, then refresh the search text once
+        for each case it touched."""
+        # A batch that rolled back may have left some behind: start from nothing.
+        batch = connection.info[self._pending_key] = _Pending()
+        try:
+            super().apply_batch(connection, notifications, decode)
+            self._flush(connection)
+            self._refresh_search(connection, sorted(batch.touched), batch.unindexed)
+        finally:
+            del connection.info[self._pending_key]
 
     def status_changed(self, conn: Connection, e: Case.StatusChanged) -> None:
         self._touch(conn, e, status=str(e.status))
 
     def decision_recorded(self, conn: Connection, e: Case.DecisionRecorded) -> None:
-        self._touch(conn, e, decision_count=self.cases.c.decision_count + 1)
+        self._touch(conn, e, decisions=1)
 
-    def _touch(self, conn: Connection, e: Case.Event, **values: Any) -> None:
-        conn.execute(
-            update(self.cases)
-            .where(self.cases.c.case_id == str(e.originator_id))
-            .values(updated_at=utc(e.timestamp), version=e.originator_version, **values)
-        )
-
-    def _refresh_search(self, conn: Connection, case_id: str) -> None:
-        """Recompute both search texts; the public one never holds a secret part."""
-        case = conn.execute(select(self.cases).where(self.cases.c.case_id == case_id)).one()
-        documents = conn.execute(
-            select(self.documents.c.title, self.documents.c.party, self.documents.c.secret_ground)
-            .where(self.documents.c.case_id == case_id)
-            .order_by(self.documents.c.registered_at, self.documents.c.document_id)
-        ).all()
-        before = search.Indexed(
-            case.search_id, case.diary_number, case.search_text, case.public_search_text
-        )
-        after = search.Indexed(
-            case.search_id,
-            case.diary_number,
-            *search_texts(case._mapping, [d._mapping for d in documents]),
-        )
-        if after == before:
+    def _touch(self, conn: Connection, e: Case.Event, decisions: int = 0, **values: Any) -> None:
+        """The case as of event `e`: kept in the batch, written by `_flush`."""
+        batch, case_id = self._pending(conn), str(e.originator_id)
+        values |= {"updated_at": utc(e.timestamp), "version": e.originator_version}
+        new = batch.cases.get(case_id)
+        if new is not None:  # registered in this batch and not written yet
+            new.update(values)
+            new["decision_count"] += decisions
             return
-        conn.execute(
+        change = batch.changes.setdefault(case_id, {"decisions": 0})
+        change.update(values)
+        change["decisions"] += decisions
+
+    @property
+    def _pending_key(self) -> str:
+        return f"register_pending{self.suffix}"
+
+    def _pending(self, conn: Connection) -> _Pending:
+        pending: _Pending = conn.info[self._pending_key]
+        return pending
+
+    def _flush(self, conn: Connection) -> None:
+        """Write what the batch keeps pending: one statement per table (`executemany`)
+        for new rows, and one per kind of change for cases already written."""
+        batch = self._pending(conn)
+        if batch.cases:
+            conn.execute(self.cases.insert(), list(batch.cases.values()))
+            batch.cases.clear()
+        if batch.documents:
+            conn.execute(self.documents.insert(), batch.documents)
+            batch.documents = []
+        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for case_id, change in batch.changes.items():
+            columns = tuple(sorted(change))
+            by_columns.setdefault(columns, []).append(
+                {"p_case_id": case_id, **{f"p_{k}": v for k, v in change.items()}}
+            )
+        batch.changes.clear()
+        for columns, rows in by_columns.items():
+            conn.execute(self._change_statement(columns), rows)
+
+    def _change_statement(self, columns: tuple[str, ...]) -> Any:
+        statement = self._change_statements.get(columns)
+        if statement is None:
+            c = self.cases.c
+            values: dict[str, Any] = {k: bindparam(f"p_{k}") for k in columns if k != "decisions"}
+            values["decision_count"] = c.decision_count + bindparam("p_decisions")
+            statement = update(self.cases).where(c.case_id == bindparam("p_case_id")).values(values)
+            self._change_statements[columns] = statement
+        return statement
+
+    def _refresh_search(self, conn: Connection, case_ids: list[str], unindexed: set[str]) -> None:
+        """Recompute both search texts of these cases; the public one never holds a
+        secret part. Cases of `unindexed` are not yet in SQLite's full-text index."""
+        docs = self.documents.c
+        for at in range(0, len(case_ids), 500):
+            chunk = case_ids[at : at + 500]
+            cases = conn.execute(select(self.cases).where(self.cases.c.case_id.in_(chunk))).all()
+            documents: dict[str, list[Any]] = {}
+            for d in conn.execute(
+                select(docs.case_id, docs.title, docs.party, docs.secret_ground)
+                .where(docs.case_id.in_(chunk))
+                .order_by(docs.case_id, docs.registered_at, docs.document_id)
+            ):
+                documents.setdefault(d.case_id, []).append(d._mapping)
+            changed, gone, added = [], [], []
+            for case in cases:
+                before = search.Indexed(
+                    case.search_id, case.diary_number, case.search_text, case.public_search_text
+                )
+                after = search.Indexed(
+                    case.search_id,
+                    case.diary_number,
+                    *search_texts(case._mapping, documents.get(case.case_id, [])),
+                )
+                new = case.case_id in unindexed
+                if after == before and not new:
+                    continue
+                if after != before:
+                    changed.append(
+                        {
+                            "p_case_id": case.case_id,
+                            "p_search_text": after.search_text,
+                            "p_public_search_text": after.public_search_text,
+                        }
+                    )
+                if not new:
+                    gone.append(before)
+                added.append(after)
+            if changed:
+                conn.execute(self._search_statement, changed)
+            search.unindex(conn, self.suffix, gone)
+            search.index(conn, self.suffix, added)
+
+    @functools.cached_property
+    def _search_statement(self) -> Any:
+        c = self.cases.c
+        return (
             update(self.cases)
-            .where(self.cases.c.case_id == case_id)
-            .values(search_text=after.search_text, public_search_text=after.public_search_text)
+            .where(c.case_id == bindparam("p_case_id"))
+            .values(
+                search_text=bindparam("p_search_text"),
+                public_search_text=bindparam("p_public_search_text"),
+            )
         )
-        search.unindex(conn, self.suffix, before)
-        search.index(conn, self.suffix, [after])
+
+    @functools.cached_property
+    def _change_statements(self) -> dict[tuple[str, ...], Any]:
+        return {}
+
+
+@dataclass
+class _Pending:
+    """What a batch has applied but not yet written: written together, one statement
+    per table, before a handler reads the tables and at the end of the batch."""
+
+    cases: dict[str, dict[str, Any]] = field(default_factory=dict)  # new, by case id
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    changes: dict[str, dict[str, Any]] = field(default_factory=dict)  # to written cases
+    next_search_id: int | None = None
+    touched: set[str] = field(default_factory=set)  # search text due
+    unindexed: set[str] = field(default_factory=set)  # not yet in the full-text index
 
 
 def _fields_json(fields: Mapping[str, str]) -> str:
     return json.dumps(dict(fields), sort_keys=True, ensure_ascii=False)
-
-
-def _touched(conn: Connection) -> set[str]:
-    """Cases whose search text is due, kept on the batch's own connection."""
-    touched: set[str] = conn.info.setdefault("register_touched_cases", set())
-    return touched
 
 
 def search_texts(

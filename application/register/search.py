@@ -192,13 +192,13 @@ def index(conn: Connection, suffix: str, entries: Sequence[Indexed]) -> None:
     conn.execute(_fts(suffix).insert(), [entry.row() for entry in entries])
 
 
-def unindex(conn: Connection, suffix: str, entry: Indexed) -> None:
-    """Take an entry out of SQLite's full-text index: a table without content must be
+def unindex(conn: Connection, suffix: str, entries: Sequence[Indexed]) -> None:
+    """Take entries out of SQLite's full-text index: a table without content must be
     told the texts it indexed, exactly."""
-    if conn.dialect.name != "sqlite":
+    if conn.dialect.name != "sqlite" or not entries:
         return
     fts = _fts(suffix)
-    conn.execute(fts.insert().values({fts.name: "delete", **entry.row()}))
+    conn.execute(fts.insert(), [{fts.name: "delete", **entry.row()} for entry in entries])
 
 
 def _fts(suffix: str) -> TableClause:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
-from sqlalchemy import BigInteger, Column, Connection, MetaData, Table
+from sqlalchemy import BigInteger, Column, Connection, MetaData, Table, bindparam, update
 
 from domain.events import event_type
 from domain.values import Money
@@ -42,15 +42,22 @@ class Projection(ABC):
     """
 
     name: ClassVar[str]
+    # Tables made beside the projection's own outside its metadata (e.g. SQLite's
+    # full-text table), named without the suffix: a rebuild swaps them in too.
+    companion_tables: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, metadata: MetaData, suffix: str = "") -> None:
+    def __init__(self, metadata: MetaData, suffix: str = "", *, rebuilding: bool = False) -> None:
         self.metadata = metadata
         self.suffix = suffix
+        # A copy filled from the whole log into tables no reader sees until the swap: it
+        # may leave to `finish_rebuild` what is cheaper done once for the whole log.
+        self.rebuilding = rebuilding
         self.define_tables()
         self._handlers: dict[type[Any], Callable[[Connection, Any], None]] = {
             on.event: on.handler for on in self.handlers()
         }
         self.topics = frozenset(get_topic(cls) for cls in self._handlers)
+        self._statements: dict[tuple[Any, ...], Any] = {}
 
     @abstractmethod
     def define_tables(self) -> None: ...
@@ -72,6 +79,51 @@ class Projection(ABC):
             **options,
         )
 
+    def finish_rebuild(self, connection: Connection) -> None:  # noqa: B027 (most need none)
+        """After the last batch of a rebuild, in the transaction that swaps it in."""
+
+    def insert_row(self, connection: Connection, table: Table, row: Mapping[str, Any]) -> None:
+        """One row, through a statement built once: only the parameters are new."""
+        key = ("insert", table.name)
+        if key not in self._statements:
+            self._statements[key] = table.insert()
+        connection.execute(self._statements[key], dict(row))
+
+    def update_row(
+        self,
+        connection: Connection,
+        table: Table,
+        where: Mapping[str, Any],
+        values: Mapping[str, Any] | None = None,
+        add: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Set `values` and add `add` to columns of the rows whose columns equal `where`,
+        through a statement built once for these column names."""
+        values, add = values or {}, add or {}
+        statement = self.update_statement(table, tuple(where), tuple(values), tuple(add))
+        connection.execute(statement, update_parameters(where, values, add))
+
+    def update_statement(
+        self, table: Table, where: tuple[str, ...], values: tuple[str, ...], add: tuple[str, ...]
+    ) -> Any:
+        """UPDATE `table` SET each of `values` to `v_<name>`, add `a_<name>` to each of
+        `add`, WHERE each of `where` equals `w_<name>` (see `update_parameters`); built
+        once, to run with one row of parameters or many (`executemany`)."""
+        key = ("update", table.name, where, values, add)
+        statement = self._statements.get(key)
+        if statement is None:
+            c = table.c
+            statement = (
+                update(table)
+                .where(*(c[name] == bindparam(f"w_{name}") for name in where))
+                .values(
+                    {name: bindparam(f"v_{name}") for name in values}
+                    | {name: c[name] + bindparam(f"a_{name}") for name in add}
+                )
+            )
+            self._statements[key] = statement
+        return statement
+
     def apply(self, connection: Connection, event: object, position: int) -> None:
         """Apply one event (at its log position, for a projection that keeps it)."""
         self._handlers[type(event)](connection, event)
@@ -86,6 +138,17 @@ class Projection(ABC):
         for notification in notifications:
             if notification.topic in self.topics:
                 self.apply(connection, decode(notification), notification.id)
+
+
+def update_parameters(
+    where: Mapping[str, Any], values: Mapping[str, Any], add: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The parameters of a statement of `Projection.update_statement`."""
+    return (
+        {f"w_{k}": v for k, v in where.items()}
+        | {f"v_{k}": v for k, v in values.items()}
+        | {f"a_{k}": v for k, v in add.items()}
+    )
 
 
 def öre_column(name: str, *, nullable: bool = False) -> Column[int]:
