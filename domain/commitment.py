@@ -190,7 +190,9 @@ class ReclaimMustNotExceedWhatWasPaid(BusinessRule):
 
 
 @dataclass(frozen=True)
-class ReclaimDecisionMustBelongToTheCase(BusinessRule):
+class DecisionMustBelongToTheCommitmentsCase(BusinessRule):
+    """A reclaim or an amendment is made under a decision of the commitment's own case."""
+
     decision_id: object
     decision_case: object
     commitment_case: object
@@ -229,22 +231,6 @@ class AmendmentMustChangeSomething(InputRule):
 
     def in_swedish(self) -> str:
         return "en ändring måste ändra beloppet, perioden, budgetområdena eller åren"
-
-
-@dataclass(frozen=True)
-class AmendmentDecisionMustBelongToTheCase(BusinessRule):
-    decision_id: object
-    decision_case: object
-    commitment_case: object
-
-    def is_broken(self) -> bool:
-        return self.decision_case != self.commitment_case
-
-    def message(self) -> str:
-        return f"decision {self.decision_id} was taken in another case"
-
-    def in_swedish(self) -> str:
-        return f"beslutet {self.decision_id} fattades i ett annat ärende"
 
 
 @dataclass(frozen=True)
@@ -572,7 +558,9 @@ class CoFinancingCommitment(Aggregate):
         what was reclaimed already)."""
         check(ReasonMustBeGiven(reclaim.reason), "reason")
         check(
-            ReclaimDecisionMustBelongToTheCase(reclaim.decision_id, decision_case_id, self.case_id),
+            DecisionMustBelongToTheCommitmentsCase(
+                reclaim.decision_id, decision_case_id, self.case_id
+            ),
             "decision_id",
         )
         check(ReclaimMustNotPrecedeItsDecision(reclaim.date, decided_on), "date")
@@ -615,7 +603,7 @@ class CoFinancingCommitment(Aggregate):
         check(CommitmentMustBeCommitted(self.state, "amending", "att ändra åtagandet"))
         assert self.decided_on is not None
         check(
-            AmendmentDecisionMustBelongToTheCase(decision_id, decision_case_id, self.case_id),
+            DecisionMustBelongToTheCommitmentsCase(decision_id, decision_case_id, self.case_id),
             "decision_id",
         )
         check(AmendmentDecisionMustStand(revoked), "decision_id")

@@ -155,7 +155,7 @@ def test_a_reclaim_over_what_was_paid_or_without_its_decision_records_nothing(
     position = log_position(app)
     for changes, rule in (
         ({"amount": "30000.01"}, "ReclaimMustNotExceedWhatWasPaid"),
-        ({"decision_id": other}, "ReclaimDecisionMustBelongToTheCase"),
+        ({"decision_id": other}, "DecisionMustBelongToTheCommitmentsCase"),
         ({"decision_id": uuid4()}, "IdMustBeKnown"),
         ({"date": date(2022, 3, 1)}, "ReclaimMustNotPrecedeItsDecision"),
         ({"reason": " "}, "ReasonMustBeGiven"),
@@ -297,7 +297,7 @@ def test_an_amendment_without_a_covering_decision_records_nothing(app: Fundcase)
         ),
         (
             AmendCommitment(decision_id=elsewhere, amount="130000"),
-            "AmendmentDecisionMustBelongToTheCase",
+            "DecisionMustBelongToTheCommitmentsCase",
         ),
         (AmendCommitment(decision_id=revoked, amount="130000"), "AmendmentDecisionMustStand"),
         (AmendCommitment(decision_id=uuid4(), amount="130000"), "IdMustBeKnown"),
