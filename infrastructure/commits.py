@@ -23,8 +23,26 @@ def head_channel(schema: str) -> str:
 
 
 def projected_channel(schema: str) -> str:
-    """Where every process LISTENs for the position the read models reached."""
+    """Where every process LISTENs for the position the read models reached, with the
+    lags of the commands that got there (`projected_message`)."""
     return f"fundcase_projected_{schema}"
+
+
+# A notification's payload is at most 8 000 bytes: the longest lags are the ones kept.
+MOST_LAGS_TOLD = 400
+
+
+def projected_message(position: int, lags: Sequence[float]) -> str:
+    """ "<position> <lag ms> <lag ms> …": where every read model got to, and the seconds
+    each command took from its commit to that moment, in milliseconds."""
+    longest = sorted(lags, reverse=True)[:MOST_LAGS_TOLD]
+    return " ".join([str(position), *(f"{lag * 1000:.1f}" for lag in longest)])
+
+
+def read_projected(payload: str) -> tuple[int, list[float]]:
+    """The position and the lags (in seconds) of a `projected_message`."""
+    position, *lags = payload.split()
+    return int(position), [float(lag) / 1000 for lag in lags]
 
 
 # How the projector reads the markers (the recorders in sqlite_store.py and

@@ -22,6 +22,8 @@ import psycopg
 import structlog
 from psycopg import sql
 
+from infrastructure.commits import read_projected
+
 log = structlog.get_logger("fundcase.freshness")
 
 LAG_SAMPLES = 2000
@@ -111,7 +113,10 @@ class FreshnessListener:
     def __init__(self, conninfo: str, freshness: Freshness, head: str, projected: str) -> None:
         self.conninfo = conninfo
         self.freshness = freshness
-        self.channels = {head: freshness.saw_head, projected: freshness.reached}
+        self.channels: dict[str, Callable[[str], None]] = {
+            head: lambda payload: freshness.saw_head(int(payload)),
+            projected: lambda payload: freshness.reached(*read_projected(payload)),
+        }
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="freshness", daemon=True)
 
@@ -132,7 +137,7 @@ class FreshnessListener:
                 while not self._stop.is_set():
                     for note in connection.notifies(timeout=0.5):
                         with contextlib.suppress(ValueError):
-                            self.channels[note.channel](int(note.payload))
+                            self.channels[note.channel](note.payload)
             except psycopg.Error as error:
                 log.warning("freshness_listener_reconnecting", error=type(error).__name__)
                 self._stop.wait(1.0)

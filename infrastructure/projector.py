@@ -47,7 +47,7 @@ from application.fundcase import Fundcase
 from application.read_models import LIVE, NAMES, fresh_copy
 from application.shared.read_model import Projection
 from infrastructure.availability import UNAVAILABLE
-from infrastructure.commits import commits, projected_channel
+from infrastructure.commits import commits, projected_channel, projected_message
 from infrastructure.freshness import Freshness
 from infrastructure.readmodels import leases, positions, writer
 
@@ -86,7 +86,7 @@ class Projector:
         batch_size: int = 1000,
         rebuild_batch_size: int = 10_000,
         lease_seconds: float = 15.0,
-        poll_seconds: float = 0.5,
+        poll_seconds: float | None = None,
         worker_id: str | None = None,
         notify_conninfo: str | None = None,
         freshness: Freshness | None = None,
@@ -100,14 +100,19 @@ class Projector:
         # nothing in what readers see, and save a commit and a read per thousand events.
         self.rebuild_batch_size = max(rebuild_batch_size, batch_size)
         self.lease_seconds = lease_seconds
-        self.poll_seconds = poll_seconds
+        # SQLite cannot push: other processes' writes (several API workers, a projector
+        # process) are found by looking, which is one indexed read. PostgreSQL wakes the
+        # runner with a notification and polls only as a fallback.
+        self.poll_seconds = poll_seconds or (0.5 if notify_conninfo else 0.05)
         # Set on PostgreSQL: new events wake the runner instead of a poll.
         self.notify_conninfo = notify_conninfo
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid4().hex[:6]}"
         self.freshness = freshness or Freshness(self.position)
         self._held_until: dict[str, float] = {}
+        self._standing_by_until = 0.0  # when to ask again for leases others hold
         self._reached = 0  # where this worker's last batch left every projection it held
         self._started_at = time.time()
+        self._projected_channel: str | None = None  # PostgreSQL: where reaching is told
         self._ensure_rows()
 
     # --- Running ---------------------------------------------------------------------
@@ -162,7 +167,7 @@ class Projector:
             _commit_without_waiting_for_disk(conn)
             at = self._lock_positions(conn, [p.name for p in held])
             start = min(at.values())
-            notifications = self._batch(conn, start)
+            notifications, committed_at = self._batch(conn, start)
             if not notifications:
                 self._reached = start
                 return 0
@@ -177,50 +182,64 @@ class Projector:
             )
             if moved.rowcount != len(at):
                 raise PositionMoved(", ".join(at))
-            committed_at = list(
-                conn.execute(
-                    select(commits.c.committed_at).where(
-                        commits.c.position > start, commits.c.position <= end
-                    )
-                ).scalars()
-            )
-            if conn.dialect.name == "postgresql" and len(held) == len(LIVE):
-                schema = conn.execute(select(func.current_schema())).scalar_one()
-                conn.execute(select(func.pg_notify(projected_channel(schema), str(end))))
         self._reached = end
         if len(held) == len(LIVE):
-            now = time.time()
-            # Lag is measured for what was committed while this projector ran (a backlog
-            # found at start is not lag, and markers of time 0 come from older stores).
-            lags = [now - t for t in committed_at if t >= self._started_at]
-            self.freshness.reached(end, lags)
+            self._tell_reached(end, committed_at)
         return len(notifications)
 
-    def _batch(self, conn: Connection, start: int) -> Sequence[Notification]:
-        """The events after `start`, up to the batch size, cut where a command ended.
-
-        A command bigger than a batch is read whole."""
+    def _batch(self, conn: Connection, start: int) -> tuple[Sequence[Notification], list[float]]:
+        """The events after `start`, up to the batch size, cut where a command ended, and
+        the commit times of the commands they hold. A command bigger than a batch is
+        read whole."""
         notifications = self.app.recorder.select_notifications(
             start=start + 1, limit=self.batch_size
         )
         if not notifications:
-            return notifications
+            return notifications, []
         last = notifications[-1].id
         ended = conn.execute(
-            select(func.max(commits.c.position)).where(
-                commits.c.position > start, commits.c.position <= last
-            )
-        ).scalar()
-        if ended is not None:
-            return [n for n in notifications if n.id <= ended]
+            select(commits.c.position, commits.c.committed_at)
+            .where(commits.c.position > start, commits.c.position <= last)
+            .order_by(commits.c.position)
+        ).all()
+        if ended:
+            end = ended[-1].position
+            return [n for n in notifications if n.id <= end], [e.committed_at for e in ended]
         ends = conn.execute(
-            select(func.min(commits.c.position)).where(commits.c.position > last)
-        ).scalar()
+            select(commits.c.position, commits.c.committed_at)
+            .where(commits.c.position > last)
+            .order_by(commits.c.position)
+            .limit(1)
+        ).first()
         if ends is None:
-            return notifications
-        return self.app.recorder.select_notifications(
-            start=start + 1, limit=ends - start, stop=ends
+            return notifications, []
+        whole = self.app.recorder.select_notifications(
+            start=start + 1, limit=ends.position - start, stop=ends.position
         )
+        return whole, [ends.committed_at]
+
+    def _tell_reached(self, end: int, committed_at: list[float]) -> None:
+        """Every read model holds the log up to `end`: this process's readers learn it at
+        once, and on PostgreSQL every process learns it, with how long each command took
+        from its commit to being visible (lag)."""
+        now = time.time()
+        # Lag is measured for what was committed while this projector ran (a backlog
+        # found at start is not lag, and markers of time 0 come from older stores).
+        lags = [now - t for t in committed_at if t >= self._started_at]
+        if self._projected_channel is None:
+            self.freshness.reached(end, lags)
+            return
+        # The notification reaches this process's listener too, which records the lags.
+        self.freshness.reached(end)
+        message = projected_message(end, lags)
+        try:
+            with self.writes.connect() as conn:
+                conn.execute(select(func.pg_notify(self._projected_channel, message)))
+                conn.commit()
+        except UNAVAILABLE as error:
+            # The batch is committed; other processes look at the positions themselves
+            # while they wait, so a lost notification only slows them.
+            log.warning("projected_notify_failed", error=type(error).__name__)
 
     def position(self) -> int:
         """The position every read model of this projector has reached."""
@@ -295,7 +314,9 @@ class Projector:
     def _hold_leases(self) -> list[Projection]:
         """The projections whose lease this worker holds, renewing them when a third of
         their time is gone (a lease held in memory longer than the database says is
-        harmless: positions move only by compare-and-set)."""
+        harmless: positions move only by compare-and-set). A worker standing by asks for
+        another's leases as often, not at every new event: it takes them over within a
+        lease and a third of the holder's crash."""
         now = time.time()
         due = [
             p.name
@@ -303,7 +324,7 @@ class Projector:
             if self._held_until.get(p.name, 0.0) - now <= self.lease_seconds * 2 / 3
         ]
         held = [p.name for p in self.projections if p.name not in due]
-        if due:
+        if due and now >= self._standing_by_until:
             with self.writes.begin() as conn:
                 _commit_without_waiting_for_disk(conn)
                 taken = set(
@@ -323,10 +344,13 @@ class Projector:
                     held.append(name)
                 else:
                     self._held_until.pop(name, None)
+            missed = set(due) - taken
+            self._standing_by_until = now + self.lease_seconds / 3 if missed else 0.0
         return [p for p in self.projections if p.name in held]
 
     def release_leases(self) -> None:
         self._held_until.clear()
+        self._standing_by_until = 0.0
         with self.writes.begin() as conn:
             conn.execute(
                 update(leases).where(leases.c.holder == self.worker_id).values(expires_at=0.0)
@@ -335,6 +359,9 @@ class Projector:
     def _ensure_rows(self) -> None:
         head = self.app.log_head()
         with self.writes.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                schema = conn.execute(select(func.current_schema())).scalar_one()
+                self._projected_channel = projected_channel(schema)
             if head and conn.execute(select(commits.c.position).limit(1)).first() is None:
                 # Events stored before commit markers were kept end where the log ends
                 # now (time 0: no lag is measured for them).

@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from demo.worked_example import record_worked_example
+from domain.values import Role
 from infrastructure.eventstore import open_application
 from infrastructure.settings import Settings
 from interfaces.http.app import create_app
+from tests.e2e import bodies
 
 
 def test_health_reports_the_store_and_the_log_position(database_url: str) -> None:
@@ -38,6 +40,23 @@ def test_health_reports_the_store_and_the_log_position(database_url: str) -> Non
             "read_log",
         )
     }
+
+
+def test_health_reports_how_long_a_write_took_to_become_visible(database_url: str) -> None:
+    with TestClient(create_app(Settings(database_url=database_url))) as client:
+        assert client.get("/health").json()["lag_p99_ms"] is None  # nothing written yet
+        token = client.app.state.tokens.issue(  # type: ignore[attr-defined]
+            subject="asa.hofsten", name="Åsa Hofsten", roles=[Role.OFFICIAL]
+        )
+        written = client.post(
+            "/api/v1/cases", json=bodies.case(), headers={"Authorization": f"Bearer {token}"}
+        )
+        assert written.status_code == 201, written.text
+        # The read waits for the write, as any client's would; then its lag is known.
+        assert client.get("/api/v1/public/register").status_code == 200
+        lag = client.get("/health").json()["lag_p99_ms"]
+    assert isinstance(lag, float)
+    assert lag >= 0
 
 
 def test_health_says_unavailable_when_the_store_stops_answering(database_url: str) -> None:
