@@ -29,6 +29,13 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=32,
+        description="API processes serving the port (uvicorn workers); one of them keeps "
+        "the read models when projections are in_process",
+    )
     projections: Literal["in_process", "worker"] = Field(
         default="in_process",
         description="in_process: the service keeps its read models itself (one machine); "

@@ -14,6 +14,7 @@ from typing import Annotated
 import structlog
 import typer
 import uvicorn
+from fastapi import FastAPI
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -81,6 +82,14 @@ def serve(
     demo: Annotated[
         bool, typer.Option(help="Load the demo history first, if the database is empty.")
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=32,
+            help="API processes on one port, for more cores (default FUNDCASE_WORKERS or 1).",
+        ),
+    ] = None,
 ) -> None:
     """Run the HTTP service (SQLite in ./fundcase.db unless FUNDCASE_DATABASE_URL says else)."""
     settings = Settings()
@@ -89,8 +98,29 @@ def serve(
     if demo:
         _load_demo_if_empty(settings)
     host, port = host or settings.host, port or settings.port
-    structlog.get_logger("fundcase").info("serving", url=f"http://{host}:{port}")
-    uvicorn.run(api, host=host, port=port, log_config=None, access_log=False)
+    workers = workers or settings.workers
+    structlog.get_logger("fundcase").info("serving", url=f"http://{host}:{port}", workers=workers)
+    if workers == 1:
+        uvicorn.run(api, host=host, port=port, log_config=None, access_log=False)
+        return
+    # Each worker builds the app from the same settings (the environment); a lease keeps
+    # each projection to one of them, and every process serves reads of its own writes.
+    uvicorn.run(
+        "interfaces.cli:worker_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+    )
+
+
+def worker_app() -> FastAPI:
+    """The app of one of several API processes (`serve --workers N`)."""
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
+    return create_app(settings)
 
 
 @cli.command()

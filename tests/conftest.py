@@ -7,10 +7,12 @@ Each PostgreSQL test gets a schema of its own, dropped afterwards.
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from uuid import uuid4
@@ -37,7 +39,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'fundcase.db'}"
         return
-    schema = f"test_{uuid4().hex[:16]}"
+    with postgres_schema("test") as url:
+        yield url
+
+
+@contextmanager
+def postgres_schema(prefix: str) -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL schema of its own, dropped afterwards."""
+    schema = f"{prefix}_{uuid4().hex[:16]}"
     with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
     try:
@@ -87,6 +96,51 @@ def start_projector_process(database_url: str, *args: str) -> subprocess.Popen[b
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+
+
+@contextmanager
+def running_service(database_url: str, secret: str, *args: str) -> Iterator[str]:
+    """`fundcase serve` (with `args`) in a process of its own on a free port: its URL,
+    once it answers; stopped afterwards."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "FUNDCASE_DATABASE_URL": database_url,
+        "FUNDCASE_SECRET": secret,
+        "FUNDCASE_LOG_LEVEL": "warning",
+        # Tests ask far more often than a person: the limit has tests of its own.
+        "FUNDCASE_PUBLIC_RATE_LIMIT": "1000000/minute",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "interfaces.cli", "serve", "--port", str(port), *args],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for_service(url)
+        yield url
+    finally:
+        stop_process(server)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Stop a process as a supervisor would (TERM, then KILL), and wait for it."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
 
 
 def wait_for_service(url: str) -> None:

@@ -13,7 +13,6 @@ import os
 import re
 import shlex
 import shutil
-import socket
 import stat
 import subprocess
 import sys
@@ -36,7 +35,7 @@ from sqlalchemy.engine import make_url
 from infrastructure.eventstore import POSTGRES_FACTORY, persistence_env
 from infrastructure.settings import Settings
 from interfaces.cli import cli
-from tests.conftest import POSTGRES_URL, wait_for_service
+from tests.conftest import POSTGRES_URL, free_port, stop_process, wait_for_service
 from tests.e2e import bodies
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -171,13 +170,6 @@ def test_the_api_health_check_asks_the_health_route_on_its_port() -> None:
 # --- The deployment, run here --------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @dataclass
 class Machine:
     """docker-compose.yml's services as processes here (see the module's docstring)."""
@@ -185,7 +177,7 @@ class Machine:
     folder: Path
     schema: str = field(default_factory=lambda: f"deploy_{uuid4().hex[:16]}")
     role: str = field(default_factory=lambda: f"fundcase_app_{uuid4().hex[:12]}")
-    port: int = field(default_factory=_free_port)
+    port: int = field(default_factory=free_port)
     token: str = ""
 
     @property
@@ -298,15 +290,6 @@ class Machine:
         return str(local.render_as_string(hide_password=False))
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-
-
 def _drop(machine: Machine) -> None:
     with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
         role = sql.Identifier(machine.role)
@@ -367,7 +350,7 @@ def deployed(machine: Machine) -> Iterator[Machine]:
         assert done.returncode == 0, f"{service}: {done.stderr}"
     with ExitStack() as stack:
         for service in LONG_RUNNING:
-            stack.callback(_stop, machine.start(service))
+            stack.callback(stop_process, machine.start(service))
         # While they start, a token, as an operator gets one: `docker compose exec api
         # fundcase token …` (signed with the key the API reads).
         issued = machine.run("api", ["fundcase", "token", "--role", "official", "--name", "Åsa"])

@@ -6,7 +6,6 @@ photographed into test-output/screenshots/ for a person to look at."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -28,7 +27,7 @@ from pydantic import SecretStr
 from domain.values import Role
 from infrastructure.settings import Settings
 from infrastructure.tokens import Tokens
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Chromium on Linux formats date inputs in its own language (LANGUAGE), and only in one
@@ -76,17 +75,10 @@ class Site:
         page.wait_for_url(f"{self.url}/app")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @contextmanager
 def _served(folder: Path, database_url: str) -> Iterator[Site]:
     """`fundcase serve` (uvicorn) on a free port, until the block ends."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "FUNDCASE_DATABASE_URL": database_url,

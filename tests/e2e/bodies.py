@@ -6,7 +6,7 @@ from typing import Any
 
 from demo.worked_example import STAFF
 from domain.values import Role
-from tests.e2e.conftest import Service
+from tests.e2e.conftest import Caller
 
 OFFICIAL, FINANCE, AUDITOR, ADMIN = Role.OFFICIAL, Role.FINANCE, Role.AUDITOR, Role.ADMIN
 
@@ -89,14 +89,14 @@ def decision(
     }
 
 
-def new_case(service: Service, **changes: Any) -> dict[str, Any]:
+def new_case(service: Caller, **changes: Any) -> dict[str, Any]:
     response = service.post("/cases", case(**changes), OFFICIAL)
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
 
 
-def staffed(service: Service) -> None:
+def staffed(service: Caller) -> None:
     """The staff directory holds the delegate the decisions name (demo/data/staff.json)."""
     present = {m["name"] for m in service.get("/staff", ADMIN).json()}
     for member in STAFF:
@@ -105,20 +105,20 @@ def staffed(service: Service) -> None:
             assert response.status_code == 201, response.text
 
 
-def new_order(service: Service, **changes: Any) -> str:
+def new_order(service: Caller, **changes: Any) -> str:
     staffed(service)
     response = service.post("/delegation-orders", order(**changes), ADMIN)
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
 
 
-def new_commitment(service: Service, case_id: str, **changes: Any) -> str:
+def new_commitment(service: Caller, case_id: str, **changes: Any) -> str:
     response = service.post("/commitments", commitment(case_id, **changes), OFFICIAL)
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
 
 
-def decided(service: Service) -> dict[str, str]:
+def decided(service: Caller) -> dict[str, str]:
     """A case with a committed commitment under a decision: ids of each."""
     order_id = new_order(service)
     case_id = new_case(service)["id"]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+import httpx
 import psycopg
 import pytest
 from fastapi import FastAPI
@@ -33,9 +34,10 @@ FILES_MAX_BYTES = 256 * 1024
 
 
 @dataclass
-class Service:
-    api: FastAPI
-    client: TestClient
+class Caller:
+    """A client of a running service, with tokens for any role."""
+
+    client: httpx.Client
     tokens: Tokens
 
     def auth(
@@ -54,11 +56,6 @@ class Service:
         )
         return {"Authorization": f"Bearer {token}"}
 
-    def head(self) -> int:
-        """The event log's last position: unchanged means nothing was recorded."""
-        system: System = self.api.state.system
-        return system.app.log_head()
-
     def post(self, path: str, body: Any, *roles: Role, **headers: str) -> Any:
         return self.client.post(
             f"/api/v1{path}", json=body, headers={**self.auth(*roles), **headers}
@@ -68,6 +65,18 @@ class Service:
         return self.client.get(
             f"/api/v1{path}", params=params, headers=self.auth(*roles) if roles else {}
         )
+
+
+@dataclass
+class Service(Caller):
+    """The service in this process, as tests that look inside it need."""
+
+    api: FastAPI
+
+    def head(self) -> int:
+        """The event log's last position: unchanged means nothing was recorded."""
+        system: System = self.api.state.system
+        return system.app.log_head()
 
 
 @pytest.fixture(
@@ -97,7 +106,7 @@ def service(
     api = create_app(settings)
     try:
         with TestClient(api, raise_server_exceptions=False) as client:
-            yield Service(api, client, Tokens(settings))
+            yield Service(client, Tokens(settings), api)
     finally:
         if schema:
             with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:

@@ -6,15 +6,55 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
+from contextlib import ExitStack
 
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from infrastructure.settings import Settings
+from infrastructure.tokens import Tokens
+from tests.conftest import postgres_schema, running_service
 from tests.e2e import bodies
 from tests.e2e.bodies import AUDITOR, FINANCE, OFFICIAL
-from tests.e2e.conftest import Service
+from tests.e2e.conftest import SECRET, Caller, Service
 
 ROUNDS = 5
 
 
 def test_every_read_reflects_the_write_just_before_it(service: Service) -> None:
+    _tell_the_story(service)
+
+
+def test_the_story_holds_with_several_api_processes_on_one_port(
+    served_by_two_workers: Caller,
+) -> None:
+    """`fundcase serve --workers 2`: the kernel hands each connection to either process
+    and only one keeps the read models; the client notices nothing."""
+    _tell_the_story(served_by_two_workers)
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def served_by_two_workers(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Caller]:
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('workers') / 'fundcase.db'}"
+        else:
+            url = stack.enter_context(postgres_schema("workers"))
+        base = stack.enter_context(running_service(url, SECRET, "--workers", "2"))
+        # A new connection for each request, as many clients make: either process answers.
+        client = stack.enter_context(
+            httpx.Client(base_url=base, limits=httpx.Limits(max_keepalive_connections=0))
+        )
+        yield Caller(client, Tokens(Settings(database_url="sqlite://", secret=SecretStr(SECRET))))
+
+
+def _tell_the_story(service: Caller) -> None:
     order = bodies.new_order(service)
     for round_ in range(ROUNDS):
         title = f"Berättelse {round_} Kvarnfors"
@@ -74,7 +114,7 @@ def test_every_read_reflects_the_write_just_before_it(service: Service) -> None:
         assert totals["used"] == f"{100 * (round_ + 1)}.00"
 
 
-def _committed(service: Service) -> str:
+def _committed(service: Caller) -> str:
     answer: str = service.get("/budget/totals", FINANCE).json()["items"][0]["committed"]
     return answer
 

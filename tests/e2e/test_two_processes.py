@@ -3,73 +3,29 @@ writes go to one and its reads to the other, straight after, with nothing to pas
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from uuid import uuid4
 
 import httpx
-import psycopg
 import pytest
-from psycopg import sql
 from pydantic import SecretStr
 
 from domain.values import Role
 from infrastructure.settings import Settings
 from infrastructure.tokens import Tokens
-from tests.conftest import POSTGRES_URL, ROOT, wait_for_service
+from tests.conftest import postgres_schema, running_service
 from tests.e2e import bodies
 
 SECRET = "two-processes-secret-that-is-long-enough-for-hs256"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def two_services() -> Iterator[tuple[str, str]]:
-    schema = f"two_{uuid4().hex[:16]}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-    env = {
-        **os.environ,
-        "FUNDCASE_DATABASE_URL": f"{POSTGRES_URL}?schema={schema}",
-        "FUNDCASE_SECRET": SECRET,
-        "FUNDCASE_LOG_LEVEL": "warning",
-    }
-    urls = []
     with ExitStack() as stack:
-        for _ in range(2):
-            port = _free_port()
-            server = subprocess.Popen(
-                [sys.executable, "-m", "interfaces.cli", "serve", "--port", str(port)],
-                env=env,
-                cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            stack.callback(_stop, server)
-            urls.append(f"http://127.0.0.1:{port}")
-            wait_for_service(urls[-1])
-        yield urls[0], urls[1]
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
-
-
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=10)
+        url = stack.enter_context(postgres_schema("two"))
+        a, b = (stack.enter_context(running_service(url, SECRET)) for _ in range(2))
+        yield a, b
 
 
 def _headers() -> dict[str, str]:
@@ -125,3 +81,18 @@ def test_a_client_without_cookies_carries_the_position_header_to_the_other_proce
         client.event_hooks["response"] = [keep_position]
         assert _story(client, a, b, rounds=20) == []
         assert not client.cookies
+
+
+@pytest.mark.postgres
+def test_both_processes_report_the_lag_of_writes_made_at_either(
+    two_services: tuple[str, str],
+) -> None:
+    """Only one process projects (it holds the leases), yet each reports in /health how
+    long commands took from commit to visible: the projector tells every process."""
+    a, b = two_services
+    with httpx.Client(headers=_headers()) as client:
+        assert _story(client, a, b, rounds=3) == []
+        for url in (a, b):
+            lag = client.get(f"{url}/health").json()["lag_p99_ms"]
+            assert isinstance(lag, float), (url, lag)
+            assert lag >= 0, (url, lag)

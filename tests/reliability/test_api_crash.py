@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from domain.values import Role
 from infrastructure.eventstore import plain_postgres_url, postgres_schema
 from infrastructure.settings import Settings
 from infrastructure.tokens import Tokens
-from tests.conftest import ROOT, wait_for_service
+from tests.conftest import ROOT, free_port, wait_for_service
 
 SECRET = "crash-test-secret-crash-test-secret-crash-test"
 WRITES = 1000
@@ -57,7 +56,7 @@ def test_a_killed_api_does_each_retried_write_once_and_answers_it_as_first(
     database_url: str,
 ) -> None:
     clients = CLIENTS[make_url(database_url).get_backend_name()]
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     token = Tokens(Settings(database_url="sqlite://", secret=SecretStr(SECRET))).issue(
         subject="crash", name="Krasch", roles=list(Role)
@@ -164,12 +163,6 @@ def _serve(database_url: str, port: int) -> subprocess.Popen[bytes]:
 
 def _auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _cases_recorded(database_url: str) -> int:
