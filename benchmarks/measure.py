@@ -319,9 +319,10 @@ def _fill_budget(engine: Engine, commitments: int) -> None:
 
 
 def serve(
-    settings: Settings, app_path: str, port: int, projections: str = "worker"
+    settings: Settings, app_path: str, port: int, projections: str = "worker", workers: int = 1
 ) -> subprocess.Popen[bytes]:
-    """Serve an app factory with uvicorn in a process of its own, once it listens."""
+    """Serve an app factory with uvicorn in a process of its own (`workers` processes on
+    one port), once it listens."""
     env = {
         **os.environ,
         "FUNDCASE_DATABASE_URL": settings.database_url,
@@ -343,6 +344,8 @@ def serve(
             "--log-level",
             "warning",
             "--no-access-log",
+            "--workers",
+            str(workers),
         ],
         env=env,
         cwd=HERE.parent,
@@ -368,8 +371,14 @@ def load(
     method: str = "GET",
     body: str | None = None,
     token: str | None = None,
+    warm_up: float = 0.0,
 ) -> dict[str, float]:
-    """Load from another process: wrk if installed (Debian's `wrk`), else an async client."""
+    """Load from another process: wrk if installed (Debian's `wrk`), else an async client.
+
+    `warm_up` seconds of the same load go first, unmeasured: a server's first answers
+    (a page made once, a token verified once per process) are not its steady state."""
+    if warm_up:
+        load(url, warm_up, connections, method, body, token)
     env = {
         **os.environ,
         "BENCH_BODY": body or "",
