@@ -89,6 +89,16 @@ class Freshness:
         projector may be another process that cannot push (SQLite)."""
         return time.monotonic() - self._told_at > LOOK_AFTER_SECONDS
 
+    def claim_a_look(self) -> bool:
+        """Whether the caller is to `look()` now: a look is due and nobody else has taken
+        it. Readers that arrive meanwhile go on with what is known, instead of each
+        reading the position at once (a burst of reads every second)."""
+        with self._changed:
+            if not self.due_for_a_look():
+                return False
+            self._told_at = time.monotonic()
+            return True
+
     def look(self) -> None:
         """Read the read models' position from the database."""
         seen = self._read_position()

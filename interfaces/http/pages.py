@@ -9,10 +9,12 @@ must see a later write waits first, and its page is made afresh.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TypeVar
 from urllib.parse import parse_qsl
 
@@ -24,7 +26,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from domain.values import Role
 from infrastructure.system import System
-from infrastructure.tokens import TokenRefused, Tokens
+from infrastructure.tokens import TokenClaims, TokenRefused, Tokens
+from interfaces.http.deps import POSITION_COOKIE
 from interfaces.http.negotiation import best_match
 from interfaces.http.spreadsheets import LIST_TYPES
 
@@ -37,6 +40,7 @@ P = TypeVar("P", bound=BaseModel)
 Readers = frozenset[Role] | None
 
 
+@functools.lru_cache(maxsize=4096)
 def page_key(path: str, query_string: bytes) -> Key:
     """The same key for the same question, however its parameters are ordered."""
     asked = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
@@ -119,7 +123,7 @@ async def cached_page(
     system: System = request.app.state.system
     pages: PageCache = request.app.state.pages
     freshness = system.freshness
-    if freshness.due_for_a_look():
+    if freshness.claim_a_look():
         await run_in_threadpool(freshness.look)
     position = freshness.projected
     key = page_key(request.url.path, request.scope["query_string"])
@@ -168,37 +172,65 @@ class KnownPages:
         if freshness.due_for_a_look():
             return None
         key = page_key(scope["path"], scope["query_string"])
-        headers = Headers(scope=scope)
-        accept = headers.get("accept")
-        if accept is not None and best_match(accept, LIST_TYPES) != "application/json":
+        asked = _Asked.of(scope)
+        if asked.accept is not None and not _asks_for_json(asked.accept):
             return None  # a spreadsheet of the list: the route makes it
-        signed_in = headers.get("authorization") is not None
-        reader = _reader_key(headers, scope["app"].state.tokens) if signed_in else None
+        claims = None
+        if asked.authorization is not None:
+            claims = _bearer_claims(asked.authorization, scope["app"].state.tokens)
+        reader = _reader_of(claims) if claims is not None else None
         found = self.pages.get(freshness.projected, key if reader is None else (*key, reader))
         if found is None:
             return None
         page, readers = found
-        carried = _carried(headers, key)
+        carried = _carried(asked.positions, key)
         if any(c < 0 for c in carried) or freshness.projected < max([freshness.head, *carried]):
             return None
         if readers is not None:
-            subject = _admitted(scope, headers, readers)
-            if subject is None:
+            if claims is None or not readers.intersection(claims.roles):
                 return None
-            scope.setdefault("state", {})["actor"] = subject
+            scope.setdefault("state", {})["actor"] = claims.subject
         return page
 
 
-def _carried(headers: Headers, key: Key) -> list[int]:
+@dataclass
+class _Asked:
+    """What a kept page depends on in a request's headers, read in one pass."""
+
+    accept: str | None = None
+    authorization: str | None = None
+    positions: list[str] = field(default_factory=list)  # header first, then cookies
+
+    @classmethod
+    def of(cls, scope: Scope) -> _Asked:
+        asked, cookies = cls(), []
+        for name, value in scope["headers"]:
+            if name == b"accept" and asked.accept is None:
+                asked.accept = value.decode("latin-1")
+            elif name == b"authorization" and asked.authorization is None:
+                asked.authorization = value.decode("latin-1")
+            elif name == b"fundcase-position" and not asked.positions:
+                asked.positions.append(value.decode("latin-1"))
+            elif name == b"cookie":
+                cookies.append(value.decode("latin-1"))
+        asked.positions += _cookie(cookies, POSITION_COOKIE)
+        return asked
+
+
+@functools.lru_cache(maxsize=256)
+def _asks_for_json(accept: str) -> bool:
+    return best_match(accept, LIST_TYPES) == "application/json"
+
+
+def _carried(given: list[str], key: Key) -> list[int]:
     """Positions the caller asks to see (-1 for anything the routes must judge)."""
-    given = [headers.get("fundcase-position"), *_cookie(headers, "fundcase_position")]
-    given += [part.split("=", 1)[1] for part in key[1:] if part.startswith("min_position=")]
-    return [int(g) if g.isdigit() and len(g) <= 18 else -1 for g in given if g is not None]
+    given = given + [part.split("=", 1)[1] for part in key[1:] if part.startswith("min_position=")]
+    return [int(g) if g.isdigit() and len(g) <= 18 else -1 for g in given]
 
 
-def _cookie(headers: Headers, name: str) -> list[str]:
+def _cookie(cookies: list[str], name: str) -> list[str]:
     found = []
-    for cookie in headers.getlist("cookie"):
+    for cookie in cookies:
         for part in cookie.split(";"):
             key, _, value = part.strip().partition("=")
             if key == name:
@@ -208,24 +240,20 @@ def _cookie(headers: Headers, name: str) -> list[str]:
 
 def _reader_key(headers: Headers, tokens: Tokens) -> str | None:
     """Who the signed-in caller is, as far as what they may read depends on it."""
-    scheme, _, token = headers.get("authorization", "").partition(" ")
+    claims = _bearer_claims(headers.get("authorization", ""), tokens)
+    return _reader_of(claims) if claims is not None else None
+
+
+def _bearer_claims(authorization: str, tokens: Tokens) -> TokenClaims | None:
+    scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token:
         return None
     try:
-        claims = tokens.verify(token.strip())
+        return tokens.verify(token.strip())
     except TokenRefused:
         return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _reader_of(claims: TokenClaims) -> str:
     return "reader=" + json.dumps([claims.subject, claims.unit, sorted(claims.roles)])
-
-
-def _admitted(scope: Scope, headers: Headers, readers: frozenset[Role]) -> str | None:
-    """The caller's subject, if its bearer token is valid and holds a role of `readers`."""
-    scheme, _, token = headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        return None
-    tokens: Tokens = scope["app"].state.tokens
-    try:
-        claims = tokens.verify(token.strip())
-    except TokenRefused:
-        return None
-    return claims.subject if readers.intersection(claims.roles) else None

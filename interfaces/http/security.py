@@ -15,10 +15,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from fastapi.openapi.docs import get_swagger_ui_html
-from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 EVERY_ANSWER = {
@@ -83,22 +83,41 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        authenticated = "authorization" in Headers(scope=scope)
+        authenticated = any(name == b"authorization" for name, _ in scope["headers"])
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", []))
-                _add(MutableHeaders(scope=message), authenticated)
+                message["headers"] = with_security_headers(
+                    message.get("headers", ()), authenticated
+                )
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
 
-def _add(headers: MutableHeaders, authenticated: bool) -> None:
-    for name, value in EVERY_ANSWER.items():
-        headers[name] = value
+RawHeaders = list[tuple[bytes, bytes]]
+_EVERY_ANSWER = [(name.lower().encode(), value.encode()) for name, value in EVERY_ANSWER.items()]
+_NO_STORE = (b"cache-control", NO_STORE.encode())
+_HTML_POLICY = (b"content-security-policy", HTML_POLICY.encode())
+_SET_HERE = {name for name, _ in _EVERY_ANSWER}
+_SET_HERE_WITH_TOKEN = _SET_HERE | {_NO_STORE[0]}
+
+
+def with_security_headers(
+    headers: Iterable[tuple[bytes, bytes]], authenticated: bool
+) -> RawHeaders:
+    """An answer's headers with ours: ours replace any of the same name, and an HTML
+    answer that brings no policy of its own gets ours (raw ASGI headers: a hot path)."""
+    replaced = _SET_HERE_WITH_TOKEN if authenticated else _SET_HERE
+    kept = [(name, value) for name, value in headers if name.lower() not in replaced]
+    html = has_policy = False
+    for name, value in kept:
+        lowered = name.lower()
+        html = html or (lowered == b"content-type" and value.startswith(b"text/html"))
+        has_policy = has_policy or lowered == b"content-security-policy"
+    kept += _EVERY_ANSWER
     if authenticated:
-        headers["Cache-Control"] = NO_STORE
-    html = headers.get("content-type", "").startswith("text/html")
-    if html and "content-security-policy" not in headers:
-        headers["Content-Security-Policy"] = HTML_POLICY
+        kept.append(_NO_STORE)
+    if html and not has_policy:
+        kept.append(_HTML_POLICY)
+    return kept
