@@ -108,6 +108,14 @@ class Freshness:
                 self.projected = seen
                 self._changed.notify_all()
 
+    def look_quietly(self) -> None:
+        """`look()` in the background: a database that does not answer is logged; the
+        next reader that needs the position will find out too."""
+        try:
+            self.look()
+        except Exception as error:
+            log.warning("read_models_position_unread", error=type(error).__name__)
+
     def lag_p99_ms(self) -> float | None:
         """The 99th percentile of commit-to-visible times measured here, in milliseconds."""
         with self._changed:

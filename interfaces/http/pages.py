@@ -169,8 +169,10 @@ class KnownPages:
         except AttributeError:  # not started yet
             return None
         freshness = system.freshness
-        if freshness.due_for_a_look():
-            return None
+        if freshness.claim_a_look():
+            # Meanwhile the pages known stand: what this process wrote, and what its
+            # callers carry, is checked below against what the read models hold.
+            asyncio.get_running_loop().run_in_executor(None, freshness.look_quietly)
         key = page_key(scope["path"], scope["query_string"])
         asked = _Asked.of(scope)
         if asked.accept is not None and not _asks_for_json(asked.accept):
