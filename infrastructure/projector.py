@@ -29,6 +29,7 @@ import structlog
 from eventsourcing.persistence import Notification
 from psycopg import sql
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Engine,
     bindparam,
@@ -109,7 +110,6 @@ class Projector:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid4().hex[:6]}"
         self.freshness = freshness or Freshness(self.position)
         self._held_until: dict[str, float] = {}
-        self._standing_by_until = 0.0  # when to ask again for leases others hold
         self._reached = 0  # where this worker's last batch left every projection it held
         self._started_at = time.time()
         self._projected_channel: str | None = None  # PostgreSQL: where reaching is told
@@ -163,9 +163,9 @@ class Projector:
     def _advance(self, held: list[Projection]) -> int:
         """One transaction for every projection held, ending where a command ended, so
         what one command recorded becomes visible in every read model at once."""
+        every = len(held) == len(LIVE)
         with self.writes.begin() as conn:
-            _commit_without_waiting_for_disk(conn)
-            at = self._lock_positions(conn, [p.name for p in held])
+            at = self._lock_positions(conn, [p.name for p in held], quick_commit=True)
             start = min(at.values())
             notifications, committed_at = self._batch(conn, start)
             if not notifications:
@@ -182,9 +182,20 @@ class Projector:
             )
             if moved.rowcount != len(at):
                 raise PositionMoved(", ".join(at))
+            # Lag: from each command's commit to this commit (taken just before it, which
+            # does not wait for the disk). Measured for what was committed while this
+            # projector ran: a backlog found at start is not lag, and markers of time 0
+            # come from older stores.
+            now = time.time()
+            lags = [now - t for t in committed_at if t >= self._started_at]
+            if every and self._projected_channel is not None:
+                # Every process hears where the read models got to, and the lags, when
+                # this commits (this process too, through its listener).
+                message = projected_message(end, lags)
+                conn.execute(select(func.pg_notify(self._projected_channel, message)))
         self._reached = end
-        if len(held) == len(LIVE):
-            self._tell_reached(end, committed_at)
+        if every:
+            self.freshness.reached(end, lags if self._projected_channel is None else None)
         return len(notifications)
 
     def _batch(self, conn: Connection, start: int) -> tuple[Sequence[Notification], list[float]]:
@@ -218,29 +229,6 @@ class Projector:
         )
         return whole, [ends.committed_at]
 
-    def _tell_reached(self, end: int, committed_at: list[float]) -> None:
-        """Every read model holds the log up to `end`: this process's readers learn it at
-        once, and on PostgreSQL every process learns it, with how long each command took
-        from its commit to being visible (lag)."""
-        now = time.time()
-        # Lag is measured for what was committed while this projector ran (a backlog
-        # found at start is not lag, and markers of time 0 come from older stores).
-        lags = [now - t for t in committed_at if t >= self._started_at]
-        if self._projected_channel is None:
-            self.freshness.reached(end, lags)
-            return
-        # The notification reaches this process's listener too, which records the lags.
-        self.freshness.reached(end)
-        message = projected_message(end, lags)
-        try:
-            with self.writes.connect() as conn:
-                conn.execute(select(func.pg_notify(self._projected_channel, message)))
-                conn.commit()
-        except UNAVAILABLE as error:
-            # The batch is committed; other processes look at the positions themselves
-            # while they wait, so a lost notification only slows them.
-            log.warning("projected_notify_failed", error=type(error).__name__)
-
     def position(self) -> int:
         """The position every read model of this projector has reached."""
         with self.engine.connect() as conn:
@@ -260,14 +248,17 @@ class Projector:
     ) -> None:
         projection.apply_batch(conn, notifications, self.app.mapper.to_domain_event)
 
-    def _lock_positions(self, conn: Connection, names: list[str]) -> dict[str, int]:
-        """The positions, locked for this transaction (rows on PostgreSQL, the file on SQLite)."""
-        query = (
-            select(positions.c.name, positions.c.position)
-            .where(positions.c.name.in_(names))
-            .with_for_update()
-        )
-        return {name: int(position) for name, position in conn.execute(query)}
+    def _lock_positions(
+        self, conn: Connection, names: list[str], *, quick_commit: bool = False
+    ) -> dict[str, int]:
+        """The positions, locked for this transaction (rows on PostgreSQL, the file on
+        SQLite). `quick_commit`: on PostgreSQL the commit need not wait for the disk
+        (`_commit_without_waiting_for_disk`), set in the same statement."""
+        columns: list[ColumnElement[Any]] = [positions.c.name, positions.c.position]
+        if quick_commit and conn.dialect.name == "postgresql":
+            columns.append(func.set_config("synchronous_commit", "off", True))
+        query = select(*columns).where(positions.c.name.in_(names)).with_for_update()
+        return {row.name: int(row.position) for row in conn.execute(query)}
 
     def _lock_position(self, conn: Connection, name: str) -> int:
         """The position, locked for this transaction (the row on PostgreSQL, the file on SQLite)."""
@@ -314,9 +305,9 @@ class Projector:
     def _hold_leases(self) -> list[Projection]:
         """The projections whose lease this worker holds, renewing them when a third of
         their time is gone (a lease held in memory longer than the database says is
-        harmless: positions move only by compare-and-set). A worker standing by asks for
-        another's leases as often, not at every new event: it takes them over within a
-        lease and a third of the holder's crash."""
+        harmless: positions move only by compare-and-set). A worker standing by reads
+        whether a lease is free before it writes to take it: another's leases cost it
+        a read, not a write transaction, at each new event."""
         now = time.time()
         due = [
             p.name
@@ -324,33 +315,34 @@ class Projector:
             if self._held_until.get(p.name, 0.0) - now <= self.lease_seconds * 2 / 3
         ]
         held = [p.name for p in self.projections if p.name not in due]
-        if due and now >= self._standing_by_until:
-            with self.writes.begin() as conn:
-                _commit_without_waiting_for_disk(conn)
-                taken = set(
-                    conn.execute(
-                        update(leases)
-                        .where(
-                            leases.c.name.in_(due),
-                            or_(leases.c.holder == self.worker_id, leases.c.expires_at < now),
-                        )
-                        .values(holder=self.worker_id, expires_at=now + self.lease_seconds)
-                        .returning(leases.c.name)
-                    ).scalars()
-                )
+        if due:
+            mine_or_free = or_(leases.c.holder == self.worker_id, leases.c.expires_at < now)
+            with self.engine.connect() as conn:
+                free = conn.execute(
+                    select(leases.c.name).where(leases.c.name.in_(due), mine_or_free).limit(1)
+                ).first()
+            taken: set[str] = set()
+            if free is not None:
+                with self.writes.begin() as conn:
+                    _commit_without_waiting_for_disk(conn)
+                    taken = set(
+                        conn.execute(
+                            update(leases)
+                            .where(leases.c.name.in_(due), mine_or_free)
+                            .values(holder=self.worker_id, expires_at=now + self.lease_seconds)
+                            .returning(leases.c.name)
+                        ).scalars()
+                    )
             for name in due:
                 if name in taken:
                     self._held_until[name] = now + self.lease_seconds
                     held.append(name)
                 else:
                     self._held_until.pop(name, None)
-            missed = set(due) - taken
-            self._standing_by_until = now + self.lease_seconds / 3 if missed else 0.0
         return [p for p in self.projections if p.name in held]
 
     def release_leases(self) -> None:
         self._held_until.clear()
-        self._standing_by_until = 0.0
         with self.writes.begin() as conn:
             conn.execute(
                 update(leases).where(leases.c.holder == self.worker_id).values(expires_at=0.0)
