@@ -21,7 +21,9 @@ class Health(View):
     lag_p99_ms: float | None = Field(
         default=None,
         description="99th percentile, in milliseconds, of the time from a command's commit "
-        "to its being visible in every read model (measured by this process's projector)",
+        "to its being visible in every read model, over the last 2 000 commands the "
+        "projector told this process of (on PostgreSQL every process hears every "
+        "projector; on SQLite, this process's own); null before any",
     )
 
 
