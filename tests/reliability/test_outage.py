@@ -22,7 +22,7 @@ from domain.values import Role
 from infrastructure.settings import Settings
 from infrastructure.system import open_system
 from infrastructure.tokens import Tokens
-from tests.conftest import ROOT, wait_for_service
+from tests.conftest import ROOT, stop_process, wait_for_service
 
 SECRET = "outage-test-secret-outage-test-secret-outage"
 PORT = 8795
@@ -126,12 +126,7 @@ def test_an_outage_under_load_gives_503s_and_loses_nothing(postgres_url: str) ->
             w.join(timeout=60)
     finally:
         stop.set()
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+        stop_process(server)
         _postgres("start")
 
     statuses = [a.status for a in answers]
