@@ -327,6 +327,7 @@ def generate(cases: int, seed: int = 11) -> Iterator[tuple[dict[str, Any], list[
             {
                 "document_id": str(UUID(int=rng.getrandbits(128), version=4)),
                 "case_id": case_id,
+                "number": n + 1,
                 "title": rng.choice(DOCUMENTS),
                 "direction": rng.choice(("incoming", "outgoing", "internal")),
                 "document_date": received,
