@@ -268,10 +268,10 @@ class RegisterProjection(Projection):
         for new rows, and one per kind of change for cases already written."""
         batch = self._pending(conn)
         if batch.cases:
-            conn.execute(self.cases.insert(), list(batch.cases.values()))
+            self.write_rows(conn, self.cases, list(batch.cases.values()))
             batch.cases.clear()
         if batch.documents:
-            conn.execute(self.documents.insert(), batch.documents)
+            self.write_rows(conn, self.documents, batch.documents)
             batch.documents = []
         by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for case_id, change in batch.changes.items():
