@@ -14,11 +14,12 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -383,7 +384,7 @@ class Projector:
         if progress:
             progress(position, max(head, position))
         while True:
-            with self.writes.begin() as conn:
+            with _no_cycle_collection(), self.writes.begin() as conn:
                 _commit_without_waiting_for_disk(conn)
                 moved = self._fill_shadows(conn, shadows, at)
             if not moved:
@@ -535,6 +536,20 @@ class Projector:
         else:
             _rename_sqlite_virtual_tables(conn, shadow.companion_tables)
             _rename_sqlite_indexes(conn, tables)
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """No cyclic garbage collection during one rebuild batch: its tens of thousands of
+    rows and events, alive until the batch ends, would set off full collections that
+    find nothing (about 15 % of a rebuild's time). Reference counting still frees them."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _decoded_once(decode: Callable[[Notification], Any]) -> Callable[[Notification], Any]:

@@ -20,6 +20,9 @@ from domain.values import Money
 
 E = TypeVar("E", bound=DomainEventProtocol[Any])
 
+# PostgreSQL: rows written with COPY from this many in one write (`write_rows`).
+COPY_FROM = 50
+
 # The live read-model tables, which readers query; a rebuild fills copies beside them.
 READ_MODELS = MetaData()
 
@@ -96,11 +99,15 @@ class Projection(ABC):
         """Insert many new rows (each with the same columns) at once, past SQLAlchemy's
         per-row work: COPY on PostgreSQL, the driver's `executemany` on SQLite with the
         columns' own conversions (dates as SQLAlchemy stores them). Rows, not statements,
-        are what cost: for a batch's ledger, register or chain rows."""
+        are what cost: for a batch's ledger, register or chain rows. (On PostgreSQL a few
+        rows go as one insert: a COPY's start and end cost more round trips.)"""
         if not rows:
             return
         names = list(rows[0])
         driver = connection.connection.driver_connection
+        if connection.dialect.name == "postgresql" and len(rows) < COPY_FROM:
+            connection.execute(table.insert(), list(rows))
+            return
         if connection.dialect.name == "postgresql":
             copy_sql = self._statements.get(("copy", table.name, *names))
             if copy_sql is None:
@@ -124,20 +131,20 @@ class Projection(ABC):
             ]
             prepared = self._statements[key] = (
                 f'INSERT INTO "{table.name}" ({listed}) VALUES ({marks})',  # noqa: S608 (our names)
-                processors if any(processors) else None,
+                [(at, to) for at, to in enumerate(processors) if to is not None],
             )
         insert, convert = prepared
         values = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
-        if convert is None:
+        if not convert:
             parameters = [values(row) for row in rows]
         else:
-            parameters = [
-                tuple(
-                    value if to is None or value is None else to(value)
-                    for value, to in zip(values(row), convert, strict=True)
-                )
-                for row in rows
-            ]
+            parameters = []
+            for row in rows:
+                converted = list(values(row))
+                for at, to in convert:
+                    if converted[at] is not None:
+                        converted[at] = to(converted[at])
+                parameters.append(converted)
         driver.executemany(insert, parameters)  # type: ignore[union-attr]
 
     def update_row(
