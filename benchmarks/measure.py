@@ -153,15 +153,19 @@ def rebuild(settings: Settings, events: int) -> tuple[Figure, Figure]:
     system = open_system(settings, batch_size=1000)
     app, projector = system.app, system.projector
     recorded = record_history(app, events)
-    seconds = cpu = 0.0
     each: dict[str, float] = {}
-    for name in NAMES:
-        started, used = time.perf_counter(), time.process_time()
+    alone = 0.0
+    for name in NAMES:  # each alone, for where the time goes
+        started = time.perf_counter()
         projector.rebuild(name)
         took = time.perf_counter() - started
-        seconds += took
-        cpu += time.process_time() - used
+        alone += took
         each[name] = round(_rate(recorded, took))
+    # The figure: every projection in one pass over the log, as `projections rebuild` does.
+    started, used = time.perf_counter(), time.process_time()
+    projector.rebuild_all(NAMES)
+    seconds = time.perf_counter() - started
+    cpu = time.process_time() - used
     read_seconds = _timed(lambda: _read_all(app))
     store = _store(settings)
     figure = Figure(
@@ -179,6 +183,8 @@ def rebuild(settings: Settings, events: int) -> tuple[Figure, Figure]:
             # (PostgreSQL's own work is not in it).
             "cpu_seconds": cpu,
             "events_per_s_by_projection": each,
+            # The six rebuilt one after another, as the figure was measured before.
+            "events_per_s_one_by_one": _rate(recorded, alone),
         },
     )
     sizes = [len(n.state) for n in app.recorder.select_notifications(start=1, limit=1000)]

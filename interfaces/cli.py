@@ -22,7 +22,6 @@ from rich.progress import (
     Progress,
     ProgressColumn,
     Task,
-    TaskID,
     TextColumn,
     TimeRemainingColumn,
 )
@@ -237,6 +236,7 @@ def projections_rebuild(
 ) -> None:
     """Rebuild read models from the whole log into fresh tables, then swap them in.
 
+    All of them (no name) are rebuilt in one pass over the log and swapped in together.
     A rebuild that was stopped goes on from where it got to when run again."""
     if name is not None and name not in NAMES:
         raise typer.BadParameter(f"unknown projection {name!r}; choose from {', '.join(NAMES)}")
@@ -249,19 +249,17 @@ def projections_rebuild(
         TimeRemainingColumn(),
     )
     with Progress(*columns) as progress:
-        for each in [name] if name else NAMES:
-            task = progress.add_task(each, total=None)
-            resumed_at: list[int] = []
+        # Every projection at once: one pass over the log, each event decoded once.
+        task = progress.add_task(name or "all projections", total=None)
+        resumed_at: list[int] = []
 
-            def advance(
-                done: int, total: int, task: TaskID = task, resumed_at: list[int] = resumed_at
-            ) -> None:
-                if not resumed_at:  # where a resumed rebuild starts is not this run's speed
-                    resumed_at.append(done)
-                    progress.update(task, total=total - done)
-                progress.update(task, completed=done - resumed_at[0], total=total - resumed_at[0])
+        def advance(done: int, total: int) -> None:
+            if not resumed_at:  # where a resumed rebuild starts is not this run's speed
+                resumed_at.append(done)
+                progress.update(task, total=total - done)
+            progress.update(task, completed=done - resumed_at[0], total=total - resumed_at[0])
 
-            runner.rebuild(each, advance, afresh=afresh)
+        runner.rebuild_all([name] if name else NAMES, advance, afresh=afresh)
 
 
 class RowsPerSecond(ProgressColumn):

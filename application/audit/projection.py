@@ -43,7 +43,7 @@ class AuditDigestProjection(Projection):
             leaf_hash = leaf(stored_record(notification))
             head = link(head, leaf_hash)
             rows.append({"position": notification.id, "leaf": leaf_hash.hex(), "chain": head.hex()})
-        conn.execute(self.chain.insert(), rows)
+        self.write_rows(conn, self.chain, rows)
 
 
 AUDIT_DIGEST = AuditDigestProjection(READ_MODELS)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import Notification
 from pydantic import Field
 from sqlalchemy import (
     BigInteger,
@@ -64,34 +65,46 @@ class ReadLogProjection(Projection):
     def handlers(self) -> Sequence[On[Any]]:
         return (On(SecretRead.Logged, self.logged),)
 
+    def apply_batch(
+        self,
+        connection: Connection,
+        notifications: Sequence[Notification],
+        decode: Callable[[Notification], object],
+    ) -> None:
+        """Each read keeps its log position, so the log lists reads as they happened; a
+        batch's reads are written together."""
+        rows: list[dict[str, Any]] = []
+        for notification in notifications:
+            if notification.topic in self.topics:
+                event = decode(notification)
+                assert isinstance(event, SecretRead.Logged)
+                rows += self._rows(event, notification.id)
+        self.write_rows(connection, self.reads, rows)
+
     def apply(self, connection: Connection, event: object, position: int) -> None:
-        """Each read keeps its log position, so the log lists reads as they happened."""
         assert isinstance(event, SecretRead.Logged)
-        self._insert(connection, event, position)
+        self.write_rows(connection, self.reads, self._rows(event, position))
 
     def logged(self, conn: Connection, e: SecretRead.Logged) -> None:
         raise NotImplementedError("reads are applied with their position (apply)")
 
-    def _insert(self, conn: Connection, e: SecretRead.Logged, position: int) -> None:
-        conn.execute(
-            self.reads.insert(),
-            [
-                {
-                    "position": position,
-                    "entry": index,
-                    "read_at": utc(e.timestamp),
-                    "actor_id": e.actor.id,
-                    "actor_name": e.actor.name,
-                    "role": str(e.actor.role),
-                    "record": shown.record,
-                    "record_id": str(shown.record_id),
-                    "parts": json.dumps(list(shown.parts), ensure_ascii=False),
-                    "request_id": e.request_id,
-                    "path": e.path,
-                }
-                for index, shown in enumerate(e.shown)
-            ],
-        )
+    def _rows(self, e: SecretRead.Logged, position: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "position": position,
+                "entry": index,
+                "read_at": utc(e.timestamp),
+                "actor_id": e.actor.id,
+                "actor_name": e.actor.name,
+                "role": str(e.actor.role),
+                "record": shown.record,
+                "record_id": str(shown.record_id),
+                "parts": json.dumps(list(shown.parts), ensure_ascii=False),
+                "request_id": e.request_id,
+                "path": e.path,
+            }
+            for index, shown in enumerate(e.shown)
+        ]
 
 
 READ_LOG = ReadLogProjection(READ_MODELS)

@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from eventsourcing.persistence import Notification
+from eventsourcing.utils import get_topic
 from sqlalchemy import (
     Column,
     Connection,
@@ -40,6 +41,7 @@ from sqlalchemy import (
     bindparam,
     func,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -216,46 +218,78 @@ class BudgetProjection(Projection):
 
     def proposed(self, conn: Connection, e: CoFinancingCommitment.Proposed) -> None:
         commitment_id = str(e.originator_id)
-        self.insert_row(
-            conn,
-            self.commitments,
-            {
-                "commitment_id": commitment_id,
-                "case_id": str(e.case_id),
-                "diary_number": str(e.diary_number),
-                "financier": e.financier,
-                "kind": str(e.kind),
-                "amount_ore": to_öre(e.amount),
-                "period_start": e.period.start,
-                "period_end": e.period.end,
-                "state": "proposed",
-                "used_ore": 0,
-                "released_ore": 0,
-                "paid_ore": 0,
-                "reclaimed_ore": 0,
-                "proposed_at": utc(e.timestamp),
-                "version": e.originator_version,
-            },
-        )
         batch = self._pending(conn)
+        batch.new[commitment_id] = {
+            "commitment_id": commitment_id,
+            "case_id": str(e.case_id),
+            "diary_number": str(e.diary_number),
+            "financier": e.financier,
+            "kind": str(e.kind),
+            "amount_ore": to_öre(e.amount),
+            "period_start": e.period.start,
+            "period_end": e.period.end,
+            "state": "proposed",
+            "decision_id": None,
+            "decided_on": None,
+            "used_ore": 0,
+            "released_ore": 0,
+            "paid_ore": 0,
+            "reclaimed_ore": 0,
+            "cancelled_on": None,
+            "proposed_at": utc(e.timestamp),
+            "version": e.originator_version,
+        }
         batch.commitments[commitment_id] = _Commitment(
             e.financier, str(e.case_id), str(e.diary_number), str(e.kind)
         )
         areas, years = list(e.budget_areas), list(e.years)
         cells = grid([to_öre(a.amount) for a in areas], [to_öre(y.amount) for y in years])
-        conn.execute(
-            self.cells.insert(),
-            [
-                {
-                    "commitment_id": commitment_id,
-                    "area": area.name,
-                    "year": year.year,
-                    "committed_ore": cells[i][j],
-                }
+        rows = [
+            {
+                "commitment_id": commitment_id,
+                "area": area.name,
+                "year": year.year,
+                "committed_ore": cells[i][j],
+            }
+            for i, area in enumerate(areas)
+            for j, year in enumerate(years)
+        ]
+        batch.new_cells += rows
+        # In the order the database reads them back (it numbers ledger lines).
+        rank = self._area_order(conn, [area.name for area in areas])
+        batch.cells[commitment_id] = sorted(
+            (
+                (area.name, year.year, cells[i][j])
                 for i, area in enumerate(areas)
                 for j, year in enumerate(years)
-            ],
+            ),
+            key=lambda cell: (rank[cell[0]], cell[1]),
         )
+
+    def _area_order(self, conn: Connection, names: list[str]) -> dict[str, int]:
+        """Each budget area's place in the database's order of them (its collation):
+        asked once for names not seen before, with those seen before."""
+        ranks = self._area_ranks.setdefault(conn.dialect.name, {})
+        if any(name not in ranks for name in names):
+            known = sorted(set(ranks) | set(names))
+            if conn.dialect.name == "postgresql":
+                ordered = list(
+                    conn.execute(
+                        text(
+                            "SELECT name FROM unnest(CAST(:names AS text[])) AS name ORDER BY name"
+                        ),
+                        {"names": known},
+                    ).scalars()
+                )
+            else:  # SQLite compares text as UTF-8 bytes: Python's order of strings
+                ordered = known
+            ranks.clear()
+            ranks.update({name: rank for rank, name in enumerate(ordered)})
+        return ranks
+
+    @functools.cached_property
+    def _area_ranks(self) -> dict[str, dict[str, int]]:
+        return {}
 
     def committed(self, conn: Connection, e: CoFinancingCommitment.Committed) -> None:
         self._update(
@@ -298,6 +332,7 @@ class BudgetProjection(Projection):
         """The cells as amended; each cell's difference is booked as committed (or taken
         away) on the amending decision's date."""
         commitment_id = str(e.originator_id)
+        self._flush(conn)  # its cells are replaced in the table
         before = {(a, y): öre for a, y, öre in self._cells(conn, e)}
         areas, years = list(e.budget_areas), list(e.years)
         grid_öre = grid([to_öre(a.amount) for a in areas], [to_öre(y.amount) for y in years])
@@ -400,12 +435,50 @@ class BudgetProjection(Projection):
         decode: Callable[[Notification], object],
     ) -> None:
         """Apply the batch, keeping ledger rows to write at its end in one statement."""
-        connection.info[self._pending_key] = _Pending()  # nothing left from a rollback
+        batch = connection.info[self._pending_key] = _Pending()  # nothing left from a rollback
         try:
+            self._read_ahead(
+                connection,
+                sorted(
+                    {
+                        str(n.originator_id)
+                        for n in notifications
+                        if n.topic in self._commitment_topics
+                    }
+                ),
+                batch,
+            )
             super().apply_batch(connection, notifications, decode)
             self._flush(connection)
         finally:
             del connection.info[self._pending_key]
+
+    def _read_ahead(self, conn: Connection, commitment_ids: list[str], batch: _Pending) -> None:
+        """What the batch's events will read of commitments written before it: once for
+        the batch, not once per commitment (those proposed in it are not found)."""
+        c, cells = self.commitments.c, self.cells.c
+        for at in range(0, len(commitment_ids), 500):
+            chunk = commitment_ids[at : at + 500]
+            for commitment_id, *row in conn.execute(
+                select(c.commitment_id, c.financier, c.case_id, c.diary_number, c.kind).where(
+                    c.commitment_id.in_(chunk)
+                )
+            ):
+                batch.commitments[commitment_id] = _Commitment(*row)
+            found: dict[str, list[tuple[str, int, int]]] = {}
+            for commitment_id, area, year, öre in conn.execute(
+                select(cells.commitment_id, cells.area, cells.year, cells.committed_ore)
+                .where(cells.commitment_id.in_(chunk))
+                .order_by(cells.commitment_id, cells.area, cells.year)
+            ):
+                found.setdefault(commitment_id, []).append((area, year, öre))
+            batch.cells.update(found)
+
+    @functools.cached_property
+    def _commitment_topics(self) -> frozenset[str]:
+        return frozenset(
+            t for t in self.topics if t.startswith(get_topic(CoFinancingCommitment) + ".")
+        )
 
     @property
     def _pending_key(self) -> str:
@@ -419,8 +492,14 @@ class BudgetProjection(Projection):
         """Write the ledger rows kept, and the changes to commitments: one `executemany`
         for each set of columns changed."""
         batch = self._pending(conn)
+        if batch.new:
+            self.write_rows(conn, self.commitments, list(batch.new.values()))
+            batch.new.clear()
+        if batch.new_cells:
+            self.write_rows(conn, self.cells, batch.new_cells)
+            batch.new_cells = []
         if batch.movements:
-            conn.execute(self.movements.insert(), batch.movements)
+            self.write_rows(conn, self.movements, batch.movements)
             batch.movements = []
         groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[dict[str, Any]]] = {}
         for commitment_id, (values, add) in batch.changes.items():
@@ -583,8 +662,7 @@ class BudgetProjection(Projection):
             (self.key_totals, key_rows),
         ):
             conn.execute(table.delete())
-            if rows:
-                conn.execute(table.insert(), rows)
+            self.write_rows(conn, table, rows)
 
     def _update(
         self,
@@ -594,7 +672,14 @@ class BudgetProjection(Projection):
         **values: Any,
     ) -> None:
         """The commitment as of event `e`: kept in the batch, written by `_flush`."""
-        change = self._pending(conn).changes.setdefault(str(e.originator_id), ({}, {}))
+        batch = self._pending(conn)
+        new = batch.new.get(str(e.originator_id))
+        if new is not None:  # proposed in this batch and not written yet
+            new.update(version=e.originator_version, **values)
+            for name, öre in (add or {}).items():
+                new[name] += öre
+            return
+        change = batch.changes.setdefault(str(e.originator_id), ({}, {}))
         change[0].update(version=e.originator_version, **values)
         for name, öre in (add or {}).items():
             change[1][name] = change[1].get(name, 0) + öre
@@ -614,6 +699,9 @@ class _Pending:
 
     commitments: dict[str, _Commitment] = field(default_factory=dict)
     cells: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
+    # Commitments proposed in the batch (merged with their changes), and their cells.
+    new: dict[str, dict[str, Any]] = field(default_factory=dict)
+    new_cells: list[dict[str, Any]] = field(default_factory=list)
     movements: list[dict[str, Any]] = field(default_factory=list)
     # Commitment id -> (columns set, amounts added), for commitments already written.
     changes: dict[str, tuple[dict[str, Any], dict[str, int]]] = field(default_factory=dict)

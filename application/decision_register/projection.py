@@ -3,9 +3,11 @@ to the committee."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+from eventsourcing.persistence import Notification
 from sqlalchemy import (
     Boolean,
     Column,
@@ -18,7 +20,15 @@ from sqlalchemy import (
     Text,
 )
 
-from application.shared.read_model import READ_MODELS, On, Projection, to_öre, utc, öre_column
+from application.shared.read_model import (
+    READ_MODELS,
+    On,
+    Projection,
+    to_öre,
+    update_parameters,
+    utc,
+    öre_column,
+)
 from domain.decision import DelegationDecision
 
 
@@ -70,30 +80,32 @@ class DecisionRegisterProjection(Projection):
 
     def taken(self, conn: Connection, e: DelegationDecision.Taken) -> None:
         delegation = e.delegation
-        self.insert_row(
-            conn,
-            self.decisions,
-            {
-                "decision_id": str(e.originator_id),
-                "case_id": str(e.case_id),
-                "diary_number": str(e.diary_number),
-                "case_title": e.case_title,
-                "committee": delegation.committee,
-                "decided_on": e.decided_on,
-                "decided_by_name": e.decided_by.name,
-                "decided_by_title": e.decided_by.title,
-                "order_id": str(delegation.order_id),
-                "order_title": delegation.order_title,
-                "point": delegation.point,
-                "matter": delegation.matter,
-                "decided_ore": to_öre(e.decided_amount),
-                "reporting_required": delegation.reporting_required,
-                "appealable": delegation.appealable,
-                "document_version": 1,
-                "taken_at": utc(e.timestamp),
-                "version": e.originator_version,
-            },
-        )
+        self._pending(conn).new[str(e.originator_id)] = {
+            "decision_id": str(e.originator_id),
+            "case_id": str(e.case_id),
+            "diary_number": str(e.diary_number),
+            "case_title": e.case_title,
+            "committee": delegation.committee,
+            "decided_on": e.decided_on,
+            "decided_by_name": e.decided_by.name,
+            "decided_by_title": e.decided_by.title,
+            "order_id": str(delegation.order_id),
+            "order_title": delegation.order_title,
+            "point": delegation.point,
+            "matter": delegation.matter,
+            "decided_ore": to_öre(e.decided_amount),
+            "reporting_required": delegation.reporting_required,
+            "appealable": delegation.appealable,
+            "reported_to": None,
+            "meeting_date": None,
+            "paragraph": None,
+            "announced_on": None,
+            "appeal_ends_on": None,
+            "revoked_on": None,
+            "document_version": 1,
+            "taken_at": utc(e.timestamp),
+            "version": e.originator_version,
+        }
 
     def reported(self, conn: Connection, e: DelegationDecision.Reported) -> None:
         report = e.report
@@ -121,13 +133,65 @@ class DecisionRegisterProjection(Projection):
         add: dict[str, int] | None = None,
         **values: Any,
     ) -> None:
-        self.update_row(
-            conn,
-            self.decisions,
-            {"decision_id": str(e.originator_id)},
-            {"version": e.originator_version, **values},
-            add,
-        )
+        """The decision as of event `e`: kept in the batch, written by `_flush`."""
+        batch, decision_id = self._pending(conn), str(e.originator_id)
+        values["version"] = e.originator_version
+        new = batch.new.get(decision_id)
+        if new is not None:  # taken in this batch and not written yet
+            new.update(values)
+            for name, more in (add or {}).items():
+                new[name] += more
+            return
+        change = batch.changes.setdefault(decision_id, ({}, {}))
+        change[0].update(values)
+        for name, more in (add or {}).items():
+            change[1][name] = change[1].get(name, 0) + more
+
+    def apply_batch(
+        self,
+        connection: Connection,
+        notifications: Sequence[Notification],
+        decode: Callable[[Notification], object],
+    ) -> None:
+        """Apply the batch, keeping new decisions and changes to write at its end."""
+        connection.info[self._pending_key] = _Pending()  # nothing left from a rollback
+        try:
+            super().apply_batch(connection, notifications, decode)
+            self._flush(connection)
+        finally:
+            del connection.info[self._pending_key]
+
+    @property
+    def _pending_key(self) -> str:
+        return f"decision_register_pending{self.suffix}"
+
+    def _pending(self, conn: Connection) -> _Pending:
+        pending: _Pending = conn.info[self._pending_key]
+        return pending
+
+    def _flush(self, conn: Connection) -> None:
+        """New decisions in one write, then one `executemany` per set of columns changed."""
+        batch = self._pending(conn)
+        self.write_rows(conn, self.decisions, list(batch.new.values()))
+        groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[dict[str, Any]]] = {}
+        for decision_id, (values, add) in batch.changes.items():
+            names = (tuple(sorted(values)), tuple(sorted(add)))
+            groups.setdefault(names, []).append(
+                update_parameters({"decision_id": decision_id}, values, add)
+            )
+        for (values_names, add_names), parameters in groups.items():
+            statement = self.update_statement(
+                self.decisions, ("decision_id",), values_names, add_names
+            )
+            conn.execute(statement, parameters)
+
+
+@dataclass
+class _Pending:
+    """A batch's new decisions (by id) and changes to decisions written before it."""
+
+    new: dict[str, dict[str, Any]] = field(default_factory=dict)
+    changes: dict[str, tuple[dict[str, Any], dict[str, int]]] = field(default_factory=dict)
 
 
 DECISION_REGISTER = DecisionRegisterProjection(READ_MODELS)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from eventsourcing.persistence import Notification
 from sqlalchemy import Column, Connection, DateTime, Engine, Integer, String, Text, select
 
 from application.shared.read_model import READ_MODELS, On, Projection, utc
@@ -42,7 +43,10 @@ class DecisionDocument:
     basis_documents: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+        # Its fields hold only strings, lists of strings and a dict of numbers: no
+        # deep copy (`asdict`) is needed to write them.
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return json.dumps(values, ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_json(cls, data: str) -> DecisionDocument:
@@ -154,56 +158,110 @@ class DecisionDocumentProjection(Projection):
         )
 
     def commitment_proposed(self, conn: Connection, e: CoFinancingCommitment.Proposed) -> None:
-        self.insert_row(
-            conn,
-            self.commitments,
-            {"commitment_id": str(e.originator_id), "line": commitment_line(e)},
-        )
+        line = commitment_line(e)
+        batch = self._pending(conn)
+        batch.new_lines.append({"commitment_id": str(e.originator_id), "line": line})
+        batch.lines[str(e.originator_id)] = line
 
     def taken(self, conn: Connection, e: DelegationDecision.Taken) -> None:
-        ids = [str(i) for i in e.commitment_ids]
-        lines = dict(
-            conn.execute(
-                select(self.commitments.c.commitment_id, self.commitments.c.line).where(
-                    self.commitments.c.commitment_id.in_(ids)
-                )
-            ).all()
-        )
-        self._insert(conn, document_taken(e, lines), e)
+        known = self._pending(conn).lines
+        lines = {i: known[i] for i in (str(i) for i in e.commitment_ids) if i in known}
+        self._keep(conn, document_taken(e, lines), e)
 
     def corrected(self, conn: Connection, e: DelegationDecision.Corrected) -> None:
-        latest = self._latest(conn, str(e.originator_id))
-        self._insert(conn, document_corrected(latest, e), e)
+        latest = self._pending(conn).latest[str(e.originator_id)]
+        self._keep(conn, document_corrected(latest, e), e)
 
     def revoked(self, conn: Connection, e: DelegationDecision.Revoked) -> None:
-        latest = self._latest(conn, str(e.originator_id))
-        self._insert(conn, document_revoked(latest, e), e)
+        latest = self._pending(conn).latest[str(e.originator_id)]
+        self._keep(conn, document_revoked(latest, e), e)
 
-    def _latest(self, conn: Connection, decision_id: str) -> DecisionDocument:
-        content = conn.execute(
-            select(self.documents.c.content)
-            .where(self.documents.c.decision_id == decision_id)
-            .order_by(self.documents.c.version.desc())
-            .limit(1)
-        ).scalar_one()
-        return DecisionDocument.from_json(content)
+    def apply_batch(
+        self,
+        connection: Connection,
+        notifications: Sequence[Notification],
+        decode: Callable[[Notification], object],
+    ) -> None:
+        """Apply the batch, having read once what it needs of earlier batches (the lines
+        of the commitments its decisions confirm, the latest version of the decisions it
+        corrects or revokes); its new rows are written at its end."""
+        events = [(decode(n), n.id) for n in notifications if n.topic in self.topics]
+        batch = connection.info[self._pending_key] = _Pending()
+        try:
+            self._read_ahead(connection, [e for e, _ in events], batch)
+            for event, position in events:
+                self.apply(connection, event, position)
+            self.write_rows(connection, self.commitments, batch.new_lines)
+            self.write_rows(connection, self.documents, batch.documents)
+        finally:
+            del connection.info[self._pending_key]
 
-    def _insert(
+    def _read_ahead(self, conn: Connection, events: list[object], batch: _Pending) -> None:
+        confirmed = sorted(
+            {
+                str(i)
+                for e in events
+                if isinstance(e, DelegationDecision.Taken)
+                for i in e.commitment_ids
+            }
+        )
+        changed = sorted(
+            {
+                str(e.originator_id)
+                for e in events
+                if isinstance(e, DelegationDecision.Corrected | DelegationDecision.Revoked)
+            }
+        )
+        c, d = self.commitments.c, self.documents.c
+        for at in range(0, len(confirmed), 500):
+            chunk = confirmed[at : at + 500]
+            query = select(c.commitment_id, c.line).where(c.commitment_id.in_(chunk))
+            batch.lines.update((i, line) for i, line in conn.execute(query))
+        for at in range(0, len(changed), 500):
+            chunk = changed[at : at + 500]
+            rows = conn.execute(
+                select(d.decision_id, d.content)
+                .where(d.decision_id.in_(chunk))
+                .order_by(d.decision_id, d.version)
+            )
+            contents = dict(rows.all())  # the last version of each
+            for decision_id, content in contents.items():
+                batch.latest[decision_id] = DecisionDocument.from_json(content)
+
+    @property
+    def _pending_key(self) -> str:
+        return f"decision_documents_pending{self.suffix}"
+
+    def _pending(self, conn: Connection) -> _Pending:
+        pending: _Pending = conn.info[self._pending_key]
+        return pending
+
+    def _keep(
         self,
         conn: Connection,
         document: DecisionDocument,
         e: DelegationDecision.Taken | DelegationDecision.Corrected | DelegationDecision.Revoked,
     ) -> None:
-        self.insert_row(
-            conn,
-            self.documents,
+        batch = self._pending(conn)
+        batch.latest[document.decision_id] = document
+        batch.documents.append(
             {
                 "decision_id": document.decision_id,
                 "version": document.version,
                 "content": document.to_json(),
                 "created_at": utc(e.timestamp),
-            },
+            }
         )
+
+
+@dataclass
+class _Pending:
+    """What a batch read once ahead, and its new rows, written at its end."""
+
+    lines: dict[str, str] = field(default_factory=dict)  # by commitment id
+    latest: dict[str, DecisionDocument] = field(default_factory=dict)  # by decision id
+    new_lines: list[dict[str, Any]] = field(default_factory=list)
+    documents: list[dict[str, Any]] = field(default_factory=list)
 
 
 DECISION_DOCUMENTS = DecisionDocumentProjection(READ_MODELS)

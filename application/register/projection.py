@@ -231,10 +231,38 @@ class RegisterProjection(Projection):
         batch = connection.info[self._pending_key] = _Pending()
         try:
             super().apply_batch(connection, notifications, decode)
+            fresh = self._search_new_cases(batch)
             self._flush(connection)
+            search.index(connection, self.suffix, fresh)
             self._refresh_search(connection, sorted(batch.touched), batch.unindexed)
         finally:
             del connection.info[self._pending_key]
+
+    def _search_new_cases(self, batch: _Pending) -> list[search.Indexed]:
+        """The search texts of the cases registered in the batch and not yet written,
+        from the rows kept: all their documents are kept too (a write takes both), so
+        they are written with their texts, not read back for them."""
+        documents: dict[str, list[dict[str, Any]]] = {}
+        for document in batch.documents:
+            if document["case_id"] in batch.cases:
+                documents.setdefault(document["case_id"], []).append(document)
+        fresh = []
+        for case_id, case in batch.cases.items():
+            listed = sorted(
+                documents.get(case_id, []), key=lambda d: (d["registered_at"], d["document_id"])
+            )
+            case["search_text"], case["public_search_text"] = search_texts(case, listed)
+            fresh.append(
+                search.Indexed(
+                    case["search_id"],
+                    case["diary_number"],
+                    case["search_text"],
+                    case["public_search_text"],
+                )
+            )
+            batch.touched.discard(case_id)
+            batch.unindexed.discard(case_id)
+        return fresh
 
     def status_changed(self, conn: Connection, e: Case.StatusChanged) -> None:
         self._touch(conn, e, status=str(e.status))
@@ -268,10 +296,10 @@ class RegisterProjection(Projection):
         for new rows, and one per kind of change for cases already written."""
         batch = self._pending(conn)
         if batch.cases:
-            conn.execute(self.cases.insert(), list(batch.cases.values()))
+            self.write_rows(conn, self.cases, list(batch.cases.values()))
             batch.cases.clear()
         if batch.documents:
-            conn.execute(self.documents.insert(), batch.documents)
+            self.write_rows(conn, self.documents, batch.documents)
             batch.documents = []
         by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for case_id, change in batch.changes.items():

@@ -617,6 +617,63 @@ def test_a_stopped_rebuild_goes_on_from_where_it_got_to(
     assert checksums(engine) == live
 
 
+def test_every_projection_rebuilt_in_one_pass_gives_the_rows_of_incremental_processing(
+    app: Fundcase, engine: Engine, settings: Settings
+) -> None:
+    incremental = make_projector(app, engine, settings, batch_size=37)
+    generate_history(app, cases=90, seed=15)
+    incremental.catch_up()
+    generate_history(app, cases=60, seed=16)
+    incremental.catch_up()
+    head = app.recorder.max_notification_id() or 0
+    live = checksums(engine)
+    progress: list[tuple[int, int]] = []
+    rebuilder = make_projector(app, engine, settings, rebuild_batch_size=500)
+    assert rebuilder.rebuild_all(LIVE, lambda done, total: progress.append((done, total))) == head
+    assert checksums(engine) == live
+    assert progress[0] == (0, head)
+    assert progress[-1] == (head, head)
+    assert len(progress) > 4  # in batches, all projections together
+    assert positions_now(engine) == dict.fromkeys(LIVE, head)  # no rebuild left behind
+    # Events after the swap reach the swapped-in tables as they did the old ones.
+    generate_history(app, cases=5, seed=17)
+    incremental.catch_up()
+    rebuilt_and_followed = checksums(engine)
+    rebuilder.rebuild_all(LIVE)
+    assert checksums(engine) == rebuilt_and_followed
+
+
+def test_a_stopped_rebuild_of_every_projection_goes_on_from_where_each_got_to(
+    app: Fundcase, engine: Engine, settings: Settings
+) -> None:
+    generate_history(app, cases=40, seed=18)
+    projector = make_projector(app, engine, settings, batch_size=50, rebuild_batch_size=50)
+    projector.catch_up()
+
+    def stop_at(position: int) -> Any:
+        def stop(done: int, total: int) -> None:
+            if done >= position:
+                raise _Stopped
+
+        return stop
+
+    # The register's rebuild alone got further than the others will.
+    with pytest.raises(_Stopped):
+        projector.rebuild("register", stop_at(200))
+    with pytest.raises(_Stopped):
+        projector.rebuild_all(LIVE, stop_at(100))
+    shadows = {name: position for name, position in positions_now(engine).items() if "__" in name}
+    assert shadows == {f"{name}__rebuild": 200 if name == "register" else 100 for name in LIVE}
+    generate_history(app, cases=5, seed=19)  # the log moves on meanwhile
+    projector.catch_up()
+    live, head = checksums(engine), app.recorder.max_notification_id() or 0
+    started: list[int] = []
+    projector.rebuild_all(LIVE, lambda done, total: started.append(done))
+    assert started[0] == 100  # from where the furthest behind got to
+    assert checksums(engine) == live
+    assert positions_now(engine) == dict.fromkeys(LIVE, head)
+
+
 def test_a_projector_killed_mid_batch_resumes_to_the_same_result(
     app: Fundcase, engine: Engine, settings: Settings, database_url: str
 ) -> None:
