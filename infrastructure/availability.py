@@ -8,11 +8,12 @@ here replaces those retries (docs/adr/0008).
 
 from __future__ import annotations
 
+import select
 import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import psycopg
 import psycopg_pool
@@ -174,3 +175,21 @@ class DatabaseGate:
     def _probe_over(self) -> None:
         with self._lock:
             self._probing = False
+
+
+def stirred(connection: psycopg.Connection[Any]) -> bool:
+    """Whether an idle pooled connection has anything waiting on its socket, or is
+    known broken. An idle connection is sent nothing unless the server is closing it
+    (a restart, a terminated backend: the last message, then end of file), so a quiet
+    socket needs no round trip to be trusted; a stirred one is pinged before use."""
+    if connection.closed or connection.broken:
+        return True
+    readable, _, _ = select.select([connection.fileno()], [], [], 0)
+    return bool(readable)
+
+
+def check_if_stirred(connection: psycopg.Connection[Any]) -> None:
+    """The check a pool runs before handing out a connection: a ping only if
+    `stirred`; raises (and the pool takes another) if the ping fails."""
+    if stirred(connection):
+        psycopg_pool.ConnectionPool.check_connection(connection)

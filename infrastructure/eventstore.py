@@ -61,9 +61,10 @@ def persistence_env(
             "POSTGRES_MAX_OVERFLOW": str(pool_size * 2),
             # The library's name for the pool's wait for a connection.
             "POSTGRES_CONNECT_TIMEOUT": str(connection_wait),
-            # Check pooled connections before use, so the service recovers from a
-            # database restart without being restarted itself.
-            "POSTGRES_PRE_PING": "y",
+            # Pooled connections are checked before use, so the service recovers from
+            # a database restart without being restarted itself: a ping when the
+            # connection stirred while idle (GatedPostgresFactory), not at every call.
+            "POSTGRES_PRE_PING": "n",
         }
     shown = url.render_as_string(hide_password=True)
     msg = f"unsupported database URL {shown!r}: use sqlite:///PATH or postgresql://…"

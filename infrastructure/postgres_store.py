@@ -24,11 +24,12 @@ from eventsourcing.postgres import (
     PostgresDatastore,
     PostgresFactory,
 )
+from eventsourcing.utils import Environment, EnvType
 from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
-from infrastructure.availability import DatabaseGate
+from infrastructure.availability import DatabaseGate, check_if_stirred
 from infrastructure.commits import COMMITS_TABLE, head_channel, marker
 from infrastructure.idempotency import (
     IDEMPOTENCY_TABLE,
@@ -305,3 +306,9 @@ def lock_function_name(events_table_name: str) -> str:
 class GatedPostgresFactory(PostgresFactory):
     aggregate_recorder_class = GatedAggregateRecorder
     application_recorder_class = GatedApplicationRecorder
+
+    def __init__(self, env: Environment | EnvType | None) -> None:
+        super().__init__(env)
+        # The library's pre-ping is a round trip before every call; a pooled
+        # connection is pinged only when something stirred on it while it was idle.
+        self.datastore.pool._check = check_if_stirred

@@ -26,9 +26,11 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.exc import DisconnectionError
 
 from application.read_models import READ_MODELS
 from application.register import search
+from infrastructure.availability import check_if_stirred
 
 # Where each projection has got to in the event log. The position moves only by a
 # compare-and-set in the same transaction as the projection's rows, so an event is
@@ -145,12 +147,26 @@ def read_model_engine(database_url: str, connection_wait: int = 2) -> Engine:
     engine = create_engine(
         url,
         connect_args=connect_args,
-        pool_pre_ping=True,
         pool_timeout=connection_wait,
         hide_parameters=True,
     )
     _errors_without_values(engine)
+    _ping_when_stirred(engine)
     return engine
+
+
+def _ping_when_stirred(engine: Engine) -> None:
+    """Pooled connections are checked before use, so the service recovers from a
+    database restart without being restarted itself; as the event store's are
+    (`availability.stirred`): a ping only when something arrived on the connection
+    while it was idle, not a round trip at every checkout (`pool_pre_ping`)."""
+
+    @event.listens_for(engine, "checkout")
+    def _check(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        try:
+            check_if_stirred(dbapi_connection)
+        except psycopg.Error as error:
+            raise DisconnectionError(str(error)) from error  # the pool takes another
 
 
 def _errors_without_values(engine: Engine) -> None:

@@ -24,7 +24,12 @@ from application.fundcase import Fundcase
 from demo.worked_example import OFFICIAL, REGISTER_CASE
 from domain.diary import DiarySeries
 from domain.values import DiaryNumber
-from infrastructure.availability import DatabaseUnavailable, WriteOutcomeUnknown
+from infrastructure.availability import (
+    DatabaseUnavailable,
+    WriteOutcomeUnknown,
+    check_if_stirred,
+    stirred,
+)
 from infrastructure.eventstore import open_application, plain_postgres_url
 from infrastructure.settings import Settings
 from infrastructure.system import open_system
@@ -104,6 +109,26 @@ def test_a_read_whose_connection_breaks_is_answered_from_a_fresh_one(
         waiting.end_the_waiter()
     reader.join(timeout=30)
     assert [c.title for c in result] == ["Under avbrottet"]
+
+
+def test_a_pooled_connection_is_pinged_only_when_its_backend_has_gone(
+    database_url: str,
+) -> None:
+    """Both pools check a connection before use (a database restart must not need a
+    service restart), but a round trip each time is the price of a ping per call. An
+    idle connection is sent nothing unless the server is ending it, so a quiet socket
+    is trusted and a stirred one is pinged, and refused if the backend is gone."""
+    url = plain_postgres_url(database_url)
+    with psycopg.connect(url, autocommit=True) as conn, psycopg.connect(url) as admin:
+        assert not stirred(conn)
+        check_if_stirred(conn)  # nothing to do: no round trip, no error
+        admin.execute("SELECT pg_terminate_backend(%s)", (conn.info.backend_pid,))
+        deadline = time.monotonic() + 5
+        while not stirred(conn) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert stirred(conn)
+        with pytest.raises(psycopg.OperationalError):
+            check_if_stirred(conn)  # the pool then opens another
 
 
 def test_a_write_whose_connection_breaks_is_reported_as_of_unknown_outcome(
