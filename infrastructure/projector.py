@@ -118,9 +118,14 @@ class Projector:
 
     # --- Running ---------------------------------------------------------------------
 
-    def step(self) -> int:
-        """One batch for the projections this worker holds; the number of events read."""
-        if not self.app.recorder.select_notifications(start=self._reached + 1, limit=1):
+    def step(self, *, news: bool = False) -> int:
+        """One batch for the projections this worker holds; the number of events read.
+
+        `news`: the caller was just told of new events (a notification, a write of this
+        process), so the batch starts without looking for them first."""
+        if not news and not self.app.recorder.select_notifications(
+            start=self._reached + 1, limit=1
+        ):
             return 0  # nothing new since this worker's last batch: no transaction
         held = self._hold_leases()
         if not held:
@@ -147,10 +152,11 @@ class Projector:
             projections=[p.name for p in self.projections],
         )
         with self._waker() as wait:
+            news = False
             while not stop.is_set():
                 try:
-                    if self.step() == 0:
-                        wait(stop)
+                    read = self.step(news=news)
+                    news = wait(stop) if read == 0 else False
                 except UNAVAILABLE as error:
                     log.warning("projector_waiting_for_database", error=type(error).__name__)
                     stop.wait(self.poll_seconds * 4)
@@ -176,24 +182,28 @@ class Projector:
             for projection in held:
                 unseen = [n for n in notifications if n.id > at[projection.name]]
                 self._apply(conn, projection, unseen)
-            moved = conn.execute(
-                update(positions)
-                .where(tuple_(positions.c.name, positions.c.position).in_(list(at.items())))
-                .values(position=end, updated_at=_now())
-            )
-            if moved.rowcount != len(at):
-                raise PositionMoved(", ".join(at))
             # Lag: from each command's commit to this commit (taken just before it, which
             # does not wait for the disk). Measured for what was committed while this
             # projector ran: a backlog found at start is not lag, and markers of time 0
             # come from older stores.
             now = time.time()
             lags = [now - t for t in committed_at if t >= self._started_at]
-            if every and self._projected_channel is not None:
+            moving = (
+                update(positions)
+                .where(tuple_(positions.c.name, positions.c.position).in_(list(at.items())))
+                .values(position=end, updated_at=_now())
+            )
+            telling = every and self._projected_channel is not None
+            if telling:
                 # Every process hears where the read models got to, and the lags, when
-                # this commits (this process too, through its listener).
+                # this commits (this process too, through its listener); sent with the
+                # positions' update, one statement. One notification however many rows:
+                # PostgreSQL sends a payload repeated in a transaction once.
                 message = projected_message(end, lags)
-                conn.execute(select(func.pg_notify(self._projected_channel, message)))
+                moving = moving.returning(func.pg_notify(self._projected_channel, message))
+            result = conn.execute(moving)
+            if (len(result.all()) if telling else result.rowcount) != len(at):
+                raise PositionMoved(", ".join(at))
         self._reached = end
         if every:
             self.freshness.reached(end, lags if self._projected_channel is None else None)
@@ -368,6 +378,7 @@ class Projector:
     # --- Following ------------------------------------------------------------------
 
     def _waker(self) -> _PollWaker | _NotifyWaker:
+        """How the runner waits for news: `wait(stop)` says whether news woke it."""
         if self.notify_conninfo is None:
             return _PollWaker(self.poll_seconds, self.freshness.wake_projector)
         channel: str = self.app.recorder.channel_name  # type: ignore[attr-defined]
@@ -667,10 +678,13 @@ class _PollWaker:
         self.seconds = seconds
         self.wake = wake
 
-    def __enter__(self) -> Callable[[threading.Event], None]:
-        def wait(stop: threading.Event) -> None:
+    def __enter__(self) -> Callable[[threading.Event], bool]:
+        def wait(stop: threading.Event) -> bool:
+            """Whether a write woke it (else the pause ran out)."""
             if not stop.is_set() and self.wake.wait(self.seconds):
                 self.wake.clear()
+                return True
+            return False
 
         return wait
 
@@ -690,21 +704,29 @@ class _NotifyWaker:
         self.seconds = seconds
         self.connection: psycopg.Connection[Any] | None = None
 
-    def __enter__(self) -> Callable[[threading.Event], None]:
+    def __enter__(self) -> Callable[[threading.Event], bool]:
         self._listen()
         return self.wait
 
-    def wait(self, stop: threading.Event) -> None:
+    def wait(self, stop: threading.Event) -> bool:
+        """Whether a notification woke it (else the pause ran out)."""
         if self.connection is None and not self._listen():
             stop.wait(self.seconds)
-            return
+            return False
         assert self.connection is not None
         try:
+            told = False
             for _ in self.connection.notifies(timeout=self.seconds, stop_after=1):
-                break
+                told = True
+            if told:
+                # One batch answers every notification queued meanwhile.
+                for _ in self.connection.notifies(timeout=0):
+                    pass
+            return told
         except psycopg.Error:
             self._close()
             stop.wait(self.seconds)
+        return False
 
     def _listen(self) -> bool:
         try:
