@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +32,7 @@ from benchmarks.measure import (
     Figure,
     as_of_ms,
     load,
+    project,
     raw_insert_rate,
     rebuild,
     serve,
@@ -142,30 +143,51 @@ def api(store: str, events: int, seconds: float, workers: int) -> list[Figure]:
 
 
 def lag(store: str, writes: int, seconds: float) -> list[Figure]:
-    """Commit to visible in every read model (the service's own projector, /health's
-    lag_p99_ms): writes one at a time with pauses, then under a write load."""
-    figures = []
-    with fresh_store(store) as settings:
+    """Commit to visible in every read model (/health's lag_p99_ms): writes one at a time
+    with pauses, then under a write load of 16 clients. As each store is deployed: on
+    SQLite the one process keeps its read models; on PostgreSQL a projector process of
+    its own does (docker-compose.yml), and the projector inside the API process is
+    measured beside it."""
+    figures = lag_of(store, writes, seconds, "in_process" if store == "sqlite" else "worker")
+    if store == "pg":
+        figures += lag_of(store, writes, seconds, "in_process", "_one_process")
+    return figures
+
+
+def lag_of(
+    store: str, writes: int, seconds: float, projections: str, suffix: str = ""
+) -> list[Figure]:
+    with fresh_store(store) as settings, ExitStack() as running:
         token = Tokens(Settings(database_url="sqlite://", secret=SecretStr(BENCH_SECRET))).issue(
             subject="bench", name="Benchmark", roles=list(Role), ttl_minutes=120
         )
-        server = serve(settings, "interfaces.cli:worker_app", 8794, "in_process")
+        server = serve(settings, "interfaces.cli:worker_app", 8794, projections)
+        running.callback(_stop, server)
+        if projections == "worker":
+            running.callback(_stop, project(settings))
         base = "http://127.0.0.1:8794"
-        try:
-            with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as c:
-                for _ in range(writes):
-                    c.post("/api/v1/cases", json=_case_body()).raise_for_status()
-                    time.sleep(0.01)
-                idle = c.get("/health").json()["lag_p99_ms"]
-                body = json.dumps(_case_body())
-                loaded = load(f"{base}/api/v1/cases", seconds, 16, "POST", body, token)
-                busy = c.get("/health").json()["lag_p99_ms"]
-        finally:
-            _stop(server)
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as c:
+            # Until the projector runs and has told the API of a write (a projector
+            # process starts after the API).
+            deadline = time.monotonic() + 30
+            while c.get("/health").json()["lag_p99_ms"] is None:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("no projector told the API of a write")
+                c.post("/api/v1/cases", json=_case_body()).raise_for_status()
+                time.sleep(0.2)
+            for _ in range(writes):
+                c.post("/api/v1/cases", json=_case_body()).raise_for_status()
+                time.sleep(0.01)
+            idle = c.get("/health").json()["lag_p99_ms"]
+            body = json.dumps(_case_body())
+            loaded = load(f"{base}/api/v1/cases", seconds, 16, "POST", body, token)
+            busy = c.get("/health").json()["lag_p99_ms"]
     unit = "ms (goal ≤ 20)"
-    figures.append(Figure("lag_p99_ms_idle", store, idle, unit, extra={"writes": writes}))
-    figures.append(Figure("lag_p99_ms_load", store, busy, unit, extra=loaded))
-    return figures
+    setup = {"projections": projections, "writes": writes}
+    return [
+        Figure(f"lag_p99_ms_idle{suffix}", store, idle, unit, extra=setup),
+        Figure(f"lag_p99_ms_load{suffix}", store, busy, unit, extra={**loaded, **setup}),
+    ]
 
 
 def _stop(server: subprocess.Popen[bytes]) -> None:
@@ -196,6 +218,8 @@ GOALS = {
     "totals_p95_ms": "≤ 10 ms at 100 000 commitments",
     "lag_p99_ms_idle": "≤ 20 ms",
     "lag_p99_ms_load": "≤ 20 ms",
+    "lag_p99_ms_idle_one_process": "≤ 20 ms",
+    "lag_p99_ms_load_one_process": "≤ 20 ms",
     "search_1m_p95_ms": "≤ 50 ms on PostgreSQL",
     "import_rows_per_s": "≥ 5 000 rows/s at 100 000 rows",
 }
@@ -209,6 +233,8 @@ class Sizes:
     api_seconds: float = 15.0
     as_of: int = 1000
     totals: int = 100_000
+    # Writes at idle: the p99 of the first 100 after a start is mostly the first
+    # batches' cold caches (34-42 ms on PostgreSQL; 14-16 ms over 300).
     lag_writes: int = 300
     # API processes for the HTTP figures, and for their bare baseline: one per core.
     api_workers: int = 2
@@ -223,7 +249,6 @@ class Sizes:
             api_events=2_000,
             api_seconds=3.0,
             totals=10_000,
-            lag_writes=100,
             search_cases=100_000,
             import_rows=10_000,
         )

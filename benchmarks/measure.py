@@ -370,6 +370,22 @@ def serve(
     raise RuntimeError(f"{app_path} did not start on port {port}")
 
 
+def project(settings: Settings) -> subprocess.Popen[bytes]:
+    """`fundcase projector` in a process of its own, following the log."""
+    env = {
+        **os.environ,
+        "FUNDCASE_DATABASE_URL": settings.database_url,
+        "FUNDCASE_LOG_LEVEL": "warning",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "interfaces.cli", "projector"],
+        env=env,
+        cwd=HERE.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def load(
     url: str,
     seconds: float,
