@@ -248,6 +248,36 @@ class AmendmentDecisionMustStand(BusinessRule):
 
 
 @dataclass(frozen=True)
+class AmendmentMustNotPrecedeTheLastAmendment(MustNotPrecede):
+    """Amendments change the amount in the order of their decisions: one dated before
+    the last would change, as of its day, an amount not yet decided then."""
+
+    later_what: str = "amending decision's date"
+    earlier_what: str = "date of the decision that set the amount"
+
+    def in_swedish(self) -> str:
+        return (
+            f"det ändrande beslutets datum {self.later} ligger före beslutet som satte "
+            f"beloppet, {self.earlier}"
+        )
+
+
+@dataclass(frozen=True)
+class ReleaseMustNotPrecedeTheAmountsDecision(MustNotPrecede):
+    """The rest released is of the amount last decided: released on an earlier day, it
+    would count against an amount not yet decided (and leave a negative figure)."""
+
+    later_what: str = "release date"
+    earlier_what: str = "date of the decision that set the amount"
+
+    def in_swedish(self) -> str:
+        return (
+            f"datumet för återföringen, {self.later}, ligger före beslutet som satte "
+            f"beloppet, {self.earlier}"
+        )
+
+
+@dataclass(frozen=True)
 class AmendmentMustNotPrecedeCommitment(MustNotPrecede):
     later_what: str = "amending decision's date"
     earlier_what: str = "date the commitment was decided"
@@ -508,6 +538,12 @@ class CoFinancingCommitment(Aggregate):
         self.state = CommitmentState.COMMITTED
         self.decision_id = decision_id
         self.decided_on = decided_on
+        self.amount_decided_on = decided_on
+
+    # The date of the decision that set the amount now committed: the commitment's own,
+    # then each amending decision's. A class default for snapshots taken before it was
+    # kept (their release is then checked against the commitment's decision).
+    amount_decided_on: date | None = None
 
     def record_usage(self, usage: Usage, actor: Actor) -> None:
         check(
@@ -608,6 +644,9 @@ class CoFinancingCommitment(Aggregate):
         )
         check(AmendmentDecisionMustStand(revoked), "decision_id")
         check(AmendmentMustNotPrecedeCommitment(decided_on, self.decided_on), "decision_id")
+        if self.amount_decided_on is not None:
+            last = self.amount_decided_on
+            check(AmendmentMustNotPrecedeTheLastAmendment(decided_on, last), "decision_id")
         check(AmendedAmountMustBeCoveredByDecision(amount.amount, decided_amount.amount), "amount")
         check(
             AmendedAmountMustNotBeBelowWhatIsDrawn(
@@ -635,6 +674,7 @@ class CoFinancingCommitment(Aggregate):
         actor: Actor,
     ) -> None:
         self.amount = amount
+        self.amount_decided_on = decided_on
         self.period = period
         self.budget_areas = tuple(budget_areas)
         self.years = tuple(years)
@@ -644,6 +684,9 @@ class CoFinancingCommitment(Aggregate):
         """Release what is left unused; the commitment is then closed."""
         check(CommitmentMustBeCommitted(self.state, "releasing the rest", "att återföra resten"))
         check(SomethingMustRemainToRelease(self.rest.amount))
+        decided_on = self.amount_decided_on or self.decided_on
+        assert decided_on is not None
+        check(ReleaseMustNotPrecedeTheAmountsDecision(on, decided_on), "date")
         rest = self.rest
         self._released(rest, on, actor)
         return rest

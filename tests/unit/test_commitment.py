@@ -3,6 +3,7 @@
 from datetime import date
 from uuid import uuid4
 
+from domain.budget import BudgetAreaShare, spread_over_years
 from domain.commitment import CommitmentState, Usage
 from domain.values import Money
 from tests.unit.builders import OFFICIAL, case, commitment, refused
@@ -87,3 +88,40 @@ def test_a_cancelled_commitment_stays_cancelled() -> None:
         c.cancel("igen", date(2022, 5, 2), OFFICIAL)
     with refused("CommitmentMustBeProposed", c):
         c.commit(uuid4(), DECIDED_ON, OFFICIAL)
+
+
+def _amend(c, amount: str, on: date) -> None:  # type: ignore[no-untyped-def]
+    money = Money.parse(amount, "amount")
+    c.amend(
+        decision_id=uuid4(),
+        decision_case_id=c.case_id,
+        decided_on=on,
+        decided_amount=money,
+        revoked=False,
+        amount=money,
+        period=c.period,
+        budget_areas=(BudgetAreaShare(c.budget_areas[0].name, money),),
+        years=spread_over_years(money, c.period),
+        actor=OFFICIAL,
+    )
+
+
+def test_amendments_follow_each_other_in_the_order_of_their_decisions() -> None:
+    """An amendment dated before the last would change, as of its day, an amount not yet
+    decided then: the budget as of that day would go negative."""
+    c = committed("10000")
+    _amend(c, "1", DECIDED_ON)
+    _amend(c, "3", date(2022, 3, 11))
+    c.collect_events()
+    with refused("AmendmentMustNotPrecedeTheLastAmendment", c):
+        _amend(c, "1", DECIDED_ON)
+    _amend(c, "2", date(2022, 3, 11))  # the same day is not before it
+
+
+def test_the_rest_is_released_on_or_after_the_decision_that_set_its_amount() -> None:
+    c = committed("10000")
+    _amend(c, "2", date(2022, 3, 11))
+    c.collect_events()
+    with refused("ReleaseMustNotPrecedeTheAmountsDecision", c):
+        c.release_rest(DECIDED_ON, OFFICIAL)
+    assert c.release_rest(date(2022, 3, 11), OFFICIAL) == Money.parse("2", "a")
