@@ -218,7 +218,7 @@ class BudgetProjection(Projection):
 
     def proposed(self, conn: Connection, e: CoFinancingCommitment.Proposed) -> None:
         commitment_id = str(e.originator_id)
-        batch = self._pending(conn)
+        batch = self.pending(conn, _Pending)
         batch.new[commitment_id] = {
             "commitment_id": commitment_id,
             "case_id": str(e.case_id),
@@ -351,7 +351,7 @@ class BudgetProjection(Projection):
         )
         conn.execute(self.cells.delete().where(self.cells.c.commitment_id == commitment_id))
         # Read again when next needed, in the database's order (it numbers ledger lines).
-        self._pending(conn).cells.pop(commitment_id, None)
+        self.pending(conn, _Pending).cells.pop(commitment_id, None)
         conn.execute(
             self.cells.insert(),
             [
@@ -404,7 +404,7 @@ class BudgetProjection(Projection):
         self, conn: Connection, e: CoFinancingCommitment.Event
     ) -> list[tuple[str, int, int]]:
         """The commitment's cells by area and year (read once a batch)."""
-        commitment_id, cells = str(e.originator_id), self._pending(conn).cells
+        commitment_id, cells = str(e.originator_id), self.pending(conn, _Pending).cells
         if commitment_id not in cells:
             rows = conn.execute(
                 select(self.cells.c.area, self.cells.c.year, self.cells.c.committed_ore)
@@ -417,7 +417,7 @@ class BudgetProjection(Projection):
     def _commitment(self, conn: Connection, commitment_id: str) -> _Commitment:
         """What a commitment's ledger rows copy from it (read once a batch; it never
         changes after the proposal)."""
-        known = self._pending(conn).commitments
+        known = self.pending(conn, _Pending).commitments
         if commitment_id not in known:
             c = self.commitments.c
             row = conn.execute(
@@ -435,8 +435,7 @@ class BudgetProjection(Projection):
         decode: Callable[[Notification], object],
     ) -> None:
         """Apply the batch, keeping ledger rows to write at its end in one statement."""
-        batch = connection.info[self._pending_key] = _Pending()  # nothing left from a rollback
-        try:
+        with self.keeping(connection, _Pending()) as batch:
             self._read_ahead(
                 connection,
                 sorted(
@@ -450,8 +449,6 @@ class BudgetProjection(Projection):
             )
             super().apply_batch(connection, notifications, decode)
             self._flush(connection)
-        finally:
-            del connection.info[self._pending_key]
 
     def _read_ahead(self, conn: Connection, commitment_ids: list[str], batch: _Pending) -> None:
         """What the batch's events will read of commitments written before it: once for
@@ -480,18 +477,10 @@ class BudgetProjection(Projection):
             t for t in self.topics if t.startswith(get_topic(CoFinancingCommitment) + ".")
         )
 
-    @property
-    def _pending_key(self) -> str:
-        return f"budget_pending{self.suffix}"
-
-    def _pending(self, conn: Connection) -> _Pending:
-        pending: _Pending = conn.info[self._pending_key]
-        return pending
-
     def _flush(self, conn: Connection) -> None:
         """Write the ledger rows kept, and the changes to commitments: one `executemany`
         for each set of columns changed."""
-        batch = self._pending(conn)
+        batch = self.pending(conn, _Pending)
         if batch.new:
             self.write_rows(conn, self.commitments, list(batch.new.values()))
             batch.new.clear()
@@ -552,7 +541,7 @@ class BudgetProjection(Projection):
             for line, (area, year, öre) in enumerate(c for c in cells if c[2])
         ]
         if rows:
-            self._pending(conn).movements += rows
+            self.pending(conn, _Pending).movements += rows
             if not self.rebuilding:  # a rebuild sums the whole ledger once at the end
                 self._add_to_totals(conn, rows)
 
@@ -672,7 +661,7 @@ class BudgetProjection(Projection):
         **values: Any,
     ) -> None:
         """The commitment as of event `e`: kept in the batch, written by `_flush`."""
-        batch = self._pending(conn)
+        batch = self.pending(conn, _Pending)
         new = batch.new.get(str(e.originator_id))
         if new is not None:  # proposed in this batch and not written yet
             new.update(version=e.originator_version, **values)

@@ -80,7 +80,7 @@ class DecisionRegisterProjection(Projection):
 
     def taken(self, conn: Connection, e: DelegationDecision.Taken) -> None:
         delegation = e.delegation
-        self._pending(conn).new[str(e.originator_id)] = {
+        self.pending(conn, _Pending).new[str(e.originator_id)] = {
             "decision_id": str(e.originator_id),
             "case_id": str(e.case_id),
             "diary_number": str(e.diary_number),
@@ -134,7 +134,7 @@ class DecisionRegisterProjection(Projection):
         **values: Any,
     ) -> None:
         """The decision as of event `e`: kept in the batch, written by `_flush`."""
-        batch, decision_id = self._pending(conn), str(e.originator_id)
+        batch, decision_id = self.pending(conn, _Pending), str(e.originator_id)
         values["version"] = e.originator_version
         new = batch.new.get(decision_id)
         if new is not None:  # taken in this batch and not written yet
@@ -154,24 +154,13 @@ class DecisionRegisterProjection(Projection):
         decode: Callable[[Notification], object],
     ) -> None:
         """Apply the batch, keeping new decisions and changes to write at its end."""
-        connection.info[self._pending_key] = _Pending()  # nothing left from a rollback
-        try:
+        with self.keeping(connection, _Pending()):
             super().apply_batch(connection, notifications, decode)
             self._flush(connection)
-        finally:
-            del connection.info[self._pending_key]
-
-    @property
-    def _pending_key(self) -> str:
-        return f"decision_register_pending{self.suffix}"
-
-    def _pending(self, conn: Connection) -> _Pending:
-        pending: _Pending = conn.info[self._pending_key]
-        return pending
 
     def _flush(self, conn: Connection) -> None:
         """New decisions in one write, then one `executemany` per set of columns changed."""
-        batch = self._pending(conn)
+        batch = self.pending(conn, _Pending)
         self.write_rows(conn, self.decisions, list(batch.new.values()))
         groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[dict[str, Any]]] = {}
         for decision_id, (values, add) in batch.changes.items():

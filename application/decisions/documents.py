@@ -159,21 +159,21 @@ class DecisionDocumentProjection(Projection):
 
     def commitment_proposed(self, conn: Connection, e: CoFinancingCommitment.Proposed) -> None:
         line = commitment_line(e)
-        batch = self._pending(conn)
+        batch = self.pending(conn, _Pending)
         batch.new_lines.append({"commitment_id": str(e.originator_id), "line": line})
         batch.lines[str(e.originator_id)] = line
 
     def taken(self, conn: Connection, e: DelegationDecision.Taken) -> None:
-        known = self._pending(conn).lines
+        known = self.pending(conn, _Pending).lines
         lines = {i: known[i] for i in (str(i) for i in e.commitment_ids) if i in known}
         self._keep(conn, document_taken(e, lines), e)
 
     def corrected(self, conn: Connection, e: DelegationDecision.Corrected) -> None:
-        latest = self._pending(conn).latest[str(e.originator_id)]
+        latest = self.pending(conn, _Pending).latest[str(e.originator_id)]
         self._keep(conn, document_corrected(latest, e), e)
 
     def revoked(self, conn: Connection, e: DelegationDecision.Revoked) -> None:
-        latest = self._pending(conn).latest[str(e.originator_id)]
+        latest = self.pending(conn, _Pending).latest[str(e.originator_id)]
         self._keep(conn, document_revoked(latest, e), e)
 
     def apply_batch(
@@ -186,15 +186,12 @@ class DecisionDocumentProjection(Projection):
         of the commitments its decisions confirm, the latest version of the decisions it
         corrects or revokes); its new rows are written at its end."""
         events = [(decode(n), n.id) for n in notifications if n.topic in self.topics]
-        batch = connection.info[self._pending_key] = _Pending()
-        try:
+        with self.keeping(connection, _Pending()) as batch:
             self._read_ahead(connection, [e for e, _ in events], batch)
             for event, position in events:
                 self.apply(connection, event, position)
             self.write_rows(connection, self.commitments, batch.new_lines)
             self.write_rows(connection, self.documents, batch.documents)
-        finally:
-            del connection.info[self._pending_key]
 
     def _read_ahead(self, conn: Connection, events: list[object], batch: _Pending) -> None:
         confirmed = sorted(
@@ -228,21 +225,13 @@ class DecisionDocumentProjection(Projection):
             for decision_id, content in contents.items():
                 batch.latest[decision_id] = DecisionDocument.from_json(content)
 
-    @property
-    def _pending_key(self) -> str:
-        return f"decision_documents_pending{self.suffix}"
-
-    def _pending(self, conn: Connection) -> _Pending:
-        pending: _Pending = conn.info[self._pending_key]
-        return pending
-
     def _keep(
         self,
         conn: Connection,
         document: DecisionDocument,
         e: DelegationDecision.Taken | DelegationDecision.Corrected | DelegationDecision.Revoked,
     ) -> None:
-        batch = self._pending(conn)
+        batch = self.pending(conn, _Pending)
         batch.latest[document.decision_id] = document
         batch.documents.append(
             {

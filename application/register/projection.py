@@ -109,7 +109,7 @@ class RegisterProjection(Projection):
         )
 
     def registered(self, conn: Connection, e: Case.Registered) -> None:
-        batch = self._pending(conn)
+        batch = self.pending(conn, _Pending)
         if batch.next_search_id is None:
             batch.next_search_id = conn.execute(
                 select(func.coalesce(func.max(self.cases.c.search_id), 0) + 1)
@@ -159,7 +159,7 @@ class RegisterProjection(Projection):
                     select(func.count()).where(self.documents.c.case_id == case_id)
                 ).scalar_one()
             )
-        self._pending(conn).documents.append(
+        self.pending(conn, _Pending).documents.append(
             {
                 "document_id": str(doc.id),
                 "case_id": case_id,
@@ -173,7 +173,7 @@ class RegisterProjection(Projection):
             }
         )
         self._touch(conn, e)
-        self._pending(conn).touched.add(case_id)
+        self.pending(conn, _Pending).touched.add(case_id)
 
     def secrecy_marked(self, conn: Connection, e: Case.SecrecyMarked) -> None:
         self._flush(conn)
@@ -194,7 +194,7 @@ class RegisterProjection(Projection):
                 .values(secret_fields=_fields_json(fields))
             )
         self._touch(conn, e)
-        self._pending(conn).touched.add(case_id)
+        self.pending(conn, _Pending).touched.add(case_id)
 
     def secrecy_assessed(self, conn: Connection, e: Case.SecrecyAssessed) -> None:
         """Exactly the parts assessed are secret now: documents by id, the rest fields."""
@@ -211,7 +211,7 @@ class RegisterProjection(Projection):
                 .values(secret_ground=grounds.pop(document_id, None))
             )
         self._touch(conn, e, secret_fields=_fields_json(grounds))
-        self._pending(conn).touched.add(case_id)
+        self.pending(conn, _Pending).touched.add(case_id)
 
     def access_granted(self, conn: Connection, e: Case.AccessGranted) -> None:
         key = {"case_id": str(e.originator_id), "person_id": str(e.grant.person_id)}
@@ -227,16 +227,12 @@ class RegisterProjection(Projection):
     ) -> None:
         """Apply the batch, write what it left pending, then refresh the search text once
         for each case it touched."""
-        # A batch that rolled back may have left some behind: start from nothing.
-        batch = connection.info[self._pending_key] = _Pending()
-        try:
+        with self.keeping(connection, _Pending()) as batch:
             super().apply_batch(connection, notifications, decode)
             fresh = self._search_new_cases(batch)
             self._flush(connection)
             search.index(connection, self.suffix, fresh)
             self._refresh_search(connection, sorted(batch.touched), batch.unindexed)
-        finally:
-            del connection.info[self._pending_key]
 
     def _search_new_cases(self, batch: _Pending) -> list[search.Indexed]:
         """The search texts of the cases registered in the batch and not yet written,
@@ -272,7 +268,7 @@ class RegisterProjection(Projection):
 
     def _touch(self, conn: Connection, e: Case.Event, decisions: int = 0, **values: Any) -> None:
         """The case as of event `e`: kept in the batch, written by `_flush`."""
-        batch, case_id = self._pending(conn), str(e.originator_id)
+        batch, case_id = self.pending(conn, _Pending), str(e.originator_id)
         values |= {"updated_at": utc(e.timestamp), "version": e.originator_version}
         new = batch.cases.get(case_id)
         if new is not None:  # registered in this batch and not written yet
@@ -283,18 +279,10 @@ class RegisterProjection(Projection):
         change.update(values)
         change["decisions"] += decisions
 
-    @property
-    def _pending_key(self) -> str:
-        return f"register_pending{self.suffix}"
-
-    def _pending(self, conn: Connection) -> _Pending:
-        pending: _Pending = conn.info[self._pending_key]
-        return pending
-
     def _flush(self, conn: Connection) -> None:
         """Write what the batch keeps pending: one statement per table (`executemany`)
         for new rows, and one per kind of change for cases already written."""
-        batch = self._pending(conn)
+        batch = self.pending(conn, _Pending)
         if batch.cases:
             self.write_rows(conn, self.cases, list(batch.cases.values()))
             batch.cases.clear()

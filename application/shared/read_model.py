@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -38,6 +39,9 @@ class On(Generic[E]):
         event_type(get_topic(self.event))  # an event the domain does not declare fails here
 
 
+K = TypeVar("K")  # what a batch keeps in memory
+
+
 class Projection(ABC):
     """Event handlers writing rows; the runner gives each batch one transaction.
 
@@ -49,6 +53,26 @@ class Projection(ABC):
     # Tables made beside the projection's own outside its metadata (e.g. SQLite's
     # full-text table), named without the suffix: a rebuild swaps them in too.
     companion_tables: ClassVar[tuple[str, ...]] = ()
+
+    @contextmanager
+    def keeping(self, conn: Connection, batch: K) -> Iterator[K]:
+        """What this batch keeps in memory to write at its end (`pending`), for this
+        batch only: a batch that rolled back leaves nothing behind for the next."""
+        conn.info[self._pending_key] = batch
+        try:
+            yield batch
+        finally:
+            del conn.info[self._pending_key]
+
+    def pending(self, conn: Connection, kind: type[K]) -> K:
+        """What the batch running on `conn` keeps (`keeping`)."""
+        batch = conn.info[self._pending_key]
+        assert isinstance(batch, kind)
+        return batch
+
+    @property
+    def _pending_key(self) -> str:
+        return f"{self.name}_pending{self.suffix}"
 
     def __init__(self, metadata: MetaData, suffix: str = "", *, rebuilding: bool = False) -> None:
         self.metadata = metadata
