@@ -93,6 +93,15 @@ import_jobs = Table(
     Column("kind", String(20), nullable=False, server_default="cases"),
 )
 
+# Sign-in links used, until they would have expired: a link signs in once, whichever of
+# the service's processes it is sent to (infrastructure/tokens.py, UsedLinksInDatabase).
+used_sign_in_links = Table(
+    "used_sign_in_links",
+    READ_MODELS,
+    Column("link_id", String(64), primary_key=True),
+    Column("expires_at", Float, nullable=False),
+)
+
 # Documents' files when the database keeps them (FUNDCASE_FILES_STORE=database): each
 # file once under its SHA-256, in chunks; an upload's chunks under a key of its own
 # until it is kept (infrastructure/database_files.py, docs/adr/0017).

@@ -10,7 +10,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import jwt
 import structlog
@@ -40,7 +40,12 @@ HOW_TO_CONFIGURE = (
 
 
 class TokenRefused(Exception):
-    """The token is missing a part, expired, altered, or from someone we do not trust."""
+    """The token is missing a part, expired, altered, or from someone we do not trust:
+    why, in English (the API's problem, logs) and in Swedish (the web pages)."""
+
+    def __init__(self, reason: str, in_swedish: str) -> None:
+        super().__init__(reason)
+        self.in_swedish = in_swedish
 
 
 class SecretRefused(Exception):
@@ -58,6 +63,31 @@ class TokenClaims:
     unit: str | None = None
 
 
+class UsedLinks(Protocol):
+    """Where one-time sign-in links are remembered once used."""
+
+    def first_use(self, link_id: str, expires_at: float) -> bool:
+        """Whether this is the link's first use (it is remembered until `expires_at`)."""
+        ...
+
+
+class UsedLinksInMemory:
+    """Used links remembered by this process alone (the CLI, and tests of tokens)."""
+
+    def __init__(self) -> None:
+        self._used: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def first_use(self, link_id: str, expires_at: float) -> bool:
+        now = time.time()
+        with self._lock:
+            self._used = {link: until for link, until in self._used.items() if until > now}
+            if link_id in self._used:
+                return False
+            self._used[link_id] = expires_at
+            return True
+
+
 class Tokens:
     """Verifies every request's token; issues tokens only where the key is our own."""
 
@@ -67,8 +97,9 @@ class Tokens:
         self.audience = settings.jwt_audience
         self._jwks: jwt.PyJWKSet | None = None
         self._signing_key: str | None = None
-        self._used_tickets: dict[str, float] = {}
-        self._tickets_lock = threading.Lock()
+        # Where used sign-in links are remembered: this process, until the service
+        # keeps them in its database (keep_used_links_in).
+        self.used_links: UsedLinks = UsedLinksInMemory()
         self._web_secret = (
             settings.secret.get_secret_value() if settings.secret else secrets.token_urlsafe(32)
         )
@@ -95,7 +126,7 @@ class Tokens:
     ) -> str:
         if self._signing_key is None:
             msg = "tokens come from the identity provider when an RS256 key is configured"
-            raise TokenRefused(msg)
+            raise TokenRefused(msg, "nycklar kommer från identitetsleverantören")
         now = int(time.time())
         claims: dict[str, Any] = {
             "sub": subject,
@@ -138,7 +169,7 @@ class Tokens:
         that is refused once used): `fundcase sign-in-link` prints it in a link."""
         if self._signing_key is None:
             msg = "sign-in goes through the identity provider when an RS256 key is configured"
-            raise TokenRefused(msg)
+            raise TokenRefused(msg, "inloggningen går via identitetsleverantören")
         now = int(time.time())
         claims: dict[str, Any] = {
             "sub": subject,
@@ -159,7 +190,9 @@ class Tokens:
     def redeem_ticket(self, ticket: str) -> TokenClaims:
         """The claims of a sign-in ticket, once: a ticket used before is refused."""
         if self._signing_key is None:
-            raise TokenRefused("sign-in tickets are not issued here")
+            raise TokenRefused(
+                "sign-in tickets are not issued here", "inloggningslänkar ges inte här"
+            )
         try:
             claims = jwt.decode(
                 ticket,
@@ -171,20 +204,20 @@ class Tokens:
                 leeway=30,
             )
         except jwt.PyJWTError as error:
-            raise TokenRefused(_reason(error)) from None
-        now = time.time()
-        with self._tickets_lock:
-            self._used_tickets = {j: e for j, e in self._used_tickets.items() if e > now}
-            if claims["jti"] in self._used_tickets:
-                raise TokenRefused("the sign-in link has been used already")
-            self._used_tickets[str(claims["jti"])] = float(claims["exp"]) + 60
+            raise TokenRefused(*_reason(error)) from None
+        # Kept a minute past its expiry: the leeway above accepts it until then.
+        if not self.used_links.first_use(str(claims["jti"]), float(claims["exp"]) + 60):
+            raise TokenRefused("the sign-in link has been used already", "länken har redan använts")
         return _claims(claims)
 
     def verify_id_token(self, token: str, *, issuer: str, audience: str, nonce: str) -> str:
         """An OpenID Connect ID token's subject, if the provider signed it for this client
         and this sign-in (its nonce)."""
         if self._signing_key is not None:
-            raise TokenRefused("ID tokens come from an identity provider's key")
+            raise TokenRefused(
+                "ID tokens come from an identity provider's key",
+                "ID-token kommer från identitetsleverantörens nyckel",
+            )
         try:
             claims = jwt.decode(
                 token,
@@ -196,9 +229,11 @@ class Tokens:
                 leeway=30,
             )
         except jwt.PyJWTError as error:
-            raise TokenRefused(_reason(error)) from None
+            raise TokenRefused(*_reason(error)) from None
         if not hmac.compare_digest(str(claims["nonce"]), nonce):
-            raise TokenRefused("the ID token is from another sign-in")
+            raise TokenRefused(
+                "the ID token is from another sign-in", "ID-token hör till en annan inloggning"
+            )
         return str(claims["sub"])
 
     def verify(self, token: str) -> TokenClaims:
@@ -231,7 +266,7 @@ class Tokens:
                 leeway=30,
             )
         except jwt.PyJWTError as error:
-            raise TokenRefused(_reason(error)) from None
+            raise TokenRefused(*_reason(error)) from None
         return _claims(claims)
 
     def _key_for(self, token: str) -> Any:
@@ -242,7 +277,8 @@ class Tokens:
             return self._jwks[kid].key
         except (jwt.PyJWTError, KeyError):
             msg = "the token was not signed by a key of the identity provider"
-            raise TokenRefused(msg) from None
+            in_swedish = "nyckeln är inte signerad av identitetsleverantören"
+            raise TokenRefused(msg, in_swedish) from None
 
 
 def _claims(claims: dict[str, Any]) -> TokenClaims:
@@ -250,10 +286,14 @@ def _claims(claims: dict[str, Any]) -> TokenClaims:
     raw_roles = [raw_roles] if isinstance(raw_roles, str) else raw_roles
     known = {r.value for r in Role}
     if not isinstance(raw_roles, list) or not raw_roles or not set(raw_roles) <= known:
-        raise TokenRefused(f"the token must name one or more roles of: {', '.join(sorted(known))}")
+        roles = ", ".join(sorted(known))
+        raise TokenRefused(
+            f"the token must name one or more roles of: {roles}",
+            f"nyckeln måste ange en eller flera av rollerna {roles}",
+        )
     name = claims.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise TokenRefused("the token must name its holder")
+        raise TokenRefused("the token must name its holder", "nyckeln måste ange sin innehavare")
     title, unit = claims.get("title"), claims.get("unit")
     return TokenClaims(
         subject=str(claims["sub"]),
@@ -264,20 +304,33 @@ def _claims(claims: dict[str, Any]) -> TokenClaims:
     )
 
 
-def _reason(error: jwt.PyJWTError) -> str:
+def _reason(error: jwt.PyJWTError) -> tuple[str, str]:
+    """Why the library refused a token, in English and in Swedish."""
     if isinstance(error, jwt.ExpiredSignatureError):
-        return "the token has expired"
+        return "the token has expired", "nyckeln har gått ut"
     if isinstance(error, jwt.InvalidIssuerError):
-        return "the token comes from an issuer this service does not trust"
+        return (
+            "the token comes from an issuer this service does not trust",
+            "nyckeln kommer från en utfärdare som tjänsten inte litar på",
+        )
     if isinstance(error, jwt.InvalidAudienceError):
-        return "the token is meant for another service"
+        return "the token is meant for another service", "nyckeln är avsedd för en annan tjänst"
     if isinstance(error, jwt.MissingRequiredClaimError):
-        return f"the token lacks the claim {error.claim!r}"
+        return (
+            f"the token lacks the claim {error.claim!r}",
+            f"nyckeln saknar uppgiften {error.claim!r}",
+        )
     if isinstance(error, jwt.InvalidAlgorithmError):
-        return "the token is signed with an algorithm this service does not accept"
+        return (
+            "the token is signed with an algorithm this service does not accept",
+            "nyckeln är signerad med en algoritm som tjänsten inte godtar",
+        )
     if isinstance(error, jwt.InvalidSignatureError):
-        return "the token's signature does not match its content"
-    return "the token cannot be read"
+        return (
+            "the token's signature does not match its content",
+            "nyckelns signatur stämmer inte med innehållet",
+        )
+    return "the token cannot be read", "nyckeln går inte att läsa"
 
 
 def signing_secret(settings: Settings) -> str:

@@ -17,6 +17,7 @@ from starlette.types import Scope
 from infrastructure.idempotency import IdempotencyStore
 from infrastructure.import_jobs import ImportJobs
 from infrastructure.settings import Settings
+from infrastructure.sign_in_links import UsedLinksInDatabase
 from infrastructure.system import open_system
 from infrastructure.tokens import Tokens
 from interfaces.http.deps import ProjectorDep
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.state.system = system
         api.state.public_limits = open_public_limits(settings)
         api.state.idempotency = IdempotencyStore(system.read_models)
+        api.state.tokens.used_links = UsedLinksInDatabase(system.read_models)
         # Jobs left running by a process that stopped are shown as interrupted.
         ImportJobs(system.read_models, system.app).mark_interrupted()
         stop = threading.Event()

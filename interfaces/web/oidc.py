@@ -203,8 +203,14 @@ async def answer(
         access = str(answered.get("access_token", ""))
         claims = tokens.verify(access)
         if claims.subject != subject:
-            raise TokenRefused("the access token is for someone else")
-    except (OSError, ValueError, KeyError, TokenRefused) as failed:
+            raise TokenRefused(
+                "the access token is for someone else", "åtkomstnyckeln gäller någon annan"
+            )
+    except TokenRefused as refused:
+        return _refused(
+            request, f"Svaret från inloggningstjänsten godtogs inte ({refused.in_swedish})."
+        )
+    except (OSError, ValueError, KeyError) as failed:
         return _refused(request, f"Svaret från inloggningstjänsten godtogs inte ({failed}).")
     response = RedirectResponse(flow["next"], status_code=303)
     start_session(request, response, access)

@@ -52,7 +52,7 @@ async def sign_in_with_token(request: Request) -> Response:
     try:
         claims = tokens.verify(token)
     except TokenRefused as refusal:
-        form.errors["token"] = f"Nyckeln godtas inte: {refusal}."
+        form.errors["token"] = f"Nyckeln godtas inte: {refusal.in_swedish}."
         return render(
             request,
             "app/sign_in.html",
@@ -101,7 +101,7 @@ async def redeem_link(request: Request) -> Response:
             status_code=422,
             private=True,
             ticket="",
-            errors={"_": f"Länken godtas inte: {refusal}. Be om en ny."},
+            errors={"_": f"Länken godtas inte: {refusal.in_swedish}. Be om en ny."},
         )
     token = tokens.issue(
         subject=claims.subject,

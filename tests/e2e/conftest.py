@@ -72,6 +72,7 @@ class Service(Caller):
     """The service in this process, as tests that look inside it need."""
 
     api: FastAPI
+    settings: Settings
 
     def head(self) -> int:
         """The event log's last position: unchanged means nothing was recorded."""
@@ -106,7 +107,7 @@ def service(
     api = create_app(settings)
     try:
         with TestClient(api, raise_server_exceptions=False) as client:
-            yield Service(client, Tokens(settings), api)
+            yield Service(client, Tokens(settings), api, settings)
     finally:
         if schema:
             with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:

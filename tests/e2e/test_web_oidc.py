@@ -173,5 +173,5 @@ def test_an_id_token_of_another_sign_in_is_refused(provider: Provider, service: 
     provider.codes[back["code"]]["nonce"] = "replayed-from-elsewhere"
     refused = service.get("/app/logga-in/oidc/svar", params=back, follow_redirects=False)
     assert refused.status_code == 400
-    assert "another sign-in" in refused.text
+    assert "(ID-token hör till en annan inloggning)" in refused.text
     assert service.get("/app", follow_redirects=False).status_code == 303

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from domain.values import Role
+from interfaces.http.app import create_app
 from tests.e2e.bodies import case, new_case
 from tests.e2e.conftest import UNITS, Service
 
@@ -171,11 +172,14 @@ def test_a_sign_in_link_signs_in_once_with_a_cookie_scripts_cannot_read(
     assert "Secure" not in cookie  # plain HTTP here
     assert "Välkommen, Åsa Hofsten" in browser.get("/app").text
 
-    again = TestClient(service.api, raise_server_exceptions=False)
-    token = _csrf(again, "/app/logga-in")
-    used = again.post("/app/logga-in/lank", data={"ticket": ticket, "csrf_token": token})
-    assert used.status_code == 422
-    assert "used already" in used.text
+    # Used once, the link is refused by every process of the service: here a second
+    # one on the same database.
+    with TestClient(create_app(service.settings), raise_server_exceptions=False) as other:
+        for again in (TestClient(service.api, raise_server_exceptions=False), other):
+            token = _csrf(again, "/app/logga-in")
+            used = again.post("/app/logga-in/lank", data={"ticket": ticket, "csrf_token": token})
+            assert used.status_code == 422
+            assert "Länken godtas inte: länken har redan använts. Be om en ny." in used.text
 
 
 def test_over_tls_the_session_cookie_is_secure(service: Service) -> None:
@@ -203,6 +207,20 @@ def test_tickets_and_tokens_are_not_taken_for_each_other(
     token = _csrf(browser, "/app/logga-in")
     refused = browser.post("/app/logga-in/lank", data={"ticket": bearer, "csrf_token": token})
     assert refused.status_code == 422
+    assert "Länken godtas inte: nyckeln saknar uppgiften" in refused.text  # in Swedish
+
+
+def test_a_refused_token_is_said_why_in_swedish(service: Service, browser: TestClient) -> None:
+    expired = service.tokens.issue(subject="x", name="X", roles=[Role.AUDITOR], ttl_minutes=-5)
+    for pasted, why in (
+        ("inte-en-nyckel", "nyckeln går inte att läsa"),
+        (expired, "nyckeln har gått ut"),
+    ):
+        token = _csrf(browser, "/app/logga-in")
+        refused = browser.post("/app/logga-in", data={"token": pasted, "csrf_token": token})
+        assert refused.status_code == 422
+        assert f"Nyckeln godtas inte: {why}." in refused.text
+        assert pasted not in refused.text  # a refused token is not written back
 
 
 def test_the_session_cookie_opens_no_api_route(service: Service, browser: TestClient) -> None:
