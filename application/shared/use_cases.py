@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
@@ -118,6 +119,15 @@ class UseCases(Application[UUID]):
         super().register_transcodings(transcoder)
         register_domain_transcodings(transcoder)
         register_snapshot_transcodings(transcoder)
+        # The library's encoder, without looking for circular references: an event's
+        # state is a tree, and the look cost a quarter of encoding one (25–37 µs
+        # against 37–44 µs for a registered case). The bytes are the same.
+        transcoder.encoder = json.JSONEncoder(
+            default=transcoder.encoder.default,
+            separators=(",", ":"),
+            ensure_ascii=False,
+            check_circular=False,
+        )
 
     def take_snapshot(
         self,
