@@ -97,8 +97,8 @@ class Tokens:
         self.audience = settings.jwt_audience
         self._jwks: jwt.PyJWKSet | None = None
         self._signing_key: str | None = None
-        # Where used sign-in links are remembered: this process, until the service
-        # keeps them in its database (keep_used_links_in).
+        # Where used sign-in links are remembered: this process, unless the service
+        # gives it its database's (UsedLinksInDatabase, interfaces/http/app.py).
         self.used_links: UsedLinks = UsedLinksInMemory()
         self._web_secret = (
             settings.secret.get_secret_value() if settings.secret else secrets.token_urlsafe(32)
