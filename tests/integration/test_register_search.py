@@ -19,7 +19,9 @@ from application.cases.commands import (
 )
 from application.fundcase import Fundcase
 from application.register.queries import RegisterPage, RegisterSearch, search_register
+from application.shared.access import Reader
 from demo.worked_example import OFFICIAL, REGISTER_CASE
+from domain.values import Actor, Role
 from infrastructure.projector import Projector
 from infrastructure.readmodels import MIGRATIONS, writer
 from tests.integration.history import generate_history
@@ -149,6 +151,20 @@ def test_the_public_view_never_finds_a_case_by_a_secret_part(
     assert found(engine, "", public=True, party="vemdals") == []
     public = search_register(engine, RegisterSearch(q="vemdalsskalet"), PUBLIC)
     assert (public.items, public.total, public.total_is_exact) == ([], 0, True)
+    # Staff: the case officer's unit searches the secret parts, another unit does not.
+    in_unit, outside = (
+        Reader(Actor(id=name, name=name, role=Role.OFFICIAL), unit=unit)
+        for name, unit in (("Per", case.case_officer.unit.upper()), ("Eva", "Ekonomi"))
+    )
+    for q in ("fjällhotellet vemdalsskalet", "kalkyl besöksnäring"):
+        for reader, expected in ((in_unit, [number]), (outside, [])):
+            page = search_register(engine, RegisterSearch(q=q), reader)
+            assert [e.diary_number for e in page.items] == expected, (q, reader.unit)
+            assert page.total == len(expected)
+    assert [
+        e.diary_number
+        for e in search_register(engine, RegisterSearch(q="besöksnäring"), outside).items
+    ] == [number]
 
 
 def test_the_total_is_exact_up_to_the_cap_and_says_more_beyond_it(
