@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from pydantic import Field, PrivateAttr
@@ -23,6 +25,7 @@ from sqlalchemy import (
     true,
     tuple_,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from application.cases.commands import (
     CaseOfficerDetails,
@@ -76,6 +79,8 @@ class RegisterEntry(View):
 
 TOTAL_CAP = 1000
 """Matches are counted up to here; beyond it the page says "more than" (a bounded count)."""
+ORDER = ("year", "sequence", "prefix")
+"""The register's order, newest first by each: a page's cursor holds these."""
 
 
 @dataclass(frozen=True)
@@ -139,26 +144,17 @@ def search_register(
         if value:
             paging.searched(value, name)
     after = paging.after(search.cursor, (int, int, str))
-    cases = REGISTER.cases.c
     access = _Access(reader, today or dt.date.today())
     with engine.connect() as conn:
         plan_for_these_words(conn)
-        # Every match, on every page: counted before the cursor narrows the query.
         matching = _matching(search, access, dialect=engine.dialect.name, walked=False)
-        counted = conn.execute(
-            select(func.count()).select_from(
-                matching.with_only_columns(cases.case_id).limit(total_cap + 1).subquery()
+        walked = partial(_matching, search, access, dialect=engine.dialect.name, walked=True)
+        if search.q and engine.dialect.name == "postgresql":
+            counted, rows = _year_by_year(
+                conn, matching, walked, after, limit + 1, total_cap, search.year
             )
-        ).scalar_one()
-        if counted <= total_cap:
-            # Few match: gather them, then sort. Walking the cases newest first, as a
-            # planner may when it thinks a word common, reads every case to find none.
-            query = select(_after(matching, after).cte("matching").prefix_with("MATERIALIZED"))
         else:
-            walked = _matching(search, access, dialect=engine.dialect.name, walked=True)
-            query = _after(walked, after)
-        newest_first = [query.selected_columns[c].desc() for c in ("year", "sequence", "prefix")]
-        rows = conn.execute(query.order_by(*newest_first).limit(limit + 1)).all()
+            counted, rows = _counted_then_read(conn, matching, walked, after, limit + 1, total_cap)
         page = rows[:limit]
         documents = _documents_of(conn, [r.case_id for r in page])
         granted = access.granted(conn, [r.case_id for r in page])
@@ -180,6 +176,118 @@ def search_register(
     )
     answer.revealed.extend(read for _, read in entries if read is not None)
     return answer
+
+
+def _counted_then_read(
+    conn: Connection,
+    matching: Select[Any],
+    walked: Callable[[], Select[Any]],
+    after: list[paging.CursorValue] | None,
+    wanted: int,
+    cap: int,
+) -> tuple[int, list[Row[Any]]]:
+    """How many match (up to `cap` + 1), then the first `wanted` rows after the cursor:
+    gathered and sorted when few match, else `walked()` newest first."""
+    # Every match, on every page: counted before the cursor narrows the query.
+    counted = conn.execute(
+        select(func.count()).select_from(
+            matching.with_only_columns(REGISTER.cases.c.case_id).limit(cap + 1).subquery()
+        )
+    ).scalar_one()
+    if counted <= cap:
+        # Few match: gather them, then sort. Walking the cases newest first, as a
+        # planner may when it thinks a word common, reads every case to find none.
+        query = select(_after(matching, after).cte("matching").prefix_with("MATERIALIZED"))
+    else:
+        query = _after(walked(), after)
+    newest_first = [query.selected_columns[c].desc() for c in ORDER]
+    return counted, list(conn.execute(query.order_by(*newest_first).limit(wanted)).all())
+
+
+def _year_by_year(
+    conn: Connection,
+    matching: Select[Any],
+    walked: Callable[[], Select[Any]],
+    after: list[paging.CursorValue] | None,
+    wanted: int,
+    cap: int,
+    year: int | None,
+) -> tuple[int, list[Row[Any]]]:
+    """PostgreSQL, a search with words: the matches gathered a few years at a time,
+    newest year first, until more than `cap` are counted or every year is read; the
+    page comes from the years gathered whole, or else from a walk newest first.
+    docs/adr/0031.
+
+    The word indexes hold each case's year beside its words, so one year's matches come
+    straight from the index. A word in one case in a hundred is counted and paged from
+    about a thousand matches of the newest years, not from every match (the count) and
+    ten thousand cases walked newest first (the page)."""
+    cases = REGISTER.cases.c
+    if year is None:
+        newest, oldest = conn.execute(select(func.max(cases.year), func.min(cases.year))).one()
+    else:
+        newest, oldest = year, year  # the search asks for one year
+    years = [] if newest is None else list(range(newest, oldest - 1, -1))
+    counted, read = 0, 0
+    ids: list[str] = []  # the page, from the years read whole
+    while read < len(years) and counted <= cap:
+        taken = years[read : read + _years_next(counted, read, cap + 1 - counted)]
+        if len(taken) > 1 and read + len(taken) == len(years):
+            # Every year left: one search of the words, each match's year read after
+            # (`+ 0`), costs less than one in the index for each year.
+            of_years = cases.year + 0 <= taken[0]
+        else:
+            of_years = cases.year.in_(taken)
+        matches = (
+            matching.where(of_years)
+            .with_only_columns(*(cases[c] for c in (*ORDER, "case_id")))
+            .cte("matches")
+            .prefix_with("MATERIALIZED")  # gathered through the word index, never walked
+        )
+        capped = select(matches).limit(cap + 1 - counted).cte("capped").prefix_with("MATERIALIZED")
+        keys = [capped.c[c] for c in ORDER]
+        first = (
+            select(capped.c.case_id, *keys)
+            .where(tuple_(*keys) < tuple_(*after) if after else true())
+            .order_by(*(key.desc() for key in keys))
+            .limit(wanted - len(ids))
+            .subquery()
+        )
+        newest_first = [first.c[c].desc() for c in ORDER]
+        n, found = conn.execute(
+            select(
+                select(func.count()).select_from(capped).scalar_subquery(),
+                select(
+                    func.array_agg(aggregate_order_by(first.c.case_id, *newest_first))
+                ).scalar_subquery(),
+            )
+        ).one()
+        counted, read = counted + n, read + len(taken)
+        if counted <= cap:
+            ids += found or []
+    if len(ids) < wanted and counted > cap:
+        # The years read whole hold less than a page: the words are common in them.
+        query = _after(walked(), after).order_by(*(cases[c].desc() for c in ORDER))
+        return counted, list(conn.execute(query.limit(wanted)).all())
+    if not ids:
+        return counted, []
+    rows = conn.execute(
+        select(REGISTER.cases)
+        .where(cases.case_id.in_(ids))
+        .order_by(*(cases[c].desc() for c in ORDER))
+    ).all()
+    return counted, list(rows)
+
+
+def _years_next(counted: int, read: int, still: int) -> int:
+    """How many years the next gathering takes: the newest one alone first; then as
+    many as the matches so far say hold the `still` to count (doubling while none are
+    found)."""
+    if read == 0:
+        return 1
+    if counted == 0:
+        return read
+    return max(1, -(-still * read // counted))
 
 
 @dataclass(frozen=True)

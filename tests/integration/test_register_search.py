@@ -29,10 +29,13 @@ from tests.integration.readers import AUDITOR, PUBLIC
 from tests.integration.secrecy import mark_applicant_secret
 
 
-def register(app: Fundcase, title: str, applicant: str = "SVID") -> str:
+def register(
+    app: Fundcase, title: str, applicant: str = "SVID", received_on: date | None = None
+) -> str:
     """A case whose words are its title, its applicant's and its officer's."""
     case = REGISTER_CASE.model_copy(
         update={
+            "received_on": received_on or REGISTER_CASE.received_on,
             "title": title,
             "applicant": ApplicantDetails(name=applicant, organisation_number="802011-2234"),
             "project": REGISTER_CASE.project.model_copy(update={"name": "P", "purpose": "S"}),
@@ -197,6 +200,44 @@ def test_the_total_is_exact_up_to_the_cap_and_says_more_beyond_it(
     assert (none.items, none.total, none.total_is_exact) == ([], 0, True)
     default = search_register(engine, RegisterSearch(), AUDITOR)
     assert (default.total, default.total_is_exact) == (7, True)
+
+
+def test_a_search_over_many_years_pages_newest_first_and_counts_every_year(
+    app: Fundcase, engine: Engine, projector: Projector
+) -> None:
+    """Matches spread over years, with years between them that hold none (PostgreSQL
+    reads them a few years at a time, docs/adr/0031): whatever the page's size and the
+    cap, the pages hold every match once, newest first, and each says how many match in
+    all years, exactly up to the cap."""
+    registered: dict[str, list[tuple[int, int, str]]] = {"vandringsled": [], "cykelled": []}
+    for year, words in ((2025, 2), (2024, 0), (2022, 3), (2019, 1), (2016, 4), (2011, 1)):
+        for n in range(words + 2):
+            word = "vandringsled" if n < words else "cykelled"
+            number = register(app, f"{word.capitalize()} etapp {n}", received_on=date(year, 2, 1))
+            registered[word].append((year, int(number.split("/")[1]), number))
+    projector.catch_up()
+    newest_first = [number for *_, number in sorted(registered["vandringsled"], reverse=True)]
+    assert len(newest_first) == 11
+
+    for cap in (1, 2, 3, 5, 10, 11, 12, 1000):
+        for limit in (1, 2, 4, 50):
+            seen, cursor = [], None
+            while True:
+                question = RegisterSearch(q="vandringsled", limit=limit, cursor=cursor)
+                page = search_register(engine, question, PUBLIC, total_cap=cap)
+                assert (page.total, page.total_is_exact) == (min(11, cap), cap >= 11)
+                seen += [entry.diary_number for entry in page.items]
+                if page.next is None:
+                    break
+                cursor = page.next
+            assert seen == newest_first, (cap, limit)
+    in_2016 = [number for number in newest_first if number.endswith("/2016")]
+    assert found(engine, "vandringsled", year=2016) == in_2016
+    assert found(engine, "vandringsled etapp 0", year=2024) == []
+    cykelled = [number for *_, number in sorted(registered["cykelled"], reverse=True)]
+    few = search_register(engine, RegisterSearch(q="cykelled", limit=3), AUDITOR, total_cap=2)
+    assert [entry.diary_number for entry in few.items] == cykelled[:3]
+    assert (few.total, few.total_is_exact) == (2, False)
 
 
 def test_a_rebuilt_register_answers_every_search_as_before(
