@@ -51,8 +51,8 @@ def import_rows_per_s(settings: Settings, rows: int) -> Figure:
             # import would take with a core to itself (the database's time aside).
             "cpu_seconds": cpu_seconds,
             "rows_per_cpu_s": rows / cpu_seconds,
-            # Registered, the status adopted, the financier's document; and one
-            # NumbersClaimed per batch of 500 (docs/adr/0024).
-            "events_per_row": 3,
+            # Imported (registered at its status with the financier's document,
+            # docs/adr/0032); and one NumbersClaimed per batch of 500 (docs/adr/0024).
+            "events_per_row": 1,
         },
     )

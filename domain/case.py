@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -456,6 +457,19 @@ class Case(Aggregate):
         # Secret from the first event: no read model ever holds these parts unmasked.
         secrecy: tuple[SecrecyMarking, ...] = ()
 
+    class Imported(Registered):
+        """A case as another register had it, in one event (docs/adr/0032): registered
+        under its number on its own dates, at the status that register had reached, with
+        its documents (numbered 1, 2, 3, ... in this order)."""
+
+        status: CaseStatus = CaseStatus.REGISTERED
+        reason: str | None = None
+        documents: tuple[Document, ...] = ()
+
+        def apply(self, aggregate: Case) -> None:
+            aggregate.status = CaseStatus(self.status)  # stored as its value
+            aggregate.documents.update((d.id, d) for d in self.documents)
+
     class DocumentRegistered(Aggregate.Event):
         document: Document
         actor: Actor
@@ -516,21 +530,50 @@ class Case(Aggregate):
 
         A natural person's name (a personal identity number as the applicant's number)
         is secret from the start too, whatever else is marked; an assessment can lift it."""
-        markings = secrecy_markings(secret_fields, secrecy_ground, SECRET_FIELDS, "secret")
-        personal = applicant.organisation_number.is_personal_identity_number
-        if personal and "applicant.name" not in masked_fields([m.target for m in markings]):
-            markings = (*markings, SecrecyMarking("applicant.name", PERSONAL_DATA_GROUND))
-        if requested_amount is not None and total_budget is not None:
-            check(
-                RequestedAmountMustNotExceedTotalBudget(
-                    requested_amount.amount, total_budget.amount
-                ),
-                "requested_amount",
-            )
         return cls(
             id=case_id,
+            **_registration(
+                diary_number=diary_number,
+                title=title,
+                applicant=applicant,
+                project=project,
+                programme=programme,
+                requested_amount=requested_amount,
+                total_budget=total_budget,
+                received_on=received_on,
+                case_officer=case_officer,
+                actor=actor,
+                markings=secrecy_markings(secret_fields, secrecy_ground, SECRET_FIELDS, "secret"),
+            ),
+        )
+
+    @classmethod
+    def import_from_register(
+        cls,
+        *,
+        case_id: UUID,
+        diary_number: DiaryNumber,
+        title: str,
+        applicant: Applicant,
+        project: Project,
+        programme: str | None,
+        requested_amount: Money | None,
+        total_budget: Money | None,
+        received_on: date,
+        case_officer: CaseOfficer,
+        actor: Actor,
+        statuses: Sequence[CaseStatus],
+        reason: str | None,
+        documents: Sequence[Document],
+    ) -> Case:
+        """The case as another register had it, recorded as one event (`Imported`):
+        registered by the rules of `register`, its status reached through `statuses`
+        (each step checked as a change here would be), its documents as registered
+        there. The other register knows where the case stands, not when each step was
+        taken."""
+        registration = _registration(
             diary_number=diary_number,
-            title=text(title, "title", TITLE_TEXT),
+            title=title,
             applicant=applicant,
             project=project,
             programme=programme,
@@ -539,7 +582,23 @@ class Case(Aggregate):
             received_on=received_on,
             case_officer=case_officer,
             actor=actor,
-            secrecy=markings,
+            markings=(),
+        )
+        status = CaseStatus.REGISTERED
+        for step in statuses:
+            check(StatusChangeMustFollowLifecycle(status, step, LIFECYCLE[status]), "status")
+            if step == CaseStatus.WITHDRAWN or status == CaseStatus.CLOSED:
+                check(ReasonMustBeGiven(reason), "reason")
+            status = step
+        for i, document in enumerate(documents):
+            check(IdMustBeNew(document.id, [d.id for d in documents[:i]]), "id")
+        return cls._create(
+            cls.Imported,
+            id=case_id,
+            **registration,
+            status=status,
+            reason=None if reason is None else text(reason, "reason", LONG_TEXT),
+            documents=tuple(documents),
         )
 
     @event(Registered)
@@ -742,21 +801,6 @@ class Case(Aggregate):
             status, None if reason is None else text(reason, "reason", LONG_TEXT), actor
         )
 
-    def adopt_status(self, steps: Sequence[CaseStatus], reason: str | None, actor: Actor) -> None:
-        """The status another register had reached, through these steps of the lifecycle
-        (each checked as a change would be), recorded as one change to where they end:
-        the other register knows where the case stands, not when each step was taken."""
-        status = self.status
-        for step in steps:
-            check(StatusChangeMustFollowLifecycle(status, step, LIFECYCLE[status]), "status")
-            if step == CaseStatus.WITHDRAWN or status == CaseStatus.CLOSED:
-                check(ReasonMustBeGiven(reason), "reason")
-            status = step
-        if status != self.status:
-            self._status_changed(
-                status, None if reason is None else text(reason, "reason", LONG_TEXT), actor
-            )
-
     @event(StatusChanged)
     def _status_changed(self, status: CaseStatus, reason: str | None, actor: Actor) -> None:
         self.status = CaseStatus(status)  # stored as its value
@@ -768,3 +812,43 @@ class Case(Aggregate):
     @event(DecisionRecorded)
     def _decision_recorded(self, decision_id: UUID, actor: Actor) -> None:
         self.decision_ids.append(decision_id)
+
+
+def _registration(
+    *,
+    diary_number: DiaryNumber,
+    title: str,
+    applicant: Applicant,
+    project: Project,
+    programme: str | None,
+    requested_amount: Money | None,
+    total_budget: Money | None,
+    received_on: date,
+    case_officer: CaseOfficer,
+    actor: Actor,
+    markings: tuple[SecrecyMarking, ...],
+) -> dict[str, Any]:
+    """A registration's fields, by the rules every registration follows (registered or
+    imported). A natural person's name is secret from the start, whatever else is
+    marked."""
+    personal = applicant.organisation_number.is_personal_identity_number
+    if personal and "applicant.name" not in masked_fields([m.target for m in markings]):
+        markings = (*markings, SecrecyMarking("applicant.name", PERSONAL_DATA_GROUND))
+    if requested_amount is not None and total_budget is not None:
+        check(
+            RequestedAmountMustNotExceedTotalBudget(requested_amount.amount, total_budget.amount),
+            "requested_amount",
+        )
+    return {
+        "diary_number": diary_number,
+        "title": text(title, "title", TITLE_TEXT),
+        "applicant": applicant,
+        "project": project,
+        "programme": programme,
+        "requested_amount": requested_amount,
+        "total_budget": total_budget,
+        "received_on": received_on,
+        "case_officer": case_officer,
+        "actor": actor,
+        "secrecy": markings,
+    }

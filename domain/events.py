@@ -28,6 +28,7 @@ EVENTS: tuple[type[Aggregate.Event], ...] = (
     DiarySeries.NumberClaimed,
     DiarySeries.NumbersClaimed,
     Case.Registered,
+    Case.Imported,
     Case.DocumentRegistered,
     Case.SecrecyMarked,
     Case.SecrecyAssessed,

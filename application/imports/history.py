@@ -450,7 +450,10 @@ class HistoryImportUseCases(DecisionUseCases):
         row recorded it (closed there after its decisions), not one changed here since."""
         if case.status in OPEN_FOR_DECISIONS:
             return False
-        changes = [e for e in self.events.get(case.id) if isinstance(e, Case.StatusChanged)]
+        # The status is in the import's one event (`Imported`), or in a change after it.
+        changes = [
+            e for e in self.events.get(case.id) if isinstance(e, Case.StatusChanged | Case.Imported)
+        ]
         return bool(changes) and changes[-1].actor.imported is not None
 
     def _decision_imported_before(self, row: PlannedDecision) -> RowOutcome:

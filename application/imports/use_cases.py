@@ -289,9 +289,11 @@ class _Source:
 
 
 def _case(row: PlannedCase, number: DiaryNumber, actor: Actor) -> Case:
-    """The case as the row has it: registered under its number on its own dates, its
-    status reached through the lifecycle, its financiers as incoming documents."""
-    case = Case.register(
+    """The case as the row has it, in one event: registered under its number on its own
+    dates, at the status it reached through the lifecycle, its financiers as incoming
+    documents."""
+    withdrawn = CaseStatus.WITHDRAWN in row.statuses
+    return Case.import_from_register(
         case_id=row.case_id,
         diary_number=number,
         title=row.title,
@@ -303,19 +305,19 @@ def _case(row: PlannedCase, number: DiaryNumber, actor: Actor) -> Case:
         received_on=row.received_on,
         case_officer=row.case_officer,
         actor=actor,
+        statuses=row.statuses,
+        reason=IMPORTED_REASON if withdrawn else None,
+        documents=[
+            Document(
+                id=uuid5(NAMESPACE_URL, f"fundcase:imported-financier:{row.case_id}:{i}"),
+                title=f"Finansiär: {financier}",
+                direction=Direction.INCOMING,
+                date=row.received_on,
+                party=financier,
+            )
+            for i, financier in enumerate(row.financiers)
+        ],
     )
-    withdrawn = CaseStatus.WITHDRAWN in row.statuses
-    case.adopt_status(row.statuses, IMPORTED_REASON if withdrawn else None, actor)
-    for i, financier in enumerate(row.financiers):
-        document = Document(
-            id=uuid5(NAMESPACE_URL, f"fundcase:imported-financier:{row.case_id}:{i}"),
-            title=f"Finansiär: {financier}",
-            direction=Direction.INCOMING,
-            date=row.received_on,
-            party=financier,
-        )
-        case.register_document(document, None, actor)
-    return case
 
 
 def _claim(

@@ -6,6 +6,7 @@ import functools
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from eventsourcing.persistence import Notification
@@ -28,7 +29,7 @@ from sqlalchemy import (
 
 from application.register import search
 from application.shared.read_model import READ_MODELS, On, Projection, to_öre, utc, öre_column
-from domain.case import Case, masked_fields
+from domain.case import Case, Document, masked_fields
 from domain.values import OrganisationNumber
 
 
@@ -100,6 +101,7 @@ class RegisterProjection(Projection):
     def handlers(self) -> Sequence[On[Any]]:
         return (
             On(Case.Registered, self.registered),
+            On(Case.Imported, self.imported),
             On(Case.DocumentRegistered, self.document_registered),
             On(Case.SecrecyMarked, self.secrecy_marked),
             On(Case.SecrecyAssessed, self.secrecy_assessed),
@@ -148,6 +150,16 @@ class RegisterProjection(Projection):
         batch.unindexed.add(case_id)  # indexed once its search text is known
         batch.touched.add(case_id)
 
+    def imported(self, conn: Connection, e: Case.Imported) -> None:
+        """A case as another register had it: its row at its status, and its documents."""
+        self.registered(conn, e)
+        batch, case_id = self.pending(conn, _Pending), str(e.originator_id)
+        batch.cases[case_id]["status"] = str(e.status)
+        batch.documents += [
+            _document_row(case_id, document, number, None, e.timestamp)
+            for number, document in enumerate(e.documents, 1)
+        ]
+
     def document_registered(self, conn: Connection, e: Case.DocumentRegistered) -> None:
         doc, case_id = e.document, str(e.originator_id)
         number = e.number
@@ -159,18 +171,9 @@ class RegisterProjection(Projection):
                     select(func.count()).where(self.documents.c.case_id == case_id)
                 ).scalar_one()
             )
+        secret_ground = None if e.secrecy is None else e.secrecy.ground
         self.pending(conn, _Pending).documents.append(
-            {
-                "document_id": str(doc.id),
-                "case_id": case_id,
-                "number": number,
-                "title": doc.title,
-                "direction": str(doc.direction),
-                "document_date": doc.date,
-                "party": doc.party,
-                "secret_ground": None if e.secrecy is None else e.secrecy.ground,
-                "registered_at": utc(e.timestamp),
-            }
+            _document_row(case_id, doc, number, secret_ground, e.timestamp)
         )
         self._touch(conn, e)
         self.pending(conn, _Pending).touched.add(case_id)
@@ -420,3 +423,21 @@ def _searchable(parts: Iterable[str | None]) -> str:
 
 
 REGISTER = RegisterProjection(READ_MODELS)
+
+
+def _document_row(
+    case_id: str, document: Document, number: int, secret_ground: str | None, at: datetime
+) -> dict[str, Any]:
+    """A document's row in the register: its number within the case, and its ground
+    where it is secret."""
+    return {
+        "document_id": str(document.id),
+        "case_id": case_id,
+        "number": number,
+        "title": document.title,
+        "direction": str(document.direction),
+        "document_date": document.date,
+        "party": document.party,
+        "secret_ground": secret_ground,
+        "registered_at": utc(at),
+    }

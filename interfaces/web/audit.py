@@ -31,6 +31,7 @@ router = APIRouter(prefix="/app/granskning", include_in_schema=False)
 
 EVENTS = {
     "Registered": "Ärendet registrerat",
+    "Imported": "Ärendet importerat",
     "DocumentRegistered": "Handling registrerad",
     "FileAttached": "Fil bifogad",
     "SecrecyAssessed": "Sekretess prövad",

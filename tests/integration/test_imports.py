@@ -56,7 +56,7 @@ class Stopped(Exception):
 def _diary_numbers(app: Fundcase) -> list[str]:
     numbers = []
     for notification in app.recorder.select_notifications(start=1, limit=100_000):
-        if notification.topic == "domain.case:Case.Registered":
+        if notification.topic in ("domain.case:Case.Registered", "domain.case:Case.Imported"):
             event = app.mapper.to_domain_event(notification)
             numbers.append(str(event.diary_number))  # type: ignore[attr-defined]
     return numbers

@@ -6,7 +6,7 @@ from uuid import uuid4
 import pytest
 
 from domain.case import Case, CaseStatus, Direction, Document, SecrecyMarking
-from domain.errors import InvalidInput
+from domain.errors import DomainError, InvalidInput
 from domain.values import Money
 from tests.unit.builders import OFFICIAL, case, refused, settled
 
@@ -107,18 +107,54 @@ def test_the_requested_amount_must_fit_the_total_budget() -> None:
     assert refusal.value.field == "requested_amount"
 
 
-def test_a_status_adopted_from_another_register_is_one_change_along_the_lifecycle() -> None:
-    registered = settled(case())
-    registered.adopt_status([CaseStatus.UNDER_REVIEW, CaseStatus.GRANTED], None, OFFICIAL)
-    [changed] = registered.collect_events()
-    assert isinstance(changed, Case.StatusChanged)
-    assert changed.status == CaseStatus.GRANTED
-    assert registered.status == CaseStatus.GRANTED
+def imported(statuses: list[CaseStatus], reason: str | None = None, **fields: object) -> Case:
+    """The builders' case as another register had it, at the end of `statuses`."""
+    template = case(pending=True)
+    registration = {
+        name: getattr(template, name)
+        for name in (
+            "diary_number",
+            "title",
+            "applicant",
+            "project",
+            "programme",
+            "requested_amount",
+            "total_budget",
+            "received_on",
+            "case_officer",
+        )
+    }
+    return Case.import_from_register(
+        case_id=uuid4(),
+        actor=OFFICIAL,
+        statuses=statuses,
+        reason=reason,
+        **(registration | {"documents": [document(), document()]} | fields),
+    )
 
 
-def test_an_adopted_status_must_be_reachable_by_the_lifecycle() -> None:
-    registered = settled(case())
-    with refused("StatusChangeMustFollowLifecycle", registered):
-        registered.adopt_status([CaseStatus.GRANTED], None, OFFICIAL)
-    with refused("ReasonMustBeGiven", registered):
-        registered.adopt_status([CaseStatus.WITHDRAWN], None, OFFICIAL)
+def test_a_case_from_another_register_is_one_event_at_the_status_it_reached() -> None:
+    granted = imported([CaseStatus.UNDER_REVIEW, CaseStatus.GRANTED])
+    [event] = granted.collect_events()
+    assert isinstance(event, Case.Imported)
+    assert (granted.status, granted.version, len(granted.documents)) == (CaseStatus.GRANTED, 1, 2)
+    assert [granted.document_number(d) for d in granted.documents] == [1, 2]
+    # The state it gives is the state a replay of the event gives.
+    replayed = event.mutate(None)
+    assert isinstance(replayed, Case)
+    assert (replayed.status, replayed.documents) == (granted.status, granted.documents)
+    assert imported([]).status == CaseStatus.REGISTERED
+
+
+def test_a_status_from_another_register_must_be_reachable_by_the_lifecycle() -> None:
+    with pytest.raises(DomainError) as refusal:
+        imported([CaseStatus.GRANTED])
+    assert refusal.value.rule == "StatusChangeMustFollowLifecycle"
+    with pytest.raises(DomainError) as refusal:
+        imported([CaseStatus.WITHDRAWN])
+    assert refusal.value.rule == "ReasonMustBeGiven"
+    assert imported([CaseStatus.WITHDRAWN], "Enligt registret").status == CaseStatus.WITHDRAWN
+    same = document()
+    with pytest.raises(DomainError) as refusal:
+        imported([], documents=[same, same])
+    assert refusal.value.rule == "IdMustBeNew"
