@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict, Unpack
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -513,77 +513,33 @@ class Case(Aggregate):
         cls,
         *,
         case_id: UUID,
-        diary_number: DiaryNumber,
-        title: str,
-        applicant: Applicant,
-        project: Project,
-        programme: str | None,
-        requested_amount: Money | None,
-        total_budget: Money | None,
-        received_on: date,
-        case_officer: CaseOfficer,
-        actor: Actor,
         secret_fields: Sequence[str] = (),
         secrecy_ground: str | None = None,
+        **fields: Unpack[Registration],
     ) -> Case:
         """Register the application; parts marked secret are secret from this event on.
 
         A natural person's name (a personal identity number as the applicant's number)
         is secret from the start too, whatever else is marked; an assessment can lift it."""
-        return cls(
-            id=case_id,
-            **_registration(
-                diary_number=diary_number,
-                title=title,
-                applicant=applicant,
-                project=project,
-                programme=programme,
-                requested_amount=requested_amount,
-                total_budget=total_budget,
-                received_on=received_on,
-                case_officer=case_officer,
-                actor=actor,
-                markings=secrecy_markings(secret_fields, secrecy_ground, SECRET_FIELDS, "secret"),
-            ),
-        )
+        markings = secrecy_markings(secret_fields, secrecy_ground, SECRET_FIELDS, "secret")
+        return cls(id=case_id, **_registered(fields, markings))
 
     @classmethod
     def import_from_register(
         cls,
         *,
         case_id: UUID,
-        diary_number: DiaryNumber,
-        title: str,
-        applicant: Applicant,
-        project: Project,
-        programme: str | None,
-        requested_amount: Money | None,
-        total_budget: Money | None,
-        received_on: date,
-        case_officer: CaseOfficer,
-        actor: Actor,
         statuses: Sequence[CaseStatus],
         reason: str | None,
         documents: Sequence[Document],
+        **fields: Unpack[Registration],
     ) -> Case:
         """The case as another register had it, recorded as one event (`Imported`):
         registered by the rules of `register`, its status reached through `statuses`
         (each step checked as a change here would be), its documents as registered
         there. The other register knows where the case stands, not when each step was
         taken."""
-        registration = _registration(
-            diary_number=diary_number,
-            title=title,
-            applicant=applicant,
-            project=project,
-            programme=programme,
-            requested_amount=requested_amount,
-            total_budget=total_budget,
-            received_on=received_on,
-            case_officer=case_officer,
-            actor=actor,
-            markings=(),
-        )
+        registration = _registered(fields, ())
         status = CaseStatus.REGISTERED
         for step in statuses:
             check(StatusChangeMustFollowLifecycle(status, step, LIFECYCLE[status]), "status")
@@ -814,41 +770,34 @@ class Case(Aggregate):
         self.decision_ids.append(decision_id)
 
 
-def _registration(
-    *,
-    diary_number: DiaryNumber,
-    title: str,
-    applicant: Applicant,
-    project: Project,
-    programme: str | None,
-    requested_amount: Money | None,
-    total_budget: Money | None,
-    received_on: date,
-    case_officer: CaseOfficer,
-    actor: Actor,
-    markings: tuple[SecrecyMarking, ...],
-) -> dict[str, Any]:
-    """A registration's fields, by the rules every registration follows (registered or
-    imported). A natural person's name is secret from the start, whatever else is
-    marked."""
-    personal = applicant.organisation_number.is_personal_identity_number
-    if personal and "applicant.name" not in masked_fields([m.target for m in markings]):
+class Registration(TypedDict):
+    """What registering a case records, besides its id and secrecy."""
+
+    diary_number: DiaryNumber
+    title: str
+    applicant: Applicant
+    project: Project
+    programme: str | None
+    requested_amount: Money | None
+    total_budget: Money | None
+    received_on: date
+    case_officer: CaseOfficer
+    actor: Actor
+
+
+def _registered(fields: Registration, markings: tuple[SecrecyMarking, ...]) -> dict[str, Any]:
+    """A registration's event fields, by the rules every registration follows
+    (registered or imported). A natural person's name is secret from the start,
+    whatever else is marked."""
+    applicant = fields["applicant"]
+    if applicant.organisation_number.is_personal_identity_number and "applicant.name" not in (
+        masked_fields([m.target for m in markings])
+    ):
         markings = (*markings, SecrecyMarking("applicant.name", PERSONAL_DATA_GROUND))
-    if requested_amount is not None and total_budget is not None:
+    requested, total = fields["requested_amount"], fields["total_budget"]
+    if requested is not None and total is not None:
         check(
-            RequestedAmountMustNotExceedTotalBudget(requested_amount.amount, total_budget.amount),
+            RequestedAmountMustNotExceedTotalBudget(requested.amount, total.amount),
             "requested_amount",
         )
-    return {
-        "diary_number": diary_number,
-        "title": text(title, "title", TITLE_TEXT),
-        "applicant": applicant,
-        "project": project,
-        "programme": programme,
-        "requested_amount": requested_amount,
-        "total_budget": total_budget,
-        "received_on": received_on,
-        "case_officer": case_officer,
-        "actor": actor,
-        "secrecy": markings,
-    }
+    return {**fields, "title": text(fields["title"], "title", TITLE_TEXT), "secrecy": markings}
