@@ -323,7 +323,7 @@ class RegisterProjection(Projection):
             for d in conn.execute(
                 select(docs.case_id, docs.title, docs.party, docs.secret_ground)
                 .where(docs.case_id.in_(chunk))
-                .order_by(docs.case_id, docs.registered_at, docs.document_id)
+                .order_by(docs.case_id, docs.number)
             ):
                 documents.setdefault(d.case_id, []).append(d._mapping)
             changed, gone, added = [], [], []

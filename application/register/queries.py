@@ -408,7 +408,7 @@ def _documents_of(conn: Connection, case_ids: list[str]) -> dict[str, list[Row[A
     rows = conn.execute(
         select(REGISTER.documents)
         .where(docs.case_id.in_(case_ids))
-        .order_by(docs.document_date, docs.registered_at, docs.document_id)
+        .order_by(docs.document_date, docs.number)
     ).all()
     by_case: dict[str, list[Row[Any]]] = {}
     for row in rows:

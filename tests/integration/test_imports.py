@@ -4,6 +4,7 @@ and run again, the register ends with one case per row and no number given twice
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import time
 from collections import Counter
@@ -19,13 +20,16 @@ from typer.testing import CliRunner
 from application.fundcase import Fundcase
 from application.imports.commands import ImportFile, ImportMapping
 from application.imports.views import ImportJob, ImportReport
+from application.register.queries import RegisterSearch, search_register
 from demo.worked_example import ADMIN, ADOPT_ORDER, enter_staff
 from domain.diary import DiarySeries
 from domain.errors import DomainError
 from infrastructure.import_jobs import ImportJobs
+from infrastructure.projector import Projector
 from infrastructure.readmodels import import_jobs
 from interfaces.cli import cli
 from tests.conftest import OpenApp
+from tests.integration.readers import AUDITOR
 from tests.service import history_data
 from tests.service.steps import register
 
@@ -297,3 +301,37 @@ def test_the_command_imports_decisions_after_their_cases(
     assert taken.actor.id == "registrator"
     assert taken.actor.imported is not None
     assert (taken.actor.imported.file, taken.actor.imported.row) == ("beslut.csv", 2)
+
+
+def test_a_closed_case_comes_with_its_financiers_listed_in_the_files_order(
+    app: Fundcase, engine: Engine, projector: Projector
+) -> None:
+    """A case the other register had closed, with the financiers it had: imported as it
+    stood (one event), listed closed, its documents numbered in the file's order."""
+    financiers = ["Tillväxtverket", "Region Västerbotten", "Umeå kommun", "Leader Lappland"]
+    record = {
+        "Diarienummer": "RUN/5/2020",
+        "Inkommen": "2020-05-04",
+        "Ärendemening": "Lärlabb",
+        "Sökande": "Umeå kommun",
+        "Organisationsnummer": "212000-2742",
+        "Handläggare": "Per Nilsson",
+        "Enhet": "Näringsliv",
+        "Status": "Beviljad, avslutad",
+        "Start": "2020-01-01",
+        "Slut": "2021-03-31",
+        "Finansiär": financiers,
+    }
+    line = json.dumps(record, ensure_ascii=False).encode()
+    report = app.import_file(ImportFile(file_name="export.jsonl"), line, ADMIN)
+    assert report.imported == 1, report.summary()
+    projector.catch_up()
+    [entry] = search_register(engine, RegisterSearch(diary_number="RUN/5/2020"), AUDITOR).items
+    assert entry.status == "closed"
+    assert [(d.reference, d.party) for d in entry.documents] == [
+        (f"RUN/5/2020-{n}", party) for n, party in enumerate(financiers, 1)
+    ]
+    case = app.get_case(UUID(entry.id))
+    assert [case.document_reference(d) for d in case.documents] == [
+        d.reference for d in entry.documents
+    ]
