@@ -144,6 +144,8 @@ def test_a_case_from_another_register_is_one_event_at_the_status_it_reached() ->
     assert isinstance(replayed, Case)
     assert (replayed.status, replayed.documents) == (granted.status, granted.documents)
     assert imported([]).status == CaseStatus.REGISTERED
+    # A case registered here is not one imported (Imported is a kind of Registered).
+    assert [type(e) for e in case(pending=True).collect_events()] == [Case.Registered]
 
 
 def test_a_status_from_another_register_must_be_reachable_by_the_lifecycle() -> None:
