@@ -26,6 +26,8 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.sql.base import ColumnCollection
+from sqlalchemy.sql.elements import UnaryExpression
 
 from application.cases.commands import (
     CaseOfficerDetails,
@@ -200,8 +202,8 @@ def _counted_then_read(
         query = select(_after(matching, after).cte("matching").prefix_with("MATERIALIZED"))
     else:
         query = _after(walked(), after)
-    newest_first = [query.selected_columns[c].desc() for c in ORDER]
-    return counted, list(conn.execute(query.order_by(*newest_first).limit(wanted)).all())
+    ordered = query.order_by(*_newest_first(query.selected_columns))
+    return counted, list(conn.execute(ordered.limit(wanted)).all())
 
 
 def _year_by_year(
@@ -245,20 +247,18 @@ def _year_by_year(
             .prefix_with("MATERIALIZED")  # gathered through the word index, never walked
         )
         capped = select(matches).limit(cap + 1 - counted).cte("capped").prefix_with("MATERIALIZED")
-        keys = [capped.c[c] for c in ORDER]
         first = (
-            select(capped.c.case_id, *keys)
-            .where(tuple_(*keys) < tuple_(*after) if after else true())
-            .order_by(*(key.desc() for key in keys))
+            select(capped.c.case_id, *(capped.c[c] for c in ORDER))
+            .where(_past_cursor(capped.c, after))
+            .order_by(*_newest_first(capped.c))
             .limit(wanted - len(ids))
             .subquery()
         )
-        newest_first = [first.c[c].desc() for c in ORDER]
         n, found = conn.execute(
             select(
                 select(func.count()).select_from(capped).scalar_subquery(),
                 select(
-                    func.array_agg(aggregate_order_by(first.c.case_id, *newest_first))
+                    func.array_agg(aggregate_order_by(first.c.case_id, *_newest_first(first.c)))
                 ).scalar_subquery(),
             )
         ).one()
@@ -267,14 +267,12 @@ def _year_by_year(
             ids += found or []
     if len(ids) < wanted and counted > cap:
         # The years read whole hold less than a page: the words are common in them.
-        query = _after(walked(), after).order_by(*(cases[c].desc() for c in ORDER))
+        query = _after(walked(), after).order_by(*_newest_first(cases))
         return counted, list(conn.execute(query.limit(wanted)).all())
     if not ids:
         return counted, []
     rows = conn.execute(
-        select(REGISTER.cases)
-        .where(cases.case_id.in_(ids))
-        .order_by(*(cases[c].desc() for c in ORDER))
+        select(REGISTER.cases).where(cases.case_id.in_(ids)).order_by(*_newest_first(cases))
     ).all()
     return counted, list(rows)
 
@@ -395,10 +393,21 @@ def _documents_by_party(pattern: str) -> Select[Any]:
 
 def _after(query: Select[Any], after: list[paging.CursorValue] | None) -> Select[Any]:
     """The cases after the cursor's, in the order newest first."""
+    return query if after is None else query.where(_past_cursor(REGISTER.cases.c, after))
+
+
+def _past_cursor(
+    columns: ColumnCollection[str, Any], after: list[paging.CursorValue] | None
+) -> ColumnElement[bool]:
+    """Rows (of the cases, or of a query over them) after the cursor's, newest first."""
     if after is None:
-        return query
-    cases = REGISTER.cases.c
-    return query.where(tuple_(cases.year, cases.sequence, cases.prefix) < tuple_(*after))
+        return true()
+    return tuple_(*(columns[c] for c in ORDER)) < tuple_(*after)
+
+
+def _newest_first(columns: ColumnCollection[str, Any]) -> list[UnaryExpression[Any]]:
+    """The register's order over these columns: year, number and prefix, newest first."""
+    return [columns[c].desc() for c in ORDER]
 
 
 def _documents_of(conn: Connection, case_ids: list[str]) -> dict[str, list[Row[Any]]]:
