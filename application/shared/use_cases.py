@@ -30,6 +30,7 @@ from eventsourcing.utils import EnvType
 from pydantic import BaseModel, Field
 
 from application.shared.errors import ConcurrentWrite, NotFound, StaleVersion
+from application.shared.kept import KeptAggregates, SavedByCommand, running_command
 from application.shared.snapshots import (
     FaithfulSnapshot,
     register_snapshot_transcodings,
@@ -79,6 +80,8 @@ def use_case(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, 
         given = [*args, *kwargs.values()]
         command = next((type(a).__name__ for a in given if isinstance(a, BaseModel)), None)
         actor = next((a.id for a in given if isinstance(a, Actor)), None)
+        saved = SavedByCommand()
+        running = running_command.set(saved)
         with structlog.contextvars.bound_contextvars(
             command=command or method.__name__, actor=actor
         ):
@@ -87,6 +90,11 @@ def use_case(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, 
             except DomainError as refusal:
                 log.info("command_refused", rule=refusal.rule, field=refusal.field)
                 raise
+            finally:
+                running_command.reset(running)
+            # Answered: what it saved is kept for the next command (not on an error).
+            if saved.aggregates:
+                self.kept.give_back(saved.aggregates.values())
             log.info("command_recorded", **_outcome(result))
             return result
 
@@ -114,6 +122,7 @@ class UseCases(Application[UUID]):
     def __init__(self, env: EnvType | None = None, today: Callable[[], date] = date.today):
         super().__init__(env)
         self.today = today
+        self.kept = KeptAggregates()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -216,11 +225,21 @@ class UseCases(Application[UUID]):
         *,
         version: int | None = None,
     ) -> A:
-        """The aggregate of that kind, refusing unknown ids and stale expectations."""
+        """The aggregate of that kind, refusing unknown ids and stale expectations.
+
+        A command takes the aggregate an earlier command saved, if this process kept
+        it, with the events recorded since (application/shared/kept.py)."""
+        kept = None
+        if version is None and running_command.get() is not None:
+            kept = self.kept.take(aggregate_id)
         try:
-            aggregate: Aggregate = self.repository.get(
-                aggregate_id, version=version, projector_func=replay
-            )
+            if kept is not None:
+                since = self.events.get(aggregate_id, gt=kept.version)
+                aggregate: Aggregate | None = replay(kept, since)
+            else:
+                aggregate = self.repository.get(
+                    aggregate_id, version=version, projector_func=replay
+                )
         except AggregateNotFoundError:
             raise NotFound(self.KIND_NAMES[kind], aggregate_id) from None
         if not isinstance(aggregate, kind):
@@ -274,6 +293,9 @@ class UseCases(Application[UUID]):
             raise ConcurrentWrite from None
         finally:
             result_of_save.reset(saving)
+        command = running_command.get()
+        if command is not None:
+            command.add([primary, *others])
         return recorded([r.notification.id for r in recordings])
 
 

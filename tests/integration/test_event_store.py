@@ -173,6 +173,25 @@ def test_racing_writers_each_succeed_or_hear_of_the_conflict(open_app: OpenApp) 
     assert outcomes.count(True) >= 1
 
 
+def test_commands_from_two_processes_in_turn_each_build_on_the_others(
+    open_app: OpenApp,
+) -> None:
+    """Each process keeps the case its last command saved; the other's documents since
+    are read before its next command, so none conflicts and the numbers go on."""
+    first, second = open_app(), open_app()
+    case_id = register(first).id
+    written = [
+        (first, second)[i % 2].register_document(case_id, document(f"Handling {i}"), OFFICIAL)
+        for i in range(6)
+    ]
+    numbers = [w.number for w in written]
+    assert numbers == list(range(numbers[0], numbers[0] + 6))
+    assert [w.version for w in written] == list(range(written[0].version, written[0].version + 6))
+    for app in (first, second):
+        titles = [d.title for d in app.get_case(case_id).documents.values()]
+        assert titles[-6:] == [f"Handling {i}" for i in range(6)]
+
+
 # --- A decision is all or nothing ---------------------------------------------------
 
 

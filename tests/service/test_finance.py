@@ -96,6 +96,9 @@ def test_one_decision_that_breaks_a_rule_reports_none(
         assert str(ids[index]) in refusal.value.message
     assert log_position(app) == position
     assert all(app.get_decision(d).report is None for d in decisions)
+    # Nothing of the refused report stays behind in the next command.
+    reported = app.report_to_meeting(_meeting(decisions), OFFICIAL)
+    assert [d.id for d in reported.decisions] == decisions
 
 
 # --- Payments and reclaims -------------------------------------------------------------
