@@ -94,6 +94,12 @@ def writes(store: str, count: int) -> list[Figure]:
                     "commands/s",
                     raw_insert_rate(settings, os.urandom(size), count, clients=16),
                     "raw INSERT+COMMIT, 16 connections",
+                    # What the events table's lock alone leaves of that baseline.
+                    {
+                        "raw_with_table_lock": raw_insert_rate(
+                            settings, os.urandom(size), count, clients=16, table_lock=True
+                        )
+                    },
                 )
             )
         app.close()
@@ -325,6 +331,12 @@ def main() -> None:
             print(
                 f"{'':29} one pass for all, {f.extra['cpu_seconds']:.1f} CPU-s in this process; "
                 f"one by one {f.extra['events_per_s_one_by_one']:.0f} events/s: {by}"
+            )
+        if f.key == "write_16" and f.extra and f.baseline:
+            locked = f.extra["raw_with_table_lock"]
+            print(
+                f"{'':29} raw with the events table's lock first: {locked:.1f}/s, "
+                f"{locked / f.baseline:.2f} of raw; the command is {f.value / locked:.2f} of it"
             )
 
 

@@ -67,8 +67,13 @@ def _timed(work: Callable[[], Any]) -> float:
 # --- Raw baselines, through the same driver as the library ------------------------
 
 
-def raw_insert_rate(settings: Settings, payload: bytes, count: int, clients: int = 1) -> float:
-    """Single-row INSERT + COMMIT of a same-sized row, per second, over `clients` connections."""
+def raw_insert_rate(
+    settings: Settings, payload: bytes, count: int, clients: int = 1, table_lock: bool = False
+) -> float:
+    """Single-row INSERT + COMMIT of a same-sized row, per second, over `clients` connections.
+
+    With `table_lock` (PostgreSQL), each insert first takes the table's EXCLUSIVE lock, as
+    the event store's recorder does: what that lock alone allows at the database."""
     if settings.database_url.startswith("sqlite"):
         path = settings.database_url.removeprefix("sqlite:///")
         setup = sqlite3.connect(path)
@@ -95,9 +100,9 @@ def raw_insert_rate(settings: Settings, payload: bytes, count: int, clients: int
         def one_client(n: int) -> None:
             with psycopg.connect(conninfo) as conn:
                 for _ in range(n):
-                    conn.execute(
-                        f'INSERT INTO "{schema}".bench_raw (payload) VALUES (%s)', (payload,)
-                    )
+                    if table_lock:
+                        conn.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+                    conn.execute(f"INSERT INTO {table} (payload) VALUES (%s)", (payload,))
                     conn.commit()
 
     return _rate(count, _in_threads(one_client, count, clients))
