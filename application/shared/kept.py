@@ -1,17 +1,22 @@
-"""Aggregates a command saved, kept in this process for the next command on them.
+"""Aggregates a command loaded, kept in this process for the next command on them.
 
 Loading an aggregate decodes every event since its last snapshot; for a case of
-twenty documents that was half a command's time (BENCHMARKS.md). A command that saved
-an aggregate leaves it here instead, and the next command on it takes it out and
-reads only the events recorded since (by another process, or a writer that does not
-keep), which is usually none.
+twenty documents that was half a command's time (BENCHMARKS.md). A command that ends
+well leaves the aggregates it loaded here, as they are stored after it (saved by it,
+or unchanged), and the next command on one of them takes it out and reads only the
+events recorded since (by another process, or a writer that does not keep), which is
+usually none.
 
 An aggregate here belongs to no one: `take` removes it, so a command works on an
 object no other thread holds, and only a command that ended without an error gives
-its aggregates back (`use_case`, application/shared/use_cases.py). A refused or failed
-command leaves nothing behind; the next one reads the aggregate from the store. There
-is no copy to make, which is what made the library's own cache no faster than
-decoding (docs/adr/0033).
+its aggregates back (`use_case`, application/shared/use_cases.py), and of those only
+the ones whose version is the one it loaded or saved them at: an object changed after
+that is not as stored. A refused or failed command leaves nothing behind; the next one
+reads the aggregate from the store. There is no copy to make, which is what made the
+library's own cache no faster than decoding (docs/adr/0033).
+
+An aggregate a command only creates (a log of a secret read, a registered case) is not
+kept: most are never changed again, and would push out those that are.
 """
 
 from __future__ import annotations
@@ -26,8 +31,8 @@ from eventsourcing.domain import Aggregate
 
 # How many aggregates a process keeps (the least recently given back go first).
 KEPT_AGGREGATES = 2000
-# A command that saves more than this (an import's batch) keeps none of them: what it
-# saved would stay alive until it ends.
+# A command that loads more than this (a meeting's report of many decisions) keeps
+# none of them, so that one command cannot empty what the others keep.
 KEPT_PER_COMMAND = 16
 
 
@@ -46,9 +51,6 @@ class KeptAggregates:
     def give_back(self, aggregates: Iterable[Aggregate]) -> None:
         with self._lock:
             for aggregate in aggregates:
-                if aggregate.pending_events:  # changed after its save: not as stored
-                    self._kept.pop(aggregate.id, None)
-                    continue
                 self._kept[aggregate.id] = aggregate
                 self._kept.move_to_end(aggregate.id)
             while len(self._kept) > self.size:
@@ -58,20 +60,38 @@ class KeptAggregates:
         return len(self._kept)
 
 
-class SavedByCommand:
-    """What the running command has saved so far, to give back when it ends well."""
+class HeldByCommand:
+    """The aggregates the running command loaded, each with the version it last had as
+    stored (when loaded, then when saved)."""
 
     def __init__(self) -> None:
-        self.aggregates: dict[UUID, Aggregate] | None = {}
+        self._held: dict[UUID, tuple[Aggregate, int]] | None = {}
 
-    def add(self, aggregates: Iterable[Aggregate]) -> None:
-        if self.aggregates is None:
+    def loaded(self, aggregate: Aggregate) -> None:
+        if self._held is None:
             return
-        self.aggregates.update((a.id, a) for a in aggregates)
-        if len(self.aggregates) > KEPT_PER_COMMAND:
-            self.aggregates = None
+        self._held[aggregate.id] = (aggregate, aggregate.version)
+        if len(self._held) > KEPT_PER_COMMAND:
+            self._held = None
+
+    def saved(self, aggregates: Iterable[Aggregate]) -> None:
+        if self._held is None:
+            return
+        for aggregate in aggregates:
+            if aggregate.id in self._held:
+                self._held[aggregate.id] = (aggregate, aggregate.version)
+
+    def as_stored(self) -> list[Aggregate]:
+        """Those not changed since they were loaded or saved: what the store holds."""
+        if self._held is None:
+            return []
+        return [
+            aggregate
+            for aggregate, version in self._held.values()
+            if aggregate.version == version and not aggregate.pending_events
+        ]
 
 
 # The command running in this context (None outside one: a read keeps nothing and
 # takes nothing).
-running_command: ContextVar[SavedByCommand | None] = ContextVar("running_command", default=None)
+running_command: ContextVar[HeldByCommand | None] = ContextVar("running_command", default=None)

@@ -30,7 +30,7 @@ from eventsourcing.utils import EnvType
 from pydantic import BaseModel, Field
 
 from application.shared.errors import ConcurrentWrite, NotFound, StaleVersion
-from application.shared.kept import KeptAggregates, SavedByCommand, running_command
+from application.shared.kept import HeldByCommand, KeptAggregates, running_command
 from application.shared.snapshots import (
     FaithfulSnapshot,
     register_snapshot_transcodings,
@@ -80,8 +80,8 @@ def use_case(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, 
         given = [*args, *kwargs.values()]
         command = next((type(a).__name__ for a in given if isinstance(a, BaseModel)), None)
         actor = next((a.id for a in given if isinstance(a, Actor)), None)
-        saved = SavedByCommand()
-        running = running_command.set(saved)
+        held = HeldByCommand()
+        running = running_command.set(held)
         with structlog.contextvars.bound_contextvars(
             command=command or method.__name__, actor=actor
         ):
@@ -92,9 +92,8 @@ def use_case(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, 
                 raise
             finally:
                 running_command.reset(running)
-            # Answered: what it saved is kept for the next command (not on an error).
-            if saved.aggregates:
-                self.kept.give_back(saved.aggregates.values())
+            # Answered: what it loaded, as stored now, is kept for the next command.
+            self.kept.give_back(held.as_stored())
             log.info("command_recorded", **_outcome(result))
             return result
 
@@ -227,11 +226,10 @@ class UseCases(Application[UUID]):
     ) -> A:
         """The aggregate of that kind, refusing unknown ids and stale expectations.
 
-        A command takes the aggregate an earlier command saved, if this process kept
+        A command takes the aggregate an earlier command left, if this process kept
         it, with the events recorded since (application/shared/kept.py)."""
-        kept = None
-        if version is None and running_command.get() is not None:
-            kept = self.kept.take(aggregate_id)
+        command = running_command.get() if version is None else None
+        kept = self.kept.take(aggregate_id) if command is not None else None
         try:
             if kept is not None:
                 since = self.events.get(aggregate_id, gt=kept.version)
@@ -246,6 +244,8 @@ class UseCases(Application[UUID]):
             raise NotFound(self.KIND_NAMES[kind], aggregate_id)
         if expected_version is not None and aggregate.version != expected_version:
             raise StaleVersion(expected_version, aggregate.version)
+        if command is not None:
+            command.loaded(aggregate)
         return aggregate
 
     def _save_aggregates(self, aggregates: Sequence[Aggregate]) -> list[Recording[UUID]]:
@@ -295,7 +295,7 @@ class UseCases(Application[UUID]):
             result_of_save.reset(saving)
         command = running_command.get()
         if command is not None:
-            command.add([primary, *others])
+            command.saved([primary, *others])
         return recorded([r.notification.id for r in recordings])
 
 
