@@ -37,7 +37,7 @@ KEPT_PER_COMMAND = 16
 
 
 class KeptAggregates:
-    """A bounded set of saved aggregates by id; taking one removes it."""
+    """A bounded set of aggregates as stored, by id; taking one removes it."""
 
     def __init__(self, size: int = KEPT_AGGREGATES) -> None:
         self.size = size
@@ -55,9 +55,6 @@ class KeptAggregates:
                 self._kept.move_to_end(aggregate.id)
             while len(self._kept) > self.size:
                 self._kept.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._kept)
 
 
 class HeldByCommand:
