@@ -329,7 +329,9 @@ def main() -> None:
         if f.key == "rebuild" and f.extra:
             by = ", ".join(f"{n} {r:.0f}" for n, r in f.extra["events_per_s_by_projection"].items())
             print(
-                f"{'':29} one pass for all, {f.extra['cpu_seconds']:.1f} CPU-s in this process; "
+                f"{'':29} in {f.extra['processes']} process(es), "
+                f"{f.extra['cpu_seconds']:.1f} CPU-s in this one; in one process "
+                f"{f.extra['events_per_s_in_one_process']:.0f} events/s; "
                 f"one by one {f.extra['events_per_s_one_by_one']:.0f} events/s: {by}"
             )
         if f.key == "write_16" and f.extra and f.baseline:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import multiprocessing
 import os
 import socket
 import threading
@@ -57,6 +58,13 @@ log = structlog.get_logger("fundcase.projector")
 
 REBUILD_SUFFIX = "__rebuild"
 REPLAY_SUFFIX = "__replay"
+# While its helper processes fill their shares, a rebuild looks at where they are
+# (and whether one failed) this often, in seconds.
+HELPERS_LOOKED_AT_EVERY = 0.2
+# A helper process takes one to two seconds to start (imports, connections): unless
+# told how many processes to use, a rebuild with fewer events than this to go runs in
+# one, which is then done first (BENCHMARKS.md).
+HELPERS_WORTH_FROM = 100_000
 
 
 class PositionMoved(Exception):
@@ -76,6 +84,15 @@ class ProjectionStatus:
 
 
 Progress = Callable[[int, int], None]
+# Fills a share of a rebuild in a process of its own: the projections' names and the
+# batch size. It is sent to that process, so it must pickle (readside.py's
+# `fill_rebuild_in_process` with the settings).
+Helper = Callable[[list[str], int], None]
+
+
+class RebuildHelperFailed(Exception):
+    """A helper process of a rebuild stopped before its share reached the head; what
+    every shadow reached is kept, so the rebuild run again goes on from there."""
 
 
 class Projector:
@@ -92,6 +109,8 @@ class Projector:
         worker_id: str | None = None,
         notify_conninfo: str | None = None,
         freshness: Freshness | None = None,
+        helper: Helper | None = None,
+        rebuild_processes: int = 1,
     ) -> None:
         self.app = app
         self.engine = engine
@@ -102,6 +121,10 @@ class Projector:
         # nothing in what readers see, and save a commit and a read per thousand events.
         self.rebuild_batch_size = max(rebuild_batch_size, batch_size)
         self.lease_seconds = lease_seconds
+        # What starts the helper processes of a rebuild in several (`rebuild_all`), and
+        # how many processes share a rebuild unless told.
+        self.helper = helper
+        self.rebuild_processes = rebuild_processes
         # SQLite cannot push: other processes' writes (several API workers, a projector
         # process) are found by looking, which is one indexed read. PostgreSQL wakes the
         # runner with a notification and polls only as a fallback.
@@ -399,30 +422,46 @@ class Projector:
         progress: Progress | None = None,
         *,
         afresh: bool = False,
+        processes: int | None = None,
     ) -> int:
-        """Rebuild these projections in one pass over the log, then swap them all in.
+        """Rebuild these projections from the whole log into fresh tables, then swap
+        them all in.
 
-        Each batch is read once and each event decoded once for every projection; the
-        batch's rows of every shadow commit together with each shadow's own position,
-        so a stopped rebuild goes on from where each shadow got to (one behind the
-        others is brought along from its own position in the same pass). The swap is
-        one transaction for all of them, at the head of the log."""
+        In one process, each batch is read once and each event decoded once for every
+        projection; the batch's rows of every shadow commit together with each shadow's
+        own position, so a stopped rebuild goes on from where each shadow got to (one
+        behind the others is brought along from its own position in the same pass). The
+        swap is one transaction for all of them, at the head of the log.
+
+        With `processes` above one (by default `rebuild_processes`, for a log long
+        enough) and a `helper` to start them, the projections are shared out by their
+        `rebuild_cost`: this process fills one share, each helper process another, each
+        in its own pass over the log (docs/adr/0034)."""
         shadows = [fresh_copy(name, REBUILD_SUFFIX, rebuilding=True) for name in names]
         at = {shadow.name: self._start_rebuild(shadow, afresh) for shadow in shadows}
         head = self.app.recorder.max_notification_id() or 0
-        position = min(at.values(), default=0)
         if progress:
+            position = min(at.values(), default=0)
             progress(position, max(head, position))
-        while True:
-            with _no_cycle_collection(), self.writes.begin() as conn:
-                _commit_without_waiting_for_disk(conn)
-                moved = self._fill_shadows(conn, shadows, at)
-            if not moved:
-                break
-            at.update(moved)
-            position = min(at.values())
-            if progress:
-                progress(position, max(head, position))
+        if processes is None:
+            long_enough = head - min(at.values(), default=0) >= HELPERS_WORTH_FROM
+            processes = self.rebuild_processes if long_enough else 1
+        shares = _shares(shadows, processes if self.helper else 1)
+        mine = {shadow.name: at[shadow.name] for shadow in shares[0]}
+        with _HelperProcesses(self.helper, shares[1:], self.rebuild_batch_size) as helpers:
+
+            def tell() -> None:
+                """Where the shadow furthest behind is, the helpers' included."""
+                helpers.check()
+                if progress:
+                    position = self._shadows_reached(at) if helpers else min(mine.values())
+                    progress(position, max(head, position))
+
+            self._fill_to_head(shares[0], mine, tell)
+            while not helpers.done():
+                tell()
+                time.sleep(HELPERS_LOOKED_AT_EVERY)
+        at = self._shadow_positions(at)
         with _no_cycle_collection(), self.writes.begin() as conn:
             # The live runner waits for the swap.
             conn.execute(
@@ -449,6 +488,45 @@ class Projector:
         if progress:
             progress(position, position)
         return position
+
+    def fill_rebuild(self, names: Iterable[str]) -> None:
+        """A helper process's share of a rebuild: these projections' shadows, from where
+        each got to, filled to the head of the log (`rebuild_all` swaps them in)."""
+        shadows = [fresh_copy(name, REBUILD_SUFFIX, rebuilding=True) for name in names]
+        at = {shadow.name: self._start_rebuild(shadow, afresh=False) for shadow in shadows}
+        self._fill_to_head(shadows, at)
+
+    def _fill_to_head(
+        self,
+        shadows: Sequence[Projection],
+        at: dict[str, int],
+        after_each_batch: Callable[[], None] | None = None,
+    ) -> None:
+        """Batches into these shadows until none is behind the head of the log."""
+        while True:
+            with _no_cycle_collection(), self.writes.begin() as conn:
+                _commit_without_waiting_for_disk(conn)
+                moved = self._fill_shadows(conn, shadows, at)
+            if not moved:
+                return
+            at.update(moved)
+            if after_each_batch:
+                after_each_batch()
+
+    def _shadow_positions(self, names: Iterable[str]) -> dict[str, int]:
+        """Where each of these projections' shadows has got to."""
+        by_shadow = {shadow_name(name): name for name in names}
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(positions.c.name, positions.c.position).where(
+                    positions.c.name.in_(list(by_shadow))
+                )
+            ).all()
+        return {by_shadow[row.name]: int(row.position) for row in rows}
+
+    def _shadows_reached(self, names: Iterable[str]) -> int:
+        """Where the shadow furthest behind of these projections is."""
+        return min(self._shadow_positions(names).values(), default=0)
 
     def _fill_shadows(
         self, conn: Connection, shadows: Sequence[Projection], at: dict[str, int]
@@ -566,6 +644,65 @@ class Projector:
         else:
             _rename_sqlite_virtual_tables(conn, shadow.companion_tables)
             _rename_sqlite_indexes(conn, tables)
+
+
+def _shares(shadows: Sequence[Projection], processes: int) -> list[list[Projection]]:
+    """The shadows shared out between this many processes (at most one each): the
+    costliest first, each to the share that costs least so far."""
+    shares: list[list[Projection]] = [[] for _ in range(max(1, min(processes, len(shadows))))]
+    for shadow in sorted(shadows, key=lambda shadow: shadow.rebuild_cost, reverse=True):
+        min(shares, key=lambda share: sum(s.rebuild_cost for s in share)).append(shadow)
+    return shares
+
+
+class _HelperProcesses:
+    """The helper processes of a rebuild, one a share; a rebuild that stops (an error,
+    a signal, its progress refusing) stops them too, keeping what each reached."""
+
+    def __init__(
+        self, helper: Helper | None, shares: Sequence[Sequence[Projection]], batch_size: int
+    ) -> None:
+        # Spawned, not forked: this process has connection pools and threads.
+        context = multiprocessing.get_context("spawn")
+        self._processes = [
+            context.Process(
+                target=helper,
+                args=([shadow.name for shadow in share], batch_size),
+                name=f"rebuild of {', '.join(shadow.name for shadow in share)}",
+                daemon=True,
+            )
+            for share in shares
+            if helper is not None
+        ]
+
+    def __len__(self) -> int:
+        return len(self._processes)
+
+    def __enter__(self) -> _HelperProcesses:
+        for process in self._processes:
+            process.start()
+        return self
+
+    def check(self) -> None:
+        """Raises if a helper stopped before its share was done."""
+        for process in self._processes:
+            if process.exitcode not in (None, 0):
+                msg = (
+                    f"the {process.name} stopped (exit code {process.exitcode}); "
+                    "run the rebuild again to go on from where it got to"
+                )
+                raise RebuildHelperFailed(msg)
+
+    def done(self) -> bool:
+        self.check()
+        return all(process.exitcode == 0 for process in self._processes)
+
+    def __exit__(self, *_: object) -> None:
+        for process in self._processes:
+            if process.is_alive():
+                process.terminate()
+        for process in self._processes:
+            process.join()
 
 
 @contextlib.contextmanager

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
+from functools import partial
 
 from psycopg.errors import InsufficientPrivilege
 from sqlalchemy import Engine
@@ -11,7 +13,8 @@ from sqlalchemy.exc import ProgrammingError
 
 from application.fundcase import Fundcase
 from application.read_models import NAMES
-from infrastructure.eventstore import DatabaseNotReady, plain_postgres_url
+from infrastructure.eventstore import DatabaseNotReady, open_application, plain_postgres_url
+from infrastructure.logging import configure_logging
 from infrastructure.projector import Projector
 from infrastructure.readmodels import migrate, read_model_engine
 from infrastructure.settings import Settings
@@ -47,8 +50,19 @@ def make_projector(
         engine,
         names,
         notify_conninfo=notify_conninfo(settings.database_url),
+        helper=partial(fill_rebuild_in_process, settings),
+        rebuild_processes=rebuild_processes(settings.database_url),
         **options,  # type: ignore[arg-type]
     )
+
+
+def rebuild_processes(database_url: str) -> int:
+    """How many processes share a rebuild: on PostgreSQL two (each writes its share at
+    once; measured 20–25 % faster on two cores), on SQLite one, which lets one process
+    write at a time (two were slower there: BENCHMARKS.md)."""
+    if make_url(database_url).get_backend_name() != "postgresql":
+        return 1
+    return min(2, os.cpu_count() or 1)
 
 
 def notify_conninfo(database_url: str) -> str | None:
@@ -56,3 +70,16 @@ def notify_conninfo(database_url: str) -> str | None:
     if make_url(database_url).get_backend_name() != "postgresql":
         return None
     return plain_postgres_url(database_url)
+
+
+def fill_rebuild_in_process(settings: Settings, names: list[str], rebuild_batch_size: int) -> None:
+    """A helper process of a rebuild (`Projector.rebuild_all`): its share of the
+    projections filled to the head of the log. It tells nothing but its errors."""
+    configure_logging(settings.log_format, "warning")
+    app = open_application(settings)
+    engine = open_read_models(settings)
+    try:
+        Projector(app, engine, names, rebuild_batch_size=rebuild_batch_size).fill_rebuild(names)
+    finally:
+        engine.dispose()
+        app.close()

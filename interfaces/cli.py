@@ -233,10 +233,19 @@ def projections_rebuild(
             "--afresh", help="Start again from the first event, not where a stopped rebuild got to."
         ),
     ] = False,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            "--processes",
+            min=1,
+            help="How many processes share the work (default: 2 on PostgreSQL, 1 on SQLite).",
+        ),
+    ] = None,
 ) -> None:
     """Rebuild read models from the whole log into fresh tables, then swap them in.
 
-    All of them (no name) are rebuilt in one pass over the log and swapped in together.
+    All of them (no name) are rebuilt together and swapped in together: in one pass over
+    the log, or on PostgreSQL shared out between processes, each with a pass of its own.
     A rebuild that was stopped goes on from where it got to when run again."""
     if name is not None and name not in NAMES:
         raise typer.BadParameter(f"unknown projection {name!r}; choose from {', '.join(NAMES)}")
@@ -249,7 +258,6 @@ def projections_rebuild(
         TimeRemainingColumn(),
     )
     with Progress(*columns) as progress:
-        # Every projection at once: one pass over the log, each event decoded once.
         task = progress.add_task(name or "all projections", total=None)
         resumed_at: list[int] = []
 
@@ -259,7 +267,7 @@ def projections_rebuild(
                 progress.update(task, total=total - done)
             progress.update(task, completed=done - resumed_at[0], total=total - resumed_at[0])
 
-        runner.rebuild_all([name] if name else NAMES, advance, afresh=afresh)
+        runner.rebuild_all([name] if name else NAMES, advance, afresh=afresh, processes=processes)
 
 
 class RowsPerSecond(ProgressColumn):

@@ -16,6 +16,7 @@ class AuditDigestProjection(Projection):
     """Reads the stored records themselves, not decoded events."""
 
     name = "audit_digest"
+    rebuild_cost = 16
 
     def define_tables(self) -> None:
         self.chain = self.table(

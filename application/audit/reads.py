@@ -45,6 +45,7 @@ class ReadLogging(UseCases):
 
 class ReadLogProjection(Projection):
     name = "read_log"
+    rebuild_cost = 7
 
     def define_tables(self) -> None:
         self.reads = self.table(

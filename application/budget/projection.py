@@ -78,6 +78,7 @@ TOTALS = {
 
 class BudgetProjection(Projection):
     name = "budget"
+    rebuild_cost = 42
 
     def define_tables(self) -> None:
         self.commitments = self.table(

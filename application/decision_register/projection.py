@@ -34,6 +34,7 @@ from domain.decision import DelegationDecision
 
 class DecisionRegisterProjection(Projection):
     name = "decision_register"
+    rebuild_cost = 16
 
     def define_tables(self) -> None:
         self.decisions = self.table(

@@ -133,6 +133,7 @@ def document_of(events: Iterable[object], lines: Mapping[str, str]) -> DecisionD
 
 class DecisionDocumentProjection(Projection):
     name = "decision_documents"
+    rebuild_cost = 26
 
     def define_tables(self) -> None:
         self.documents = self.table(

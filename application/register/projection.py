@@ -35,6 +35,7 @@ from domain.values import OrganisationNumber
 
 class RegisterProjection(Projection):
     name = "register"
+    rebuild_cost = 35
     companion_tables = (search.FTS_TABLE,)
 
     def define_tables(self) -> None:

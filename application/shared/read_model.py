@@ -50,6 +50,9 @@ class Projection(ABC):
     """
 
     name: ClassVar[str]
+    # What an event costs this projection in a rebuild, in µs (measured alone on
+    # PostgreSQL, BENCHMARKS.md): a rebuild in several processes shares them by it.
+    rebuild_cost: ClassVar[int] = 10
     # Tables made beside the projection's own outside its metadata (e.g. SQLite's
     # full-text table), named without the suffix: a rebuild swaps them in too.
     companion_tables: ClassVar[tuple[str, ...]] = ()

@@ -6,6 +6,8 @@ Every test here runs on SQLite and on PostgreSQL (see tests/conftest.py).
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 import signal
 import threading
 import time
@@ -19,6 +21,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine, Row, Table, inspect, select, text
+from typer.testing import CliRunner
 
 from application.budget.projection import BUDGET
 from application.budget.queries import (
@@ -49,11 +52,12 @@ from application.register.queries import RegisterSearch, search_register
 from application.register.search import FTS_TABLE
 from application.shared.read_model import from_öre
 from demo.worked_example import OFFICIAL, REGISTER_CASE, record_worked_example
-from infrastructure.projector import Projector
+from infrastructure.projector import Projector, RebuildHelperFailed
 from infrastructure.readmodels import MIGRATIONS, in_table_metadata, positions, writer
 from infrastructure.readside import make_projector
 from infrastructure.rendering import to_html, to_markdown, to_pdf
 from infrastructure.settings import Settings
+from interfaces.cli import cli
 from tests.conftest import OpenApp, start_projector_process
 from tests.integration.history import generate_history
 from tests.integration.readers import AUDITOR, PUBLIC
@@ -661,7 +665,7 @@ def test_a_stopped_rebuild_of_every_projection_goes_on_from_where_each_got_to(
     with pytest.raises(_Stopped):
         projector.rebuild("register", stop_at(200))
     with pytest.raises(_Stopped):
-        projector.rebuild_all(LIVE, stop_at(100))
+        projector.rebuild_all(LIVE, stop_at(100), processes=1)
     shadows = {name: position for name, position in positions_now(engine).items() if "__" in name}
     assert shadows == {f"{name}__rebuild": 200 if name == "register" else 100 for name in LIVE}
     generate_history(app, cases=5, seed=19)  # the log moves on meanwhile
@@ -670,6 +674,75 @@ def test_a_stopped_rebuild_of_every_projection_goes_on_from_where_each_got_to(
     started: list[int] = []
     projector.rebuild_all(LIVE, lambda done, total: started.append(done))
     assert started[0] == 100  # from where the furthest behind got to
+    assert checksums(engine) == live
+    assert positions_now(engine) == dict.fromkeys(LIVE, head)
+
+
+def test_a_rebuild_shared_between_processes_gives_the_rows_of_incremental_processing(
+    app: Fundcase, engine: Engine, settings: Settings
+) -> None:
+    generate_history(app, cases=90, seed=41)
+    incremental = make_projector(app, engine, settings, batch_size=37)
+    incremental.catch_up()
+    live, head = checksums(engine), app.recorder.max_notification_id() or 0
+    rebuilder = make_projector(app, engine, settings, rebuild_batch_size=200)
+    progress: list[tuple[int, int]] = []
+    reached = rebuilder.rebuild_all(
+        LIVE, lambda done, total: progress.append((done, total)), processes=2
+    )
+    assert reached == head
+    assert checksums(engine) == live
+    assert progress[0] == (0, head)
+    assert progress[-1] == (head, head)
+    assert [done for done, _ in progress] == sorted(done for done, _ in progress)
+    assert positions_now(engine) == dict.fromkeys(LIVE, head)  # no rebuild left behind
+
+
+def test_the_rebuild_command_shares_the_work_between_processes_when_asked(
+    app: Fundcase, engine: Engine, settings: Settings, database_url: str
+) -> None:
+    generate_history(app, cases=30, seed=43)
+    make_projector(app, engine, settings).catch_up()
+    live, head = checksums(engine), app.recorder.max_notification_id() or 0
+    env = {"FUNDCASE_DATABASE_URL": database_url}
+    rebuilt = CliRunner().invoke(cli, ["projections", "rebuild", "--processes", "2"], env=env)
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert f"{head}/{head}" in rebuilt.output
+    assert checksums(engine) == live
+    assert positions_now(engine) == dict.fromkeys(LIVE, head)
+    refused = CliRunner().invoke(cli, ["projections", "rebuild", "--processes", "0"], env=env)
+    assert refused.exit_code == 2
+    assert "--processes" in refused.output
+
+
+def test_a_rebuild_whose_helper_process_is_killed_goes_on_from_where_each_got_to(
+    app: Fundcase, engine: Engine, settings: Settings
+) -> None:
+    generate_history(app, cases=60, seed=42)
+    projector = make_projector(app, engine, settings, batch_size=50, rebuild_batch_size=50)
+    projector.catch_up()
+    live, head = checksums(engine), app.recorder.max_notification_id() or 0
+    killed: list[int] = []
+
+    def kill_the_helper(done: int, total: int) -> None:
+        for helper in multiprocessing.active_children():
+            if helper.name.startswith("rebuild of") and not killed:
+                os.kill(helper.pid or 0, signal.SIGKILL)
+                killed.append(done)
+
+    with pytest.raises(RebuildHelperFailed, match="run the rebuild again"):
+        projector.rebuild_all(LIVE, kill_the_helper, processes=2)
+    assert killed
+    assert checksums(engine) == live  # nothing swapped in
+    assert not [
+        child for child in multiprocessing.active_children() if child.name.startswith("rebuild of")
+    ]
+    shadows = {name: position for name, position in positions_now(engine).items() if "__" in name}
+    assert set(shadows) == {f"{name}__rebuild" for name in LIVE}
+    assert min(shadows.values()) < head
+    started: list[int] = []
+    projector.rebuild_all(LIVE, lambda done, total: started.append(done), processes=1)
+    assert started[0] == min(shadows.values())  # from where the furthest behind got to
     assert checksums(engine) == live
     assert positions_now(engine) == dict.fromkeys(LIVE, head)
 
