@@ -328,10 +328,14 @@ def main() -> None:
         print(f"{line}  {p99:>8} {base_p99:>8}  {GOALS.get(f.key, '')}")
         if f.key == "rebuild" and f.extra:
             by = ", ".join(f"{n} {r:.0f}" for n, r in f.extra["events_per_s_by_projection"].items())
+            shared = (
+                f"in {f.extra['processes']} processes, "
+                f"{f.extra['events_per_s_in_one_process']:.0f} events/s in one; "
+                if f.extra["processes"] > 1
+                else "in one process, "
+            )
             print(
-                f"{'':29} in {f.extra['processes']} process(es), "
-                f"{f.extra['cpu_seconds']:.1f} CPU-s in this one; in one process "
-                f"{f.extra['events_per_s_in_one_process']:.0f} events/s; "
+                f"{'':29} {shared}{f.extra['cpu_seconds']:.1f} CPU-s in this one; "
                 f"one by one {f.extra['events_per_s_one_by_one']:.0f} events/s: {by}"
             )
         if f.key == "write_16" and f.extra and f.baseline:

@@ -166,9 +166,14 @@ def rebuild(settings: Settings, events: int) -> tuple[Figure, Figure]:
         took = time.perf_counter() - started
         alone += took
         each[name] = round(_rate(recorded, took))
-    # Every projection in one pass over the log, in this process alone.
-    one_process = _timed(lambda: projector.rebuild_all(NAMES, processes=1))
-    # The figure: as `projections rebuild` does it (shared between processes on PostgreSQL).
+    # Where a rebuild is shared between processes (PostgreSQL), the same in one process.
+    processes = projector.processes_for(recorded)
+    one_process = (
+        _rate(recorded, _timed(lambda: projector.rebuild_all(NAMES, processes=1)))
+        if processes > 1
+        else None
+    )
+    # The figure: as `projections rebuild` does it.
     started, used = time.perf_counter(), time.process_time()
     projector.rebuild_all(NAMES)
     seconds = time.perf_counter() - started
@@ -185,9 +190,9 @@ def rebuild(settings: Settings, events: int) -> tuple[Figure, Figure]:
         {
             "events": recorded,
             "projections": len(NAMES),
-            "processes": projector.rebuild_processes,
+            "processes": processes,
             "seconds": seconds,
-            "events_per_s_in_one_process": _rate(recorded, one_process),
+            "events_per_s_in_one_process": one_process or _rate(recorded, seconds),
             # This process's CPU time: steadier than the wall clock on a shared machine
             # (PostgreSQL's own work is not in it).
             "cpu_seconds": cpu,

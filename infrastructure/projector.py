@@ -444,8 +444,7 @@ class Projector:
             position = min(at.values(), default=0)
             progress(position, max(head, position))
         if processes is None:
-            long_enough = head - min(at.values(), default=0) >= HELPERS_WORTH_FROM
-            processes = self.rebuild_processes if long_enough else 1
+            processes = self.processes_for(head - min(at.values(), default=0))
         shares = _shares(shadows, processes if self.helper else 1)
         mine = {shadow.name: at[shadow.name] for shadow in shares[0]}
         with _HelperProcesses(self.helper, shares[1:], self.rebuild_batch_size) as helpers:
@@ -488,6 +487,10 @@ class Projector:
         if progress:
             progress(position, position)
         return position
+
+    def processes_for(self, events: int) -> int:
+        """How many processes share a rebuild with this many events to go, unless told."""
+        return self.rebuild_processes if events >= HELPERS_WORTH_FROM else 1
 
     def fill_rebuild(self, names: Iterable[str]) -> None:
         """A helper process's share of a rebuild: these projections' shadows, from where
