@@ -335,7 +335,7 @@ def main() -> None:
                 else "in one process, "
             )
             print(
-                f"{'':29} {shared}{f.extra['cpu_seconds']:.1f} CPU-s in this one; "
+                f"{'':29} {shared}{f.extra['cpu_seconds']:.1f} CPU-s in the asking process; "
                 f"one by one {f.extra['events_per_s_one_by_one']:.0f} events/s: {by}"
             )
         if f.key == "write_16" and f.extra and f.baseline:

@@ -175,7 +175,7 @@ def rebuild(settings: Settings, events: int) -> tuple[Figure, Figure]:
     )
     # The figure: as `projections rebuild` does it.
     started, used = time.perf_counter(), time.process_time()
-    projector.rebuild_all(NAMES)
+    projector.rebuild_all(NAMES, processes=processes)
     seconds = time.perf_counter() - started
     cpu = time.process_time() - used
     read_seconds = _timed(lambda: _read_all(app))

@@ -84,10 +84,10 @@ class ProjectionStatus:
 
 
 Progress = Callable[[int, int], None]
-# Fills a share of a rebuild in a process of its own: the projections' names and the
+# Fills a share of a rebuild in a helper process: given the projections' names and the
 # batch size. It is sent to that process, so it must pickle (readside.py's
 # `fill_rebuild_in_process` with the settings).
-Helper = Callable[[list[str], int], None]
+FillShare = Callable[[list[str], int], None]
 
 
 class RebuildHelperFailed(Exception):
@@ -109,7 +109,7 @@ class Projector:
         worker_id: str | None = None,
         notify_conninfo: str | None = None,
         freshness: Freshness | None = None,
-        helper: Helper | None = None,
+        fill_share: FillShare | None = None,
         rebuild_processes: int = 1,
     ) -> None:
         self.app = app
@@ -121,9 +121,9 @@ class Projector:
         # nothing in what readers see, and save a commit and a read per thousand events.
         self.rebuild_batch_size = max(rebuild_batch_size, batch_size)
         self.lease_seconds = lease_seconds
-        # What starts the helper processes of a rebuild in several (`rebuild_all`), and
-        # how many processes share a rebuild unless told.
-        self.helper = helper
+        # What a helper process of a rebuild in several runs (`rebuild_all`), and how
+        # many processes share a rebuild unless told.
+        self.fill_share = fill_share
         self.rebuild_processes = rebuild_processes
         # SQLite cannot push: other processes' writes (several API workers, a projector
         # process) are found by looking, which is one indexed read. PostgreSQL wakes the
@@ -434,9 +434,10 @@ class Projector:
         swap is one transaction for all of them, at the head of the log.
 
         With `processes` above one (by default `rebuild_processes`, for a log long
-        enough) and a `helper` to start them, the projections are shared out by their
-        `rebuild_cost`: this process fills one share, each helper process another, each
-        in its own pass over the log (docs/adr/0034)."""
+        enough) and `fill_share` to run in helper processes, the projections are shared
+        out by their `rebuild_cost`: this process fills one share, each helper process
+        another, each in its own pass over the log. When all are done, every shadow is
+        brought up to the head before the swap (docs/adr/0034)."""
         shadows = [fresh_copy(name, REBUILD_SUFFIX, rebuilding=True) for name in names]
         at = {shadow.name: self._start_rebuild(shadow, afresh) for shadow in shadows}
         head = self.app.recorder.max_notification_id() or 0
@@ -445,22 +446,26 @@ class Projector:
             progress(position, max(head, position))
         if processes is None:
             processes = self.processes_for(head - min(at.values(), default=0))
-        shares = _shares(shadows, processes if self.helper else 1)
+        shares = share_out(shadows, processes if self.fill_share else 1)
         mine = {shadow.name: at[shadow.name] for shadow in shares[0]}
-        with _HelperProcesses(self.helper, shares[1:], self.rebuild_batch_size) as helpers:
+        with _HelperProcesses(self.fill_share, shares[1:], self.rebuild_batch_size) as helpers:
 
             def tell() -> None:
                 """Where the shadow furthest behind is, the helpers' included."""
                 helpers.check()
                 if progress:
-                    position = self._shadows_reached(at) if helpers else min(mine.values())
+                    shared = len(helpers) > 0
+                    position = self._shadows_reached(at) if shared else min(mine.values())
                     progress(position, max(head, position))
 
             self._fill_to_head(shares[0], mine, tell)
             while not helpers.done():
                 tell()
                 time.sleep(HELPERS_LOOKED_AT_EVERY)
+        # A share done early fell behind while the others worked: all are brought to
+        # the head here, so the swap's locked catch-up stays short.
         at = self._shadow_positions(at)
+        self._fill_to_head(shadows, at)
         with _no_cycle_collection(), self.writes.begin() as conn:
             # The live runner waits for the swap.
             conn.execute(
@@ -492,12 +497,16 @@ class Projector:
         """How many processes share a rebuild with this many events to go, unless told."""
         return self.rebuild_processes if events >= HELPERS_WORTH_FROM else 1
 
-    def fill_rebuild(self, names: Iterable[str]) -> None:
-        """A helper process's share of a rebuild: these projections' shadows, from where
-        each got to, filled to the head of the log (`rebuild_all` swaps them in)."""
-        shadows = [fresh_copy(name, REBUILD_SUFFIX, rebuilding=True) for name in names]
+    def fill_rebuild(self) -> None:
+        """A helper process's share of a rebuild: the shadows of this projector's
+        projections, from where each got to, filled to the head of the log
+        (`rebuild_all` swaps them in). It stops if the asking process is gone."""
+        shadows = [
+            fresh_copy(projection.name, REBUILD_SUFFIX, rebuilding=True)
+            for projection in self.projections
+        ]
         at = {shadow.name: self._start_rebuild(shadow, afresh=False) for shadow in shadows}
-        self._fill_to_head(shadows, at)
+        self._fill_to_head(shadows, at, _stop_if_orphaned)
 
     def _fill_to_head(
         self,
@@ -649,7 +658,7 @@ class Projector:
             _rename_sqlite_indexes(conn, tables)
 
 
-def _shares(shadows: Sequence[Projection], processes: int) -> list[list[Projection]]:
+def share_out(shadows: Sequence[Projection], processes: int) -> list[list[Projection]]:
     """The shadows shared out between this many processes (at most one each): the
     costliest first, each to the share that costs least so far."""
     shares: list[list[Projection]] = [[] for _ in range(max(1, min(processes, len(shadows))))]
@@ -663,27 +672,34 @@ class _HelperProcesses:
     a signal, its progress refusing) stops them too, keeping what each reached."""
 
     def __init__(
-        self, helper: Helper | None, shares: Sequence[Sequence[Projection]], batch_size: int
+        self,
+        fill_share: FillShare | None,
+        shares: Sequence[Sequence[Projection]],
+        batch_size: int,
     ) -> None:
+        assert fill_share is not None or not shares
         # Spawned, not forked: this process has connection pools and threads.
         context = multiprocessing.get_context("spawn")
         self._processes = [
             context.Process(
-                target=helper,
+                target=fill_share,
                 args=([shadow.name for shadow in share], batch_size),
                 name=f"rebuild of {', '.join(shadow.name for shadow in share)}",
                 daemon=True,
             )
             for share in shares
-            if helper is not None
         ]
 
     def __len__(self) -> int:
         return len(self._processes)
 
     def __enter__(self) -> _HelperProcesses:
-        for process in self._processes:
-            process.start()
+        try:
+            for process in self._processes:
+                process.start()
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def check(self) -> None:
@@ -701,11 +717,20 @@ class _HelperProcesses:
         return all(process.exitcode == 0 for process in self._processes)
 
     def __exit__(self, *_: object) -> None:
-        for process in self._processes:
+        started = [process for process in self._processes if process.pid is not None]
+        for process in started:
             if process.is_alive():
                 process.terminate()
-        for process in self._processes:
+        for process in started:
             process.join()
+
+
+def _stop_if_orphaned() -> None:
+    """In a helper process: stop if the rebuild that started it is gone (killed), as no
+    one would swap its share in. What its shadows reached is kept."""
+    parent = multiprocessing.parent_process()
+    if parent is not None and not parent.is_alive():
+        raise SystemExit("the rebuild that started this helper process is gone")
 
 
 @contextlib.contextmanager

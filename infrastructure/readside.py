@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterable
 from functools import partial
 
@@ -50,19 +51,20 @@ def make_projector(
         engine,
         names,
         notify_conninfo=notify_conninfo(settings.database_url),
-        helper=partial(fill_rebuild_in_process, settings),
+        fill_share=partial(fill_rebuild_in_process, settings),
         rebuild_processes=rebuild_processes(settings.database_url),
         **options,  # type: ignore[arg-type]
     )
 
 
 def rebuild_processes(database_url: str) -> int:
-    """How many processes share a rebuild: on PostgreSQL two (each writes its share at
-    once; measured 20–25 % faster on two cores), on SQLite one, which lets one process
-    write at a time (two were slower there: BENCHMARKS.md)."""
+    """How many processes share a long rebuild: on PostgreSQL two where this process may
+    use two cores (each writes its share at once: 1.2–1.7 times one process's rate on two
+    cores), on SQLite one, which lets one process write at a time (two were slower
+    there: BENCHMARKS.md)."""
     if make_url(database_url).get_backend_name() != "postgresql":
         return 1
-    return min(2, os.cpu_count() or 1)
+    return min(2, len(os.sched_getaffinity(0)))
 
 
 def notify_conninfo(database_url: str) -> str | None:
@@ -74,12 +76,18 @@ def notify_conninfo(database_url: str) -> str | None:
 
 def fill_rebuild_in_process(settings: Settings, names: list[str], rebuild_batch_size: int) -> None:
     """A helper process of a rebuild (`Projector.rebuild_all`): its share of the
-    projections filled to the head of the log. It tells nothing but its errors."""
+    projections filled to the head of the log. It tells nothing but its errors, and leaves
+    Ctrl-C to the asking process, which stops it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     configure_logging(settings.log_format, "warning")
     app = open_application(settings)
     engine = open_read_models(settings)
     try:
-        Projector(app, engine, names, rebuild_batch_size=rebuild_batch_size).fill_rebuild(names)
+        # The asking process's batches (a projector's are at least its live batches).
+        share = Projector(
+            app, engine, names, batch_size=rebuild_batch_size, rebuild_batch_size=rebuild_batch_size
+        )
+        share.fill_rebuild()
     finally:
         engine.dispose()
         app.close()

@@ -49,6 +49,7 @@ from infrastructure.eventstore import (
     persistence_env,
 )
 from infrastructure.logging import configure_logging
+from infrastructure.projector import RebuildHelperFailed
 from infrastructure.readside import open_read_models
 from infrastructure.roles import EventTables, RoleRefused, grant_app_role
 from infrastructure.settings import Settings
@@ -238,7 +239,10 @@ def projections_rebuild(
         typer.Option(
             "--processes",
             min=1,
-            help="How many processes share the work (default: 2 on PostgreSQL, 1 on SQLite).",
+            help=(
+                "How many processes share the work of rebuilding every projection "
+                "(default: 2 on PostgreSQL for 100 000 events or more, else 1)."
+            ),
         ),
     ] = None,
 ) -> None:
@@ -267,7 +271,14 @@ def projections_rebuild(
                 progress.update(task, total=total - done)
             progress.update(task, completed=done - resumed_at[0], total=total - resumed_at[0])
 
-        runner.rebuild_all([name] if name else NAMES, advance, afresh=afresh, processes=processes)
+        # Stopped by a signal, the rebuild stops its helper processes and keeps what it did.
+        told = signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+        try:
+            runner.rebuild_all(
+                [name] if name else NAMES, advance, afresh=afresh, processes=processes
+            )
+        finally:
+            signal.signal(signal.SIGTERM, told)
 
 
 class RowsPerSecond(ProgressColumn):
@@ -561,6 +572,9 @@ def main() -> None:
     except (SecretRefused, DatabaseNotReady, RoleRefused) as refusal:
         typer.echo(f"fundcase: {refusal}", err=True)
         sys.exit(2)
+    except RebuildHelperFailed as stopped:
+        typer.echo(f"fundcase: {stopped}", err=True)
+        sys.exit(1)
     except DomainError as refusal:  # a file or mapping `fundcase import` cannot read
         typer.echo(
             f"fundcase: {refusal.field or 'input'}: {refusal.message} ({refusal.rule})", err=True

@@ -50,8 +50,9 @@ class Projection(ABC):
     """
 
     name: ClassVar[str]
-    # What an event costs this projection in a rebuild, in µs (measured alone on
-    # PostgreSQL, BENCHMARKS.md): a rebuild in several processes shares them by it.
+    # What an event costs this projection in a rebuild, in µs: a million divided by its
+    # rate rebuilt alone on PostgreSQL (the rebuild benchmark's "one by one"). A rebuild
+    # in several processes shares the projections out by it.
     rebuild_cost: ClassVar[int] = 10
     # Tables made beside the projection's own outside its metadata (e.g. SQLite's
     # full-text table), named without the suffix: a rebuild swaps them in too.

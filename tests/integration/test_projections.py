@@ -13,6 +13,7 @@ import threading
 import time
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -52,11 +53,12 @@ from application.register.queries import RegisterSearch, search_register
 from application.register.search import FTS_TABLE
 from application.shared.read_model import from_öre
 from demo.worked_example import OFFICIAL, REGISTER_CASE, record_worked_example
-from infrastructure.projector import Projector, RebuildHelperFailed
+from infrastructure.projector import HELPERS_WORTH_FROM, Projector, RebuildHelperFailed
 from infrastructure.readmodels import MIGRATIONS, in_table_metadata, positions, writer
 from infrastructure.readside import make_projector
 from infrastructure.rendering import to_html, to_markdown, to_pdf
 from infrastructure.settings import Settings
+from infrastructure.system import open_system
 from interfaces.cli import cli
 from tests.conftest import OpenApp, start_projector_process
 from tests.integration.history import generate_history
@@ -678,6 +680,15 @@ def test_a_stopped_rebuild_of_every_projection_goes_on_from_where_each_got_to(
     assert positions_now(engine) == dict.fromkeys(LIVE, head)
 
 
+def helper_processes() -> list[multiprocessing.process.BaseProcess]:
+    """The helper processes of a rebuild running now, named by the share each fills."""
+    return [p for p in multiprocessing.active_children() if p.name.startswith("rebuild of ")]
+
+
+def shares_of(helper: multiprocessing.process.BaseProcess) -> list[str]:
+    return helper.name.removeprefix("rebuild of ").split(", ")
+
+
 def test_a_rebuild_shared_between_processes_gives_the_rows_of_incremental_processing(
     app: Fundcase, engine: Engine, settings: Settings
 ) -> None:
@@ -687,15 +698,29 @@ def test_a_rebuild_shared_between_processes_gives_the_rows_of_incremental_proces
     live, head = checksums(engine), app.recorder.max_notification_id() or 0
     rebuilder = make_projector(app, engine, settings, rebuild_batch_size=200)
     progress: list[tuple[int, int]] = []
-    reached = rebuilder.rebuild_all(
-        LIVE, lambda done, total: progress.append((done, total)), processes=2
-    )
-    assert reached == head
+    helpers_seen: set[str] = set()
+
+    def told(done: int, total: int) -> None:
+        progress.append((done, total))
+        helpers_seen.update(name for helper in helper_processes() for name in shares_of(helper))
+
+    assert rebuilder.rebuild_all(LIVE, told, processes=2) == head
+    assert helpers_seen == {"register", "decision_documents", "read_log"}
+    assert not helper_processes()
     assert checksums(engine) == live
     assert progress[0] == (0, head)
     assert progress[-1] == (head, head)
     assert [done for done, _ in progress] == sorted(done for done, _ in progress)
     assert positions_now(engine) == dict.fromkeys(LIVE, head)  # no rebuild left behind
+
+
+def test_a_long_rebuild_is_shared_on_postgresql_only(
+    engine: Engine, settings: Settings, projector: Projector
+) -> None:
+    shared = engine.dialect.name == "postgresql" and len(os.sched_getaffinity(0)) > 1
+    assert projector.rebuild_processes == (2 if shared else 1)
+    assert projector.processes_for(HELPERS_WORTH_FROM) == projector.rebuild_processes
+    assert projector.processes_for(HELPERS_WORTH_FROM - 1) == 1  # a helper's start costs more
 
 
 def test_the_rebuild_command_shares_the_work_between_processes_when_asked(
@@ -715,34 +740,97 @@ def test_the_rebuild_command_shares_the_work_between_processes_when_asked(
     assert "--processes" in refused.output
 
 
+def rebuild_in_small_batches(settings: Settings) -> None:
+    """A rebuild shared with a helper process, in a process of its own (a test's target)."""
+    system = open_system(settings, rebuild_batch_size=20, batch_size=20)
+    system.projector.rebuild_all(LIVE, processes=2)
+
+
+def children_of(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def running(pid: int) -> bool:
+    """Whether the process runs (a zombie waiting for its parent to collect it does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_a_helper_whose_rebuild_is_killed_stops_by_itself(
+    app: Fundcase, engine: Engine, settings: Settings
+) -> None:
+    generate_history(app, cases=60, seed=44)
+    make_projector(app, engine, settings).catch_up()
+    live, head = checksums(engine), app.recorder.max_notification_id() or 0
+    rebuild = multiprocessing.get_context("spawn").Process(
+        target=rebuild_in_small_batches, args=(settings,)
+    )
+    rebuild.start()
+    assert rebuild.pid
+    helper_share = ("register", "decision_documents", "read_log")
+
+    def helper_share_reached() -> int:
+        at = positions_now(engine)
+        return min(at.get(f"{name}__rebuild", 0) for name in helper_share)
+
+    deadline = time.monotonic() + 60
+    while helper_share_reached() == 0 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    helpers = [pid for pid in children_of(rebuild.pid) if running(pid)]
+    os.kill(rebuild.pid, signal.SIGKILL)  # no chance to stop its helper
+    rebuild.join()
+    assert 0 < helper_share_reached() < head
+    deadline = time.monotonic() + 30
+    while any(running(pid) for pid in helpers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert helpers
+    assert not any(running(pid) for pid in helpers)
+    assert helper_share_reached() < head  # it stopped, and did not go on to the head
+    make_projector(app, engine, settings).rebuild_all(LIVE, processes=1)
+    assert checksums(engine) == live
+
+
 def test_a_rebuild_whose_helper_process_is_killed_goes_on_from_where_each_got_to(
     app: Fundcase, engine: Engine, settings: Settings
 ) -> None:
     generate_history(app, cases=60, seed=42)
-    projector = make_projector(app, engine, settings, batch_size=50, rebuild_batch_size=50)
+    projector = make_projector(app, engine, settings, batch_size=20, rebuild_batch_size=20)
     projector.catch_up()
     live, head = checksums(engine), app.recorder.max_notification_id() or 0
-    killed: list[int] = []
+    helpers: list[multiprocessing.process.BaseProcess] = []
+    killed: dict[str, int] = {}
 
-    def kill_the_helper(done: int, total: int) -> None:
-        for helper in multiprocessing.active_children():
-            if helper.name.startswith("rebuild of") and not killed:
-                os.kill(helper.pid or 0, signal.SIGKILL)
-                killed.append(done)
+    def kill_a_helper_part_way(done: int, total: int) -> None:
+        """Once a helper's shadows have moved, it is killed (the other goes on)."""
+        running = helper_processes()  # none at the first report, which comes before them
+        if killed or not running:
+            return
+        helpers[:] = running
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            at = positions_now(engine)
+            for helper in running:
+                reached = min(at[f"{name}__rebuild"] for name in shares_of(helper))
+                if 0 < reached < head and helper.pid:
+                    os.kill(helper.pid, signal.SIGKILL)
+                    killed.update(dict.fromkeys(shares_of(helper), reached))
+                    return
+            time.sleep(0.005)
 
     with pytest.raises(RebuildHelperFailed, match="run the rebuild again"):
-        projector.rebuild_all(LIVE, kill_the_helper, processes=2)
+        projector.rebuild_all(LIVE, kill_a_helper_part_way, processes=3)
+    assert len(helpers) == 2
     assert killed
+    assert not helper_processes()  # the other helper was stopped too
     assert checksums(engine) == live  # nothing swapped in
-    assert not [
-        child for child in multiprocessing.active_children() if child.name.startswith("rebuild of")
-    ]
     shadows = {name: position for name, position in positions_now(engine).items() if "__" in name}
     assert set(shadows) == {f"{name}__rebuild" for name in LIVE}
-    assert min(shadows.values()) < head
-    started: list[int] = []
-    projector.rebuild_all(LIVE, lambda done, total: started.append(done), processes=1)
-    assert started[0] == min(shadows.values())  # from where the furthest behind got to
+    for name, reached in killed.items():  # what the killed helper did is kept
+        assert reached <= shadows[f"{name}__rebuild"] < head
+    projector.rebuild_all(LIVE, processes=1)
     assert checksums(engine) == live
     assert positions_now(engine) == dict.fromkeys(LIVE, head)
 
