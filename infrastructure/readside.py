@@ -59,7 +59,7 @@ def make_projector(
 
 def rebuild_processes(database_url: str) -> int:
     """How many processes share a long rebuild: on PostgreSQL two where this process may
-    use two cores (each writes its share at once: 1.2–1.7 times one process's rate on two
+    use two cores (each writes its share at once: 1.1–1.7 times one process's rate on two
     cores), on SQLite one, which lets one process write at a time (two were slower
     there: BENCHMARKS.md)."""
     if make_url(database_url).get_backend_name() != "postgresql":
