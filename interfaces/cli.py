@@ -282,15 +282,19 @@ def projections_rebuild(
 
 
 class RowsPerSecond(ProgressColumn):
-    """The rate of a run, in rows (or another unit) a second."""
+    """The rate of a run, in rows (or another unit) a second: while it runs, as the
+    last steps went; once done, over the whole run (steps that come unevenly, such as
+    a rebuild's helper processes reporting, make the last ones misleading)."""
 
     def __init__(self, unit: str = "rows") -> None:
         super().__init__()
         self.unit = unit
 
     def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        if speed is None and task.elapsed and task.completed:  # a few big steps
+        speed = task.speed
+        if task.finished_time:
+            speed = task.completed / task.finished_time
+        elif speed is None and task.elapsed and task.completed:  # a few big steps
             speed = task.completed / task.elapsed
         if speed is None:
             return Text(f"– {self.unit}/s")
