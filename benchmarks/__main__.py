@@ -31,6 +31,7 @@ from benchmarks.measure import (
     BENCH_SECRET,
     Figure,
     as_of_ms,
+    library_insert_rate,
     load,
     project,
     raw_insert_rate,
@@ -81,7 +82,10 @@ def writes(store: str, count: int) -> list[Figure]:
                 "commands/s",
                 raw_insert_rate(settings, os.urandom(size), count),
                 f"raw INSERT+COMMIT of {size}-byte rows",
-                {"event_bytes": size},
+                {
+                    "event_bytes": size,
+                    "library_recorder": library_insert_rate(settings, os.urandom(size), count),
+                },
             )
         )
         if store == "pg":
@@ -98,7 +102,10 @@ def writes(store: str, count: int) -> list[Figure]:
                     {
                         "raw_with_table_lock": raw_insert_rate(
                             settings, os.urandom(size), count, clients=16, table_lock=True
-                        )
+                        ),
+                        "library_recorder": library_insert_rate(
+                            settings, os.urandom(size), count, clients=16
+                        ),
                     },
                 )
             )
@@ -338,11 +345,21 @@ def main() -> None:
                 f"{'':29} {shared}{f.extra['cpu_seconds']:.1f} CPU-s in the asking process; "
                 f"one by one {f.extra['events_per_s_one_by_one']:.0f} events/s: {by}"
             )
+            print(
+                f"{'':29} read and decoded through the library, no projection: "
+                f"{f.extra['events_per_s_read_and_decoded']:.0f} events/s"
+            )
         if f.key == "write_16" and f.extra and f.baseline:
             locked = f.extra["raw_with_table_lock"]
             print(
                 f"{'':29} raw with the events table's lock first: {locked:.1f}/s, "
                 f"{locked / f.baseline:.2f} of raw; the command is {f.value / locked:.2f} of it"
+            )
+        if f.key in ("write_1", "write_16") and f.extra and f.baseline:
+            library = f.extra["library_recorder"]
+            print(
+                f"{'':29} the library's own recorder, one event an insert: {library:.1f}/s, "
+                f"{library / f.baseline:.2f} of raw; the command is {f.value / library:.2f} of it"
             )
 
 
