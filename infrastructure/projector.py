@@ -466,6 +466,7 @@ class Projector:
         # the head here, so the swap's locked catch-up stays short.
         at = self._shadow_positions(at)
         self._fill_to_head(shadows, at)
+        self._finish(shadows)
         with _no_cycle_collection(), self.writes.begin() as conn:
             # The live runner waits for the swap.
             conn.execute(
@@ -479,7 +480,6 @@ class Projector:
                 reached.update(moved)
             position = max(reached.values(), default=0)
             for shadow in shadows:
-                shadow.finish_rebuild(conn)
                 self._swap(conn, shadow)
             conn.execute(
                 update(positions)
@@ -524,6 +524,17 @@ class Projector:
             at.update(moved)
             if after_each_batch:
                 after_each_batch()
+
+    def _finish(self, shadows: Sequence[Projection]) -> None:
+        """Each shadow's last step at the head (the budget sums its ledger once), before
+        the swap's lock: readers of the live tables and the live runner wait only for the
+        swap itself. From then on a shadow applies events as its live projection does,
+        so what comes in before the lock is applied so. (A rebuild stopped after this
+        fills in bulk again when run again, and finishes again.)"""
+        for shadow in shadows:
+            with _no_cycle_collection(), self.writes.begin() as conn:
+                shadow.finish_rebuild(conn)
+            shadow.rebuilding = False
 
     def _shadow_positions(self, names: Iterable[str]) -> dict[str, int]:
         """Where each of these projections' shadows has got to."""

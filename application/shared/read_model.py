@@ -112,7 +112,8 @@ class Projection(ABC):
         )
 
     def finish_rebuild(self, connection: Connection) -> None:  # noqa: B027 (most need none)
-        """After the last batch of a rebuild, in the transaction that swaps it in."""
+        """After a rebuild's bulk fill reached the head, in a transaction of its own before
+        the swap; the events after it are applied with `rebuilding` off."""
 
     def insert_row(self, connection: Connection, table: Table, row: Mapping[str, Any]) -> None:
         """One row, through a statement built once: only the parameters are new."""

@@ -649,6 +649,31 @@ def test_every_projection_rebuilt_in_one_pass_gives_the_rows_of_incremental_proc
     assert checksums(engine) == rebuilt_and_followed
 
 
+def test_what_is_written_while_a_rebuild_finishes_is_in_the_totals_it_swaps_in(
+    app: Fundcase, engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The budget sums its ledger before the swap's lock; commitments and payments
+    recorded after that and before the lock are counted as the live projection counts."""
+    generate_history(app, cases=40, seed=42)
+    rebuilder = make_projector(app, engine, settings, rebuild_batch_size=200)
+    rebuilder.catch_up()
+    before = checksums(engine)
+    finish = rebuilder._finish
+
+    def finish_then_write(shadows: Any) -> None:
+        finish(shadows)
+        generate_history(app, cases=5, seed=43)
+
+    monkeypatch.setattr(rebuilder, "_finish", finish_then_write)
+    head = rebuilder.rebuild_all(LIVE)
+    assert head == app.recorder.max_notification_id()
+    rebuilt = checksums(engine)
+    assert rebuilt["budget_key_totals"] != before["budget_key_totals"]
+    monkeypatch.undo()
+    rebuilder.rebuild_all(LIVE)  # the ledger summed afresh at the same head
+    assert checksums(engine) == rebuilt
+
+
 def test_a_stopped_rebuild_of_every_projection_goes_on_from_where_each_got_to(
     app: Fundcase, engine: Engine, settings: Settings
 ) -> None:
