@@ -22,6 +22,7 @@ from uuid import UUID, uuid4
 import psycopg
 from eventsourcing.application import Application
 from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteFactory
 from sqlalchemy import Engine, text
 
 from application.budget.queries import BudgetQuestion, budget_totals
@@ -108,27 +109,33 @@ def raw_insert_rate(
                     conn.execute(f"INSERT INTO {table} (payload) VALUES (%s)", (payload,))
                     conn.commit()
 
-    return _rate(count, _in_threads(one_client, count, clients))
+    return _rate(count - count % clients, _in_threads(one_client, count, clients))
 
 
 def library_insert_rate(settings: Settings, payload: bytes, count: int, clients: int = 1) -> float:
     """The eventsourcing library's own recorder, nothing of ours around it: one stored
     event of the same size inserted per call (`insert_events`, each a new aggregate's
-    first), over `clients` threads. What any command through the library can reach at
-    best; on PostgreSQL it includes the events table's lock."""
+    first), over `clients` threads, in an events table of its own. What any command
+    through the library can reach at best; on PostgreSQL it includes the events
+    table's lock."""
     env = persistence_env(settings.database_url, pool_size=max(clients, 5))
     env["PERSISTENCE_MODULE"] = LIBRARY_MODULES[_store(settings)]
-    app: Application[UUID] = Application(env=env)  # its own events table, beside ours
-    recorder = app.recorder
-    topic = "benchmarks:Baseline.Created"
-
-    def one_client(n: int) -> None:
-        for _ in range(n):
-            recorder.insert_events([StoredEvent(uuid4(), 1, topic, payload)])
-
-    one_client(min(count, 100))  # connections opened and statements prepared
+    app: Application[UUID] = Application(env=env)
     try:
-        return _rate(count, _in_threads(one_client, count, clients))
+        recorder = app.recorder  # PostgreSQL: named after the application, beside ours
+        if isinstance(app.factory, SQLiteFactory):  # SQLite: one name for every application
+            recorder = SQLiteApplicationRecorder(
+                app.factory.datastore, events_table_name="bench_library_events"
+            )
+            recorder.create_table()
+        topic = "benchmarks:Baseline.Created"
+
+        def one_client(n: int) -> None:
+            for _ in range(n):
+                recorder.insert_events([StoredEvent(uuid4(), 1, topic, payload)])
+
+        _in_threads(one_client, 10 * clients, clients)  # connections opened, statements made
+        return _rate(count - count % clients, _in_threads(one_client, count, clients))
     finally:
         app.close()
 
@@ -243,7 +250,7 @@ def rebuild(settings: Settings, events: int) -> tuple[Figure, Figure]:
 
 
 def _read_all(app: Fundcase, decoded: bool = False) -> None:
-    """Every event read in batches, as a rebuild reads them (and decoded, if asked)."""
+    """Every event read in batches of a thousand (and every one decoded, if asked)."""
     after = 0
     while batch := app.recorder.select_notifications(start=after + 1, limit=1000):
         if decoded:
