@@ -467,6 +467,7 @@ class Projector:
         at = self._shadow_positions(at)
         self._fill_to_head(shadows, at)
         self._finish(shadows)
+        self._fill_to_head(shadows, at)  # what came in meanwhile, as the live ones apply it
         with _no_cycle_collection(), self.writes.begin() as conn:
             # The live runner waits for the swap.
             conn.execute(
@@ -527,10 +528,11 @@ class Projector:
 
     def _finish(self, shadows: Sequence[Projection]) -> None:
         """Each shadow's last step at the head (the budget sums its ledger once), before
-        the swap's lock: readers of the live tables and the live runner wait only for the
-        swap itself. From then on a shadow applies events as its live projection does,
-        so what comes in before the lock is applied so. (A rebuild stopped after this
-        fills in bulk again when run again, and finishes again.)"""
+        the swap's lock. On PostgreSQL, readers of the live tables and the live runner
+        then wait only for the swap itself; on SQLite, whose file has one writer at a
+        time, commands and the live runner wait for this step as for any rebuild batch.
+        From then on a shadow applies events as its live projection does. (A rebuild
+        stopped after this fills in bulk again when run again, and finishes again.)"""
         for shadow in shadows:
             with _no_cycle_collection(), self.writes.begin() as conn:
                 shadow.finish_rebuild(conn)

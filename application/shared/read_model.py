@@ -112,8 +112,10 @@ class Projection(ABC):
         )
 
     def finish_rebuild(self, connection: Connection) -> None:  # noqa: B027 (most need none)
-        """After a rebuild's bulk fill reached the head, in a transaction of its own before
-        the swap; the events after it are applied with `rebuilding` off."""
+        """After a bulk fill (`rebuilding`) reached its end: leave the tables exactly as
+        incremental processing would, since a rebuild applies the events after this
+        with `rebuilding` off (in a transaction of its own before the swap; a replay
+        calls it in its one transaction)."""
 
     def insert_row(self, connection: Connection, table: Table, row: Mapping[str, Any]) -> None:
         """One row, through a statement built once: only the parameters are new."""

@@ -652,12 +652,13 @@ def test_every_projection_rebuilt_in_one_pass_gives_the_rows_of_incremental_proc
 def test_what_is_written_while_a_rebuild_finishes_is_in_the_totals_it_swaps_in(
     app: Fundcase, engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The budget sums its ledger before the swap's lock; commitments and payments
-    recorded after that and before the lock are counted as the live projection counts."""
+    """The budget sums its ledger before the swap's lock; commitments and their usage
+    recorded after that are counted as the live projection counts them."""
     generate_history(app, cases=40, seed=42)
     rebuilder = make_projector(app, engine, settings, rebuild_batch_size=200)
     rebuilder.catch_up()
-    before = checksums(engine)
+    by_financier = BudgetQuestion(group_by=("financier",))
+    before = budget_totals(engine, by_financier)
     finish = rebuilder._finish
 
     def finish_then_write(shadows: Any) -> None:
@@ -667,11 +668,34 @@ def test_what_is_written_while_a_rebuild_finishes_is_in_the_totals_it_swaps_in(
     monkeypatch.setattr(rebuilder, "_finish", finish_then_write)
     head = rebuilder.rebuild_all(LIVE)
     assert head == app.recorder.max_notification_id()
-    rebuilt = checksums(engine)
-    assert rebuilt["budget_key_totals"] != before["budget_key_totals"]
+    rebuilt, totals = checksums(engine), budget_totals(engine, by_financier)
+    assert totals != before
     monkeypatch.undo()
     rebuilder.rebuild_all(LIVE)  # the ledger summed afresh at the same head
     assert checksums(engine) == rebuilt
+    assert budget_totals(engine, by_financier) == totals
+
+
+def test_a_rebuild_stopped_after_its_finish_goes_on_to_the_right_totals(
+    app: Fundcase, engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    generate_history(app, cases=40, seed=44)
+    rebuilder = make_projector(app, engine, settings, rebuild_batch_size=200)
+    finish = rebuilder._finish
+
+    def finish_then_stop(shadows: Any) -> None:
+        finish(shadows)
+        raise _Stopped
+
+    monkeypatch.setattr(rebuilder, "_finish", finish_then_stop)
+    with pytest.raises(_Stopped):
+        rebuilder.rebuild_all(LIVE)
+    monkeypatch.undo()
+    generate_history(app, cases=5, seed=45)  # filled in bulk when the rebuild goes on
+    rebuilder.catch_up()
+    live = checksums(engine)
+    rebuilder.rebuild_all(LIVE)
+    assert checksums(engine) == live
 
 
 def test_a_stopped_rebuild_of_every_projection_goes_on_from_where_each_got_to(
