@@ -134,16 +134,18 @@ def _missing(
     for recorder in recorders:
         if isinstance(recorder, GatedApplicationRecorder):
             tables.append(COMMITS_TABLE)
-            functions.append(recorder.lock_function_name)
+            functions += [f"{recorder.lock_function_name}()", recorder.append_signature]
     missing = []
     for table in tables:
         if _exists(conn, "SELECT to_regclass(%s)", f"{_quoted(schema)}.{_quoted(table)}"):
             continue
         missing.append(table)
     for function in functions:
-        if _exists(conn, "SELECT to_regprocedure(%s)", f"{_quoted(schema)}.{_quoted(function)}()"):
+        name, arguments = function.split("(", 1)
+        signature = f"{_quoted(schema)}.{_quoted(name)}({arguments}"
+        if _exists(conn, "SELECT to_regprocedure(%s)", signature):
             continue
-        missing.append(f"{function}()")
+        missing.append(function)
     return missing
 
 

@@ -4,8 +4,10 @@ Each of the library's recorder methods retries ten times, waiting for a pooled
 connection each time, so during an outage a request waits until the database is
 back. These subclasses run the library's own method body once (a read once more on a
 fresh connection) behind a `DatabaseGate` shared by every recorder on one datastore,
-so callers are answered at once while the database is away. Everything else is the
-library's code, and the library's recorder test cases run against these classes
+so callers are answered at once while the database is away. A save with no answer
+to keep appends its events through one function of the owner's, under the library's
+table lock (docs/adr/0037); everything else is the library's code, and the library's
+recorder test cases run against these classes
 (tests/integration/test_library_recorder_cases.py).
 """
 
@@ -86,15 +88,7 @@ class GatedAggregateRecorder(PostgresAggregateRecorder):
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
     ) -> None:
-        curs.execute(
-            self.insert_columns_statement,
-            (
-                [e.originator_id for e in stored_events],
-                [e.originator_version for e in stored_events],
-                [e.topic for e in stored_events],
-                [e.state for e in stored_events],
-            ),
-        )
+        curs.execute(self.insert_columns_statement, _columns(stored_events))
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -130,7 +124,13 @@ class GatedApplicationRecorder(PostgresApplicationRecorder, GatedAggregateRecord
     are issued in commit order; PostgreSQL lets only a role that may UPDATE, DELETE or
     TRUNCATE a table lock it so. The lock is taken instead by a function owned by the
     tables' owner (SECURITY DEFINER) that does nothing else, so the service can run as a
-    role that may only append and read events (docs/adr/0015)."""
+    role that may only append and read events (docs/adr/0015).
+
+    A save with no Idempotency-Key answer to keep goes through a second such function
+    instead, in one statement that commits by itself: the lock, the events, the commit
+    marker and both notices, so the lock is not held across round trips (docs/adr/0037).
+    A save that keeps an answer keeps the library's transaction, since the answer is
+    made in Python from the positions."""
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
@@ -159,6 +159,50 @@ class GatedApplicationRecorder(PostgresApplicationRecorder, GatedAggregateRecord
         timeout, lock = self.lock_table_statements
         assert "LOCK TABLE" in str(lock), self.lock_table_statements
         self.lock_table_statements = [timeout, SQL("SELECT {}()").format(lock_function)]
+        # A save with no answer to keep: the lock, the events, the commit marker and the
+        # notices in one statement that commits by itself, so the lock is held for the
+        # database's own work only, not across round trips (docs/adr/0037).
+        self.append_function_name = append_function_name(self.events_table_name)
+        self.check_identifier_length(self.append_function_name)
+        id_type = Identifier(datastore.originator_id_type)
+        append_function = SQL("{}.{}").format(schema, Identifier(self.append_function_name))
+        self.sql_create_statements += [
+            SQL(
+                "CREATE OR REPLACE FUNCTION {function}("
+                "ids {id_type}[], versions bigint[], topics text[], states bytea[]) "
+                "RETURNS SETOF bigint "
+                "LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp "
+                "AS $$DECLARE positions bigint[]; BEGIN "
+                "SET LOCAL lock_timeout = {timeout}; "
+                "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
+                "WITH inserted AS ("
+                "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
+                "SELECT * FROM unnest(ids, versions, topics, states) RETURNING notification_id"
+                ") SELECT array_agg(notification_id ORDER BY notification_id) "
+                "INTO positions FROM inserted; "
+                "INSERT INTO {commits} (position, committed_at) VALUES "
+                "(positions[array_upper(positions, 1)], extract(epoch FROM clock_timestamp())); "
+                "PERFORM pg_notify({channel}, NULL); "
+                "PERFORM pg_notify({head}, positions[array_upper(positions, 1)]::text); "
+                "RETURN QUERY SELECT unnest(positions); "
+                "END$$"
+            ).format(
+                function=append_function,
+                id_type=id_type,
+                timeout=Literal(f"{datastore.lock_timeout}s"),
+                schema=schema,
+                table=Identifier(self.events_table_name),
+                commits=self.commits_table,
+                channel=Literal(self.channel_name),
+                head=Literal(head_channel(datastore.schema)),
+            ),
+            SQL("REVOKE EXECUTE ON FUNCTION {} FROM PUBLIC").format(append_function),
+        ]
+        self.append_signature = (
+            f"{self.append_function_name}({datastore.originator_id_type}[], "
+            "bigint[], text[], bytea[])"
+        )
+        self.append_statement = SQL("SELECT * FROM {}(%b, %b, %b, %b)").format(append_function)
         self.insert_columns_statement += SQL(" RETURNING notification_id")
         # An Idempotency-Key's row, kept in the transaction of the events (docs/adr/0025).
         keys = SQL("{}.{}").format(schema, Identifier(IDEMPOTENCY_TABLE))
@@ -213,8 +257,12 @@ class GatedApplicationRecorder(PostgresApplicationRecorder, GatedAggregateRecord
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         claim = current_claim.get()
+        # With an answer to keep, the events' transaction stays open for it.
+        body = _insert_application_events
+        if stored_events and not any(kwargs.values()) and claim_to_record() is None:
+            body = _append
         try:
-            ids = self._gated_insert(_insert_application_events, stored_events, **kwargs)
+            ids = self._gated_insert(body, stored_events, **kwargs)
         except BaseException:
             if claim is not None:
                 claim.discard()
@@ -296,6 +344,31 @@ def _select_event_heads(
     ):
         curs.execute(statement, [originator_id], prepare=True, binary=True)
         return [(version, bytes(head)) for version, head in curs.fetchall()]
+
+
+def _append(
+    recorder: GatedApplicationRecorder, stored_events: Sequence[StoredEvent], **_: Any
+) -> list[int]:
+    """The events, their commit marker and notices, in one statement on a connection
+    in autocommit: one round trip, the table's lock held only while the database works."""
+    with recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+        curs.execute(recorder.append_statement, _columns(stored_events), prepare=True)
+        return [position for (position,) in curs.fetchall()]
+
+
+def _columns(stored_events: Sequence[StoredEvent]) -> tuple[list[Any], ...]:
+    """The events as four arrays of plain values."""
+    return (
+        [e.originator_id for e in stored_events],
+        [e.originator_version for e in stored_events],
+        [e.topic for e in stored_events],
+        [e.state for e in stored_events],
+    )
+
+
+def append_function_name(events_table_name: str) -> str:
+    """The function that appends a save's events to an events table (the owner's)."""
+    return f"append_{events_table_name}"
 
 
 def lock_function_name(events_table_name: str) -> str:

@@ -25,7 +25,7 @@ from psycopg import sql
 from application.fundcase import Fundcase
 from infrastructure.commits import COMMITS_TABLE
 from infrastructure.eventstore import plain_postgres_url, postgres_schema
-from infrastructure.postgres_store import lock_function_name
+from infrastructure.postgres_store import append_function_name, lock_function_name
 
 VERSION_TABLE = "alembic_version"
 
@@ -36,10 +36,11 @@ class RoleRefused(Exception):
 
 @dataclass(frozen=True)
 class EventTables:
-    """The tables that hold history, and the function that locks the events table."""
+    """The tables that hold history, and the functions that lock and append to the
+    events table."""
 
     tables: tuple[str, ...]
-    lock_function: str
+    functions: tuple[str, ...]
 
     @classmethod
     def of(cls, app: Fundcase) -> EventTables:
@@ -47,7 +48,7 @@ class EventTables:
         tables = [events, COMMITS_TABLE]
         if app.snapshots is not None:
             tables.append(app.snapshots.recorder.events_table_name)  # type: ignore[attr-defined]
-        return cls(tuple(tables), lock_function_name(events))
+        return cls(tuple(tables), (lock_function_name(events), append_function_name(events)))
 
 
 def grant_app_role(
@@ -79,9 +80,10 @@ def grant_app_role(
         run(sql.SQL("REVOKE ALL ON {} FROM {}, PUBLIC").format(history, grantee))
         run(sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON {} FROM {}").format(history, grantee))
         run(sql.SQL("GRANT SELECT, INSERT ON {} TO {}").format(history, grantee))
-        lock = sql.SQL("{}.{}()").format(schema, sql.Identifier(tables.lock_function))
-        run(sql.SQL("REVOKE EXECUTE ON FUNCTION {} FROM PUBLIC").format(lock))
-        run(sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(lock, grantee))
+        for function in tables.functions:
+            named = sql.SQL("{}.{}").format(schema, sql.Identifier(function))
+            run(sql.SQL("REVOKE EXECUTE ON FUNCTION {} FROM PUBLIC").format(named))
+            run(sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(named, grantee))
         # Alembic's version: read, so the service sees the schema is current.
         version = sql.SQL("{}.{}").format(schema, sql.Identifier(VERSION_TABLE))
         run(sql.SQL("REVOKE ALL ON {} FROM {}").format(version, grantee))

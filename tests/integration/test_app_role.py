@@ -203,3 +203,33 @@ def test_the_role_on_a_schema_not_yet_migrated_is_told_to_migrate(
         )
     with pytest.raises(DatabaseNotReady, match=r"run `fundcase migrate` as the database owner"):
         open_application(Settings(database_url=as_role(owner_url, role)))
+
+
+def test_a_store_from_before_the_append_function_is_upgraded_by_the_owners_migrate(
+    granted: tuple[str, str],
+) -> None:
+    """A store made before saves were appended in one statement (docs/adr/0037): the
+    role is told to migrate; once the owner has, the role's commands append through it."""
+    owner_url, role = granted
+    schema = sql.Identifier(postgres_schema(owner_url))
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP FUNCTION {}.append_fundcase_events").format(schema))
+    with pytest.raises(DatabaseNotReady, match=r"append_fundcase_events\(uuid\[\], .*migrate"):
+        open_application(Settings(database_url=as_role(owner_url, role)))
+    owner = open_application(Settings(database_url=owner_url), create_tables=True)
+    try:
+        assert grant_app_role(owner_url, EventTables.of(owner), role) is False  # role kept
+    finally:
+        owner.close()
+    settings = Settings(database_url=as_role(owner_url, role), secret=SecretStr(SECRET))
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        register_and_find(client, Tokens(settings))
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        head, marked = conn.execute(
+            sql.SQL(
+                "SELECT (SELECT max(notification_id) FROM {}.fundcase_events), "
+                "(SELECT max(position) FROM {}.fundcase_commits)"
+            ).format(schema, schema)
+        ).fetchone() or (None, None)
+    assert head is not None
+    assert marked == head  # the save's commit marker, written by the function
