@@ -29,7 +29,7 @@ from eventsourcing.postgres import (
 from eventsourcing.utils import Environment, EnvType
 from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
-from psycopg.sql import SQL, Identifier, Literal
+from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from infrastructure.availability import DatabaseGate, check_if_stirred
 from infrastructure.commits import COMMITS_TABLE, head_channel, marker
@@ -142,19 +142,16 @@ class GatedApplicationRecorder(PostgresApplicationRecorder, GatedAggregateRecord
                 "(position bigint PRIMARY KEY, committed_at double precision NOT NULL)"
             ).format(self.commits_table)
         )
+        table = SQL("{}.{}").format(schema, Identifier(self.events_table_name))
         self.lock_function_name = lock_function_name(self.events_table_name)
-        self.check_identifier_length(self.lock_function_name)
-        lock_function = SQL("{}.{}").format(schema, Identifier(self.lock_function_name))
-        self.sql_create_statements += [
-            SQL(
-                "CREATE OR REPLACE FUNCTION {function}() RETURNS void "
-                "LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp "
-                "AS $$BEGIN LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; END$$"
-            ).format(
-                function=lock_function, schema=schema, table=Identifier(self.events_table_name)
-            ),
-            SQL("REVOKE EXECUTE ON FUNCTION {}() FROM PUBLIC").format(lock_function),
-        ]
+        lock_function, statements = self._owners_function(
+            schema,
+            self.lock_function_name,
+            SQL(""),
+            "void",
+            SQL("BEGIN LOCK TABLE {} IN EXCLUSIVE MODE; END").format(table),
+        )
+        self.sql_create_statements += statements
         # The library's statements are its lock timeout, then LOCK TABLE.
         timeout, lock = self.lock_table_statements
         assert "LOCK TABLE" in str(lock), self.lock_table_statements
@@ -163,20 +160,19 @@ class GatedApplicationRecorder(PostgresApplicationRecorder, GatedAggregateRecord
         # notices in one statement that commits by itself, so the lock is held for the
         # database's own work only, not across round trips (docs/adr/0037).
         self.append_function_name = append_function_name(self.events_table_name)
-        self.check_identifier_length(self.append_function_name)
-        id_type = Identifier(datastore.originator_id_type)
-        append_function = SQL("{}.{}").format(schema, Identifier(self.append_function_name))
-        self.sql_create_statements += [
+        append_function, statements = self._owners_function(
+            schema,
+            self.append_function_name,
+            SQL("ids {}[], versions bigint[], topics text[], states bytea[]").format(
+                Identifier(datastore.originator_id_type)
+            ),
+            "SETOF bigint",
             SQL(
-                "CREATE OR REPLACE FUNCTION {function}("
-                "ids {id_type}[], versions bigint[], topics text[], states bytea[]) "
-                "RETURNS SETOF bigint "
-                "LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp "
-                "AS $$DECLARE positions bigint[]; BEGIN "
+                "DECLARE positions bigint[]; BEGIN "
                 "SET LOCAL lock_timeout = {timeout}; "
-                "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
+                "LOCK TABLE {table} IN EXCLUSIVE MODE; "
                 "WITH inserted AS ("
-                "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
+                "INSERT INTO {table} (originator_id, originator_version, topic, state) "
                 "SELECT * FROM unnest(ids, versions, topics, states) RETURNING notification_id"
                 ") SELECT array_agg(notification_id ORDER BY notification_id) "
                 "INTO positions FROM inserted; "
@@ -185,19 +181,16 @@ class GatedApplicationRecorder(PostgresApplicationRecorder, GatedAggregateRecord
                 "PERFORM pg_notify({channel}, NULL); "
                 "PERFORM pg_notify({head}, positions[array_upper(positions, 1)]::text); "
                 "RETURN QUERY SELECT unnest(positions); "
-                "END$$"
+                "END"
             ).format(
-                function=append_function,
-                id_type=id_type,
                 timeout=Literal(f"{datastore.lock_timeout}s"),
-                schema=schema,
-                table=Identifier(self.events_table_name),
+                table=table,
                 commits=self.commits_table,
                 channel=Literal(self.channel_name),
                 head=Literal(head_channel(datastore.schema)),
             ),
-            SQL("REVOKE EXECUTE ON FUNCTION {} FROM PUBLIC").format(append_function),
-        ]
+        )
+        self.sql_create_statements += statements
         self.append_signature = (
             f"{self.append_function_name}({datastore.originator_id_type}[], "
             "bigint[], text[], bytea[])"
@@ -208,6 +201,28 @@ class GatedApplicationRecorder(PostgresApplicationRecorder, GatedAggregateRecord
         keys = SQL("{}.{}").format(schema, Identifier(IDEMPOTENCY_TABLE))
         self.select_key = SQL(SELECT_KEY.format(table="{table}", p="%s")).format(table=keys)
         self.insert_key = SQL(INSERT_KEY.format(table="{table}", p="%s")).format(table=keys)
+
+    def _owners_function(
+        self,
+        schema: Identifier,
+        name: str,
+        parameters: SQL | Composed,
+        returns: str,
+        body: Composed,
+    ) -> tuple[Composed, list[Composed]]:
+        """A function of the tables' owner that the service's role may be granted
+        (docs/adr/0015): SECURITY DEFINER with a fixed search_path, EXECUTE revoked from
+        PUBLIC. Its qualified name, and the statements that make it."""
+        self.check_identifier_length(name)
+        function = SQL("{}.{}").format(schema, Identifier(name))
+        return function, [
+            SQL(
+                "CREATE OR REPLACE FUNCTION {function}({parameters}) RETURNS {returns} "
+                "LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp "
+                "AS $$ {body} $$"
+            ).format(function=function, parameters=parameters, returns=SQL(returns), body=body),
+            SQL("REVOKE EXECUTE ON FUNCTION {} FROM PUBLIC").format(function),
+        ]
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
