@@ -96,6 +96,7 @@ def open_application(
     try:
         with psycopg.connect(plain_postgres_url(settings.database_url), autocommit=True) as conn:
             if not create_tables and _missing(conn, schema, recorders) == []:
+                _check_may_call(conn, schema, recorders)
                 return _with_types_known(app, recorders)
             conn.execute("SELECT pg_advisory_lock(%s)", (EVENT_STORE_LOCK,))
             try:
@@ -130,23 +131,59 @@ def _missing(
 ) -> list[str]:
     """The event store's tables and functions not (yet) in the schema."""
     tables = [r.events_table_name for r in recorders]
-    functions = []
+    functions = _functions(recorders)
     for recorder in recorders:
         if isinstance(recorder, GatedApplicationRecorder):
             tables.append(COMMITS_TABLE)
-            functions += [f"{recorder.lock_function_name}()", recorder.append_signature]
     missing = []
     for table in tables:
         if _exists(conn, "SELECT to_regclass(%s)", f"{_quoted(schema)}.{_quoted(table)}"):
             continue
         missing.append(table)
     for function in functions:
-        name, arguments = function.split("(", 1)
-        signature = f"{_quoted(schema)}.{_quoted(name)}({arguments}"
-        if _exists(conn, "SELECT to_regprocedure(%s)", signature):
+        if _exists(conn, "SELECT to_regprocedure(%s)", _qualified(schema, function)):
             continue
         missing.append(function)
     return missing
+
+
+def _functions(recorders: list[GatedAggregateRecorder]) -> list[str]:
+    """The event store's functions of the owner's, with their arguments' types."""
+    return [
+        function
+        for recorder in recorders
+        if isinstance(recorder, GatedApplicationRecorder)
+        for function in (f"{recorder.lock_function_name}()", recorder.append_signature)
+    ]
+
+
+def _qualified(schema: str, function: str) -> str:
+    name, arguments = function.split("(", 1)
+    return f"{_quoted(schema)}.{_quoted(name)}({arguments}"
+
+
+def _check_may_call(
+    conn: psycopg.Connection[Any], schema: str, recorders: list[GatedAggregateRecorder]
+) -> None:
+    """The role may call the owner's functions: a store migrated without granting them
+    anew would refuse every save at its first write, not at start."""
+    refused = [
+        function
+        for function in _functions(recorders)
+        if not _exists(
+            conn,
+            "SELECT NULLIF(has_function_privilege(%s, 'EXECUTE'), false)",
+            _qualified(schema, function),
+        )
+    ]
+    if refused:
+        row = conn.execute("SELECT current_user").fetchone()
+        assert row is not None
+        msg = (
+            f"role {row[0]!r} may not call the event store's {', '.join(refused)} in schema "
+            f"{schema!r}: run `fundcase migrate --grant-to {row[0]}` as the database owner"
+        )
+        raise DatabaseNotReady(msg)
 
 
 def _exists(conn: psycopg.Connection[Any], query: LiteralString, name: str) -> bool:

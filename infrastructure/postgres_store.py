@@ -367,6 +367,7 @@ def _append(
     """The events, their commit marker and notices, in one statement on a connection
     in autocommit: one round trip, the table's lock held only while the database works."""
     with recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+        assert conn.autocommit  # the statement's own transaction commits it
         curs.execute(recorder.append_statement, _columns(stored_events), prepare=True)
         return [position for (position,) in curs.fetchall()]
 
