@@ -19,12 +19,17 @@ from eventsourcing.persistence import RecordConflictError
 from application.cases.use_cases import CaseRegistered
 from application.fundcase import Fundcase
 from application.shared.errors import ConcurrentWrite, NotFound
+from application.shared.use_cases import Recorded
 from demo.worked_example import OFFICIAL, record_worked_example
 from domain.case import CaseStatus, Direction, Document
 from domain.commitment import Usage
 from domain.decision import CommitteeReport
 from domain.diary import DiarySeries
 from domain.values import Money
+from infrastructure.eventstore import open_application
+from infrastructure.idempotency import Claim, Stored, current_claim
+from infrastructure.settings import Settings
+from infrastructure.system import open_system
 from tests.conftest import OpenApp
 from tests.service.steps import document, log_position, propose, register, sequence, take
 from tests.unit import builders
@@ -171,6 +176,63 @@ def test_racing_writers_each_succeed_or_hear_of_the_conflict(open_app: OpenApp) 
     stored = {d.title for d in apps[0].get_case(case_id).documents.values()}
     assert stored == {f"Handling {i}" for i, ok in enumerate(outcomes) if ok}
     assert outcomes.count(True) >= 1
+
+
+def test_a_reader_following_sixteen_writers_sees_each_event_once_in_order(
+    database_url: str,
+) -> None:
+    """Half the writers keep an Idempotency-Key answer with their events (the library's
+    transaction), half do not (on PostgreSQL, one call of the owner's append function,
+    docs/adr/0037). A reader that asks only for what follows the last position it saw,
+    as the projector does, must still see every event once: no late commit passed."""
+    writing = open_system(Settings(database_url=database_url))
+    reading = open_application(Settings(database_url=database_url))
+    try:
+        cases = [register(writing.app).id for _ in range(16)]
+        first = reading.log_head() + 1
+        seen: list[int] = []
+        writers_done = threading.Event()
+
+        def follow() -> None:
+            while True:
+                done = writers_done.is_set()
+                after = seen[-1] if seen else first - 1
+                batch = reading.recorder.select_notifications(start=after + 1, limit=50)
+                seen.extend(n.id for n in batch)
+                if done and not batch:
+                    return
+
+        def write(i: int) -> int:
+            kept = 0
+            for n in range(WRITES_EACH):
+                claim = Claim(f"skrivare {i}", str(n), "f" * 64, render=_answer) if i % 2 else None
+                claimed = current_claim.set(claim)
+                try:
+                    writing.app.register_document(cases[i], document(f"Handling {n}"), OFFICIAL)
+                finally:
+                    current_claim.reset(claimed)
+                kept += claim is not None and claim.recorded is not None
+            return kept
+
+        reader = threading.Thread(target=follow)
+        reader.start()
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            kept = sum(pool.map(write, range(16)))
+        writers_done.set()
+        reader.join(timeout=60)
+        assert seen == list(range(first, reading.log_head() + 1))
+        assert len(seen) == 16 * WRITES_EACH
+        assert kept == 8 * WRITES_EACH
+    finally:
+        reading.close()
+        writing.close()
+
+
+WRITES_EACH = 25
+
+
+def _answer(recorded: Recorded) -> Stored:
+    return Stored(201, [], recorded.model_dump_json().encode())
 
 
 def test_commands_from_two_processes_in_turn_each_build_on_the_others(
