@@ -6,7 +6,8 @@ back. These subclasses run the library's own method body once (a read once more 
 fresh connection) behind a `DatabaseGate` shared by every recorder on one datastore,
 so callers are answered at once while the database is away. A save with no answer
 to keep appends its events through one function of the owner's, under the library's
-table lock (docs/adr/0037); everything else is the library's code, and the library's
+table lock (docs/adr/0037), and an aggregate's events are read with a statement made
+once (docs/adr/0038); everything else is the library's code, and the library's
 recorder test cases run against these classes
 (tests/integration/test_library_recorder_cases.py).
 """
@@ -19,7 +20,7 @@ from typing import Any, cast
 from uuid import UUID
 from weakref import WeakKeyDictionary
 
-from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.persistence import IntegrityError, Notification, StoredEvent
 from eventsourcing.postgres import (
     PostgresAggregateRecorder,
     PostgresApplicationRecorder,
@@ -31,6 +32,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Composed, Identifier, Literal
 
+from application.shared.kept import versions_to_check
 from infrastructure.availability import DatabaseGate, check_if_stirred
 from infrastructure.commits import COMMITS_TABLE, head_channel, marker
 from infrastructure.idempotency import (
@@ -42,6 +44,22 @@ from infrastructure.idempotency import (
     current_claim,
 )
 from infrastructure.sqlite_store import EVENT_HEAD_BYTES
+
+# A save of up to this many events, checking up to as many aggregates, sends them as
+# single values (most commands save one event).
+SENT_AS_VALUES = 8
+# Whether any of the aggregates (ids) has an event after the version a command used:
+# one probe of the primary key an aggregate (LATERAL … LIMIT 1). A plain join of the
+# arrays with the table was planned, while the table had no statistics, as a hash join
+# over a scan of the whole table, and the plan was kept as the table grew.
+MOVED_ON = (
+    "SELECT EXISTS (SELECT FROM unnest({ids}, {versions}) AS used (id, version) "
+    "CROSS JOIN LATERAL (SELECT FROM {table} WHERE originator_id = used.id "
+    "AND originator_version > used.version LIMIT 1) AS newer) AS moved_on"
+)
+MOVED_ON_MESSAGE = "an aggregate the command used has changed since"
+# Below every aggregate's first version: "all its events".
+NO_VERSION = -1
 
 _gates: WeakKeyDictionary[PostgresDatastore, DatabaseGate] = WeakKeyDictionary()
 
@@ -84,6 +102,20 @@ class GatedAggregateRecorder(PostgresAggregateRecorder):
             table=Identifier(self.events_table_name),
             id_type=Identifier(self.datastore.originator_id_type),
         )
+        # An aggregate's events after a version, rendered once (the library composes its
+        # statement anew for each read), read in binary as tuples (docs/adr/0038).
+        self.select_events_after_statement = (
+            SQL(
+                "SELECT originator_version, topic, state FROM {schema}.{table} "
+                "WHERE originator_id = %s AND originator_version > %s "
+                "ORDER BY originator_version"
+            )
+            .format(
+                schema=Identifier(self.datastore.schema),
+                table=Identifier(self.events_table_name),
+            )
+            .as_string()
+        )
 
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
@@ -111,6 +143,14 @@ class GatedAggregateRecorder(PostgresAggregateRecorder):
         limit: int | None = None,
     ) -> Sequence[StoredEvent]:
         gate = gate_of(self.datastore)
+        if lte is None and not desc and limit is None:
+            # How an aggregate is loaded, or brought up to date (docs/adr/0038).
+            return cast(
+                "Sequence[StoredEvent]",
+                gate.read(
+                    _select_events_after, self, originator_id, NO_VERSION if gt is None else gt
+                ),
+            )
         return cast(
             "Sequence[StoredEvent]",
             gate.read(_select_events, self, originator_id, gt=gt, lte=lte, desc=desc, limit=limit),
@@ -130,7 +170,12 @@ class GatedApplicationRecorder(PostgresApplicationRecorder, GatedAggregateRecord
     instead, in one statement that commits by itself: the lock, the events, the commit
     marker and both notices, so the lock is not held across round trips (docs/adr/0037).
     A save that keeps an answer keeps the library's transaction, since the answer is
-    made in Python from the positions."""
+    made in Python from the positions.
+
+    Both check, under the lock, that no aggregate a command used unread has moved on
+    since (docs/adr/0038)."""
+
+    checks_loaded_versions = True
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
@@ -163,14 +208,18 @@ class GatedApplicationRecorder(PostgresApplicationRecorder, GatedAggregateRecord
         append_function, statements = self._owners_function(
             schema,
             self.append_function_name,
-            SQL("ids {}[], versions bigint[], topics text[], states bytea[]").format(
-                Identifier(datastore.originator_id_type)
-            ),
+            SQL(
+                "ids {id}[], versions bigint[], topics text[], states bytea[], "
+                "used_ids {id}[], used_versions bigint[]"
+            ).format(id=Identifier(datastore.originator_id_type)),
             "SETOF bigint",
             SQL(
                 "DECLARE positions bigint[]; BEGIN "
                 "SET LOCAL lock_timeout = {timeout}; "
                 "LOCK TABLE {table} IN EXCLUSIVE MODE; "
+                "IF ({moved_on}) THEN "
+                "RAISE EXCEPTION USING ERRCODE = 'unique_violation', MESSAGE = {moved_on_message}; "
+                "END IF; "
                 "WITH inserted AS ("
                 "INSERT INTO {table} (originator_id, originator_version, topic, state) "
                 "SELECT * FROM unnest(ids, versions, topics, states) RETURNING notification_id"
@@ -185,17 +234,35 @@ class GatedApplicationRecorder(PostgresApplicationRecorder, GatedAggregateRecord
             ).format(
                 timeout=Literal(f"{datastore.lock_timeout}s"),
                 table=table,
+                moved_on=SQL(MOVED_ON).format(
+                    table=table, ids=SQL("used_ids"), versions=SQL("used_versions")
+                ),
+                moved_on_message=Literal(MOVED_ON_MESSAGE),
                 commits=self.commits_table,
                 channel=Literal(self.channel_name),
                 head=Literal(head_channel(datastore.schema)),
             ),
         )
+        # Before ADR 0038 it took no aggregates to check; one function of the name, so
+        # that it is granted by name (infrastructure/roles.py).
+        self.sql_create_statements.append(
+            SQL("DROP FUNCTION IF EXISTS {}({}[], bigint[], text[], bytea[])").format(
+                append_function, Identifier(datastore.originator_id_type)
+            )
+        )
         self.sql_create_statements += statements
         self.append_signature = (
-            f"{self.append_function_name}({datastore.originator_id_type}[], "
-            "bigint[], text[], bytea[])"
+            f"{self.append_function_name}({datastore.originator_id_type}[], bigint[], "
+            f"text[], bytea[], {datastore.originator_id_type}[], bigint[])"
         )
-        self.append_statement = SQL("SELECT * FROM {}(%b, %b, %b, %b)").format(append_function)
+        self.append_function = append_function
+        self._append_calls: dict[tuple[int, int], str] = {}
+        # A save that keeps an answer checks the same in the library's transaction.
+        self.select_moved_on = SQL(MOVED_ON).format(
+            table=table,
+            ids=SQL("%b::{}[]").format(Identifier(datastore.originator_id_type)),
+            versions=SQL("%b::bigint[]"),
+        )
         self.insert_columns_statement += SQL(" RETURNING notification_id")
         # An Idempotency-Key's row, kept in the transaction of the events (docs/adr/0025).
         keys = SQL("{}.{}").format(schema, Identifier(IDEMPOTENCY_TABLE))
@@ -224,17 +291,34 @@ class GatedApplicationRecorder(PostgresApplicationRecorder, GatedAggregateRecord
             SQL("REVOKE EXECUTE ON FUNCTION {} FROM PUBLIC").format(function),
         ]
 
+    def append_call(self, events: int, used: int) -> str:
+        """The statement that calls the append function for `events` events and `used`
+        aggregates to check; (0, 0): with lists."""
+        key = (events, used)
+        call = self._append_calls.get(key)
+        if call is None:
+            call = _append_call(self.append_function, *key, self.datastore.originator_id_type)
+            self._append_calls[key] = call
+        return call
+
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
         """Before the events: a request that keeps its answer with them first takes the
         events' lock (as the insert would next), under which a key kept by another
-        transaction is seen; it then records nothing. (Raised here, before the library's
-        insert, the error rolls the transaction back.)"""
+        transaction is seen; it then records nothing. Under the same lock, an aggregate
+        the command used unread must not have moved on (docs/adr/0038). (Raised here,
+        before the library's insert, the error rolls the transaction back.)"""
         super()._insert_events(curs, stored_events, **kwargs)
         claim = claim_to_record()
-        if claim is not None and stored_events:
+        used = versions_to_check()
+        if stored_events and (claim is not None or used):
             self._lock_table(curs)
+        if used and stored_events:
+            curs.execute(self.select_moved_on, (list(used), list(used.values())))
+            if curs.fetchone()["moved_on"]:  # type: ignore[index]
+                raise IntegrityError(MOVED_ON_MESSAGE)
+        if claim is not None and stored_events:
             curs.execute(self.select_key, (claim.scope, claim.key))
             if curs.fetchone() is not None:
                 raise KeyTaken
@@ -366,10 +450,57 @@ def _append(
 ) -> list[int]:
     """The events, their commit marker and notices, in one statement on a connection
     in autocommit: one round trip, the table's lock held only while the database works."""
+    used = versions_to_check()
+    columns = (*_columns(stored_events), list(used), list(used.values()))
+    if max(len(stored_events), len(used)) <= SENT_AS_VALUES:
+        # Each value a parameter of its own, which psycopg adapts in C; it inspects
+        # lists in Python first.
+        statement = recorder.append_call(len(stored_events), len(used))
+        values: Sequence[Any] = [value for column in columns for value in column]
+    else:
+        statement, values = recorder.append_call(0, 0), columns
     with recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
         assert conn.autocommit  # the statement's own transaction commits it
-        curs.execute(recorder.append_statement, _columns(stored_events), prepare=True)
+        curs.execute(statement, values, prepare=True)
         return [position for (position,) in curs.fetchall()]
+
+
+def _append_call(function: Composed, events: int, used: int, id_type: str) -> str:
+    """The append function called with `events` events and `used` aggregates to check,
+    one parameter a value; with (0, 0), one parameter a list."""
+    types: list[SQL | Identifier] = [Identifier(id_type), SQL("bigint"), SQL("text"), SQL("bytea")]
+    counts = [events] * 4 + [used] * 2
+    arguments = [
+        SQL("ARRAY[{}]::{}[]").format(SQL(", ").join([SQL("%b")] * count), type_)
+        if events
+        else SQL("%b::{}[]").format(type_)
+        for type_, count in zip([*types, *types[:2]], counts, strict=True)
+    ]
+    return SQL("SELECT * FROM {}({})").format(function, SQL(", ").join(arguments)).as_string()
+
+
+def _select_events_after(
+    recorder: GatedAggregateRecorder, originator_id: UUID | str, version: int
+) -> list[StoredEvent]:
+    with (
+        recorder.datastore.get_connection() as conn,
+        conn.cursor(row_factory=tuple_row) as curs,
+    ):
+        curs.execute(
+            recorder.select_events_after_statement,
+            (originator_id, version),
+            prepare=True,
+            binary=True,
+        )
+        return [
+            StoredEvent(
+                originator_id=originator_id,
+                originator_version=originator_version,
+                topic=topic,
+                state=state,
+            )
+            for originator_version, topic, state in curs.fetchall()
+        ]
 
 
 def _columns(stored_events: Sequence[StoredEvent]) -> tuple[list[Any], ...]:

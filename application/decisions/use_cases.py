@@ -200,7 +200,10 @@ class DecisionUseCases(StaffUseCases):
             [proposed] = self.events.get(commitment_id, lte=1)
             assert isinstance(proposed, CoFinancingCommitment.Proposed)
             lines[str(commitment_id)] = commitment_line(proposed)
-        events = [*self.events.get(decision.id), *decision.pending_events]
+        # Up to the version this copy was loaded at: on a copy taken unread that was
+        # behind, the save fails and the command runs again (docs/adr/0038).
+        stored = decision.version - len(decision.pending_events)
+        events = [*self.events.get(decision.id, lte=stored), *decision.pending_events]
         document = document_of(events, lines)
         assert document is not None
         assert document.version == decision.document_version

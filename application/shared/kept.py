@@ -59,12 +59,31 @@ class KeptAggregates:
 
 class HeldByCommand:
     """The aggregates the running command loaded, each with the version it last had as
-    stored (when loaded, then when saved)."""
+    stored (when loaded, then when saved).
 
-    def __init__(self) -> None:
+    Where the store checks, in a save's transaction, that aggregates are still at the
+    versions a command used (PostgreSQL), a kept aggregate is taken without reading the
+    events since its version, until the command's first save (docs/adr/0038). Those are
+    `unread` until a save checks them. A command that ends with any still unread
+    (refused, conflicting, or done without a save) is run once more, from the store
+    (`use_case`)."""
+
+    def __init__(self, *, from_store: bool = False) -> None:
         self._held: dict[UUID, tuple[Aggregate, int]] | None = {}
+        # Kept aggregates taken without reading, by id, at the version taken.
+        self.unread: dict[UUID, int] = {}
+        self.from_store = from_store
+        self.saved_any = False
 
-    def loaded(self, aggregate: Aggregate) -> None:
+    def may_skip_read(self) -> bool:
+        """Whether a kept aggregate may be taken without reading the events since it."""
+        return not (self.from_store or self.saved_any)
+
+    def loaded(self, aggregate: Aggregate, *, read: bool = True) -> None:
+        if read:
+            self.unread.pop(aggregate.id, None)
+        else:
+            self.unread[aggregate.id] = aggregate.version
         if self._held is None:
             return
         self._held[aggregate.id] = (aggregate, aggregate.version)
@@ -72,6 +91,9 @@ class HeldByCommand:
             self._held = None
 
     def saved(self, aggregates: Iterable[Aggregate]) -> None:
+        """The aggregates were saved; the save checked every unread one."""
+        self.saved_any = True
+        self.unread.clear()
         if self._held is None:
             return
         for aggregate in aggregates:
@@ -92,3 +114,10 @@ class HeldByCommand:
 # The command running in this context (None outside one: a read keeps nothing and
 # takes nothing).
 running_command: ContextVar[HeldByCommand | None] = ContextVar("running_command", default=None)
+
+
+def versions_to_check() -> dict[UUID, int]:
+    """For a store's save: the kept aggregates the running command took unread, each
+    with the version it used; the save must fail if any has moved on since."""
+    command = running_command.get()
+    return command.unread if command is not None else {}

@@ -80,24 +80,47 @@ def use_case(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, 
         given = [*args, *kwargs.values()]
         command = next((type(a).__name__ for a in given if isinstance(a, BaseModel)), None)
         actor = next((a.id for a in given if isinstance(a, Actor)), None)
-        held = HeldByCommand()
-        running = running_command.set(held)
         with structlog.contextvars.bound_contextvars(
             command=command or method.__name__, actor=actor
         ):
             try:
-                result = method(self, *args, **kwargs)
+                held = HeldByCommand()
+                try:
+                    result = _running(held, method, self, *args, **kwargs)
+                except DomainError:
+                    if not held.unread:
+                        raise
+                if held.unread:
+                    # It took a kept copy unread and no save checked it (it was refused,
+                    # conflicted or saved nothing): the copy may have been behind, so the
+                    # command runs once more, from the store. Nothing was saved.
+                    held = HeldByCommand(from_store=True)
+                    result = _running(held, method, self, *args, **kwargs)
             except DomainError as refusal:
                 log.info("command_refused", rule=refusal.rule, field=refusal.field)
                 raise
-            finally:
-                running_command.reset(running)
             # Answered: what it loaded, as stored now, is kept for the next command.
             self.kept.give_back(held.as_stored())
             log.info("command_recorded", **_outcome(result))
             return result
 
     return run
+
+
+def _running(
+    held: HeldByCommand,
+    method: Callable[Concatenate[S, P], R],
+    app: S,
+    /,
+    *args: Any,
+    **kwargs: Any,
+) -> R:
+    """The command, with `held` as the aggregates it loads."""
+    running = running_command.set(held)
+    try:
+        return method(app, *args, **kwargs)
+    finally:
+        running_command.reset(running)
 
 
 def _outcome(result: View) -> dict[str, Any]:
@@ -122,6 +145,9 @@ class UseCases(Application[UUID]):
         super().__init__(env)
         self.today = today
         self.kept = KeptAggregates()
+        # Whether the store's saves fail for an aggregate moved on from the version a
+        # command used (application/shared/kept.py::versions_to_check).
+        self.checks_loaded_versions: bool = getattr(self.recorder, "checks_loaded_versions", False)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -227,13 +253,18 @@ class UseCases(Application[UUID]):
         """The aggregate of that kind, refusing unknown ids and stale expectations.
 
         A command takes the aggregate an earlier command left, if this process kept
-        it, with the events recorded since (application/shared/kept.py)."""
+        it, with the events recorded since (application/shared/kept.py); where the
+        store's save checks that it is still current, without reading them, until the
+        command's first save (docs/adr/0038)."""
         command = running_command.get() if version is None else None
         kept = self.kept.take(aggregate_id) if command is not None else None
+        # Where the save checks that the kept copy is current, it is not read here.
+        read = not (command and command.may_skip_read() and self.checks_loaded_versions)
         try:
-            if kept is not None:
-                since = self.events.get(aggregate_id, gt=kept.version)
-                aggregate: Aggregate | None = replay(kept, since)
+            if kept is not None and not read:
+                aggregate: Aggregate | None = kept
+            elif kept is not None:
+                aggregate = replay(kept, self.events.get(aggregate_id, gt=kept.version))
             else:
                 aggregate = self.repository.get(
                     aggregate_id, version=version, projector_func=replay
@@ -242,10 +273,10 @@ class UseCases(Application[UUID]):
             raise NotFound(self.KIND_NAMES[kind], aggregate_id) from None
         if not isinstance(aggregate, kind):
             raise NotFound(self.KIND_NAMES[kind], aggregate_id)
+        if command is not None:
+            command.loaded(aggregate, read=read or kept is None)
         if expected_version is not None and aggregate.version != expected_version:
             raise StaleVersion(expected_version, aggregate.version)
-        if command is not None:
-            command.loaded(aggregate)
         return aggregate
 
     def _save_aggregates(self, aggregates: Sequence[Aggregate]) -> list[Recording[UUID]]:

@@ -16,7 +16,9 @@ import pytest
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import RecordConflictError
 
+from application.cases.commands import ChangeCaseStatus
 from application.cases.use_cases import CaseRegistered
+from application.delegation.commands import RevokeProvision
 from application.fundcase import Fundcase
 from application.shared.errors import ConcurrentWrite, NotFound
 from application.shared.use_cases import Recorded
@@ -25,6 +27,7 @@ from domain.case import CaseStatus, Direction, Document
 from domain.commitment import Usage
 from domain.decision import CommitteeReport
 from domain.diary import DiarySeries
+from domain.errors import RuleViolation
 from domain.values import Money
 from infrastructure.eventstore import open_application
 from infrastructure.idempotency import Claim, Stored, current_claim
@@ -252,6 +255,75 @@ def test_commands_from_two_processes_in_turn_each_build_on_the_others(
     for app in (first, second):
         titles = [d.title for d in app.get_case(case_id).documents.values()]
         assert titles[-6:] == [f"Handling {i}" for i in range(6)]
+
+
+def _status(app: Fundcase, case_id: Any, status: str) -> Recorded:
+    change = ChangeCaseStatus.model_validate({"status": status, "reason": "Enligt beslut"})
+    return app.change_case_status(case_id, change, OFFICIAL)
+
+
+def test_a_case_another_process_closed_is_closed_to_this_ones_next_command(
+    open_app: OpenApp,
+) -> None:
+    """This process kept the case as it was before the other closed it: its next command
+    must be judged on the closed case, and record nothing (docs/adr/0038)."""
+    first, second = open_app(), open_app()
+    case_id = register(first).id
+    first.register_document(case_id, document("Ansökan"), OFFICIAL)
+    _status(second, case_id, "withdrawn")
+    _status(second, case_id, "closed")
+    position = log_position(first)
+    with pytest.raises(RuleViolation) as refused:
+        first.register_document(case_id, document("Komplettering"), OFFICIAL)
+    assert refused.value.rule == "ClosedCaseMustNotChange"
+    assert log_position(first) == position
+    assert [d.title for d in second.get_case(case_id).documents.values()] == ["Ansökan"]
+
+
+def test_a_change_another_process_allowed_is_not_refused_on_this_ones_older_copy(
+    open_app: OpenApp,
+) -> None:
+    """This process kept the case while it was registered, where a grant is refused; the
+    other put it under review, where a grant is allowed: the grant is recorded."""
+    first, second = open_app(), open_app()
+    case_id = register(first).id
+    first.register_document(case_id, document("Ansökan"), OFFICIAL)
+    _status(second, case_id, "under_review")
+    granted = _status(first, case_id, "granted")
+    case = second.get_case(case_id)
+    assert (case.status, case.version) == (CaseStatus.GRANTED, granted.version)
+
+
+@pytest.mark.parametrize("keeps_answer", [False, True], ids=["plain", "idempotency_key"])
+def test_a_decision_under_a_provision_another_process_revoked_is_refused(
+    database_url: str, keeps_answer: bool
+) -> None:
+    """The delegation order is only read by a decision, never saved with it: this
+    process kept it from its last decision, the other revoked the provision since. The
+    save checks that the order is still as read (docs/adr/0038), so the decision is
+    judged on the revoked provision and records nothing; also when the request keeps
+    its answer with the events (the library's transaction on PostgreSQL)."""
+    system = open_system(Settings(database_url=database_url))  # with the answers' table
+    first, second = system.app, open_application(Settings(database_url=database_url))
+    try:
+        example = record_worked_example(first)
+        take(first, example.case_id, example.order_id, [propose(first, example.case_id, "1000")])
+        revoke = RevokeProvision(effective_from=date(2022, 1, 1))
+        second.revoke_provision(example.order_id, "8.1", revoke, OFFICIAL)
+        offer_id = propose(first, example.case_id, "500")
+        position = log_position(first)
+        claim = Claim("caller", "beslut", "f" * 64, render=_answer) if keeps_answer else None
+        claimed = current_claim.set(claim)
+        try:
+            with pytest.raises(RuleViolation) as refused:
+                take(first, example.case_id, example.order_id, [offer_id])
+        finally:
+            current_claim.reset(claimed)
+        assert refused.value.rule == "ProvisionMustBeInForceOnDecisionDate"
+        assert log_position(second) == position
+    finally:
+        second.close()
+        system.close()
 
 
 # --- A decision is all or nothing ---------------------------------------------------

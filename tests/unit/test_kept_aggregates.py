@@ -88,3 +88,27 @@ def test_taking_an_aggregate_removes_it_and_the_least_recent_goes_first() -> Non
     assert kept.take(second.id) is None
     assert kept.take(first.id) is first
     assert kept.take(third.id) is third
+
+
+def test_an_aggregate_taken_unread_is_checked_by_the_commands_first_save() -> None:
+    """Until a save has checked it, the command's answer may rest on a copy that was
+    behind: the save is asked to check its version, and then no more is taken unread."""
+    held, counter, other = HeldByCommand(), stored(), stored()
+    assert held.may_skip_read()
+    held.loaded(counter, read=False)
+    held.loaded(other)
+    assert held.unread == {counter.id: 1}
+    held.saved([other])
+    assert held.unread == {}
+    assert not held.may_skip_read()
+
+
+def test_an_aggregate_read_again_in_the_command_is_no_longer_unread() -> None:
+    held, counter = HeldByCommand(), stored()
+    held.loaded(counter, read=False)
+    held.loaded(counter)  # a retry inside the command read it from the store
+    assert held.unread == {}
+
+
+def test_a_command_run_again_from_the_store_takes_nothing_unread() -> None:
+    assert not HeldByCommand(from_store=True).may_skip_read()
