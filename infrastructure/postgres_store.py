@@ -31,6 +31,7 @@ from eventsourcing.utils import Environment, EnvType
 from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Composed, Identifier, Literal
+from psycopg.types.numeric import Int8
 
 from application.shared.kept import versions_to_check
 from infrastructure.availability import DatabaseGate, check_if_stirred
@@ -243,20 +244,13 @@ class GatedApplicationRecorder(PostgresApplicationRecorder, GatedAggregateRecord
                 head=Literal(head_channel(datastore.schema)),
             ),
         )
-        # Before ADR 0038 it took no aggregates to check; one function of the name, so
-        # that it is granted by name (infrastructure/roles.py).
-        self.sql_create_statements.append(
-            SQL("DROP FUNCTION IF EXISTS {}({}[], bigint[], text[], bytea[])").format(
-                append_function, Identifier(datastore.originator_id_type)
-            )
-        )
         self.sql_create_statements += statements
         self.append_signature = (
             f"{self.append_function_name}({datastore.originator_id_type}[], bigint[], "
             f"text[], bytea[], {datastore.originator_id_type}[], bigint[])"
         )
         self.append_function = append_function
-        self._append_calls: dict[tuple[int, int], str] = {}
+        self._append_calls: dict[tuple[int, int] | None, str] = {}
         # A save that keeps an answer checks the same in the library's transaction.
         self.select_moved_on = SQL(MOVED_ON).format(
             table=table,
@@ -291,14 +285,13 @@ class GatedApplicationRecorder(PostgresApplicationRecorder, GatedAggregateRecord
             SQL("REVOKE EXECUTE ON FUNCTION {} FROM PUBLIC").format(function),
         ]
 
-    def append_call(self, events: int, used: int) -> str:
-        """The statement that calls the append function for `events` events and `used`
-        aggregates to check; (0, 0): with lists."""
-        key = (events, used)
-        call = self._append_calls.get(key)
+    def append_call(self, counts: tuple[int, int] | None) -> str:
+        """The statement that calls the append function: with each value a parameter,
+        for `counts` of events and of aggregates to check; or with lists (None)."""
+        call = self._append_calls.get(counts)
         if call is None:
-            call = _append_call(self.append_function, *key, self.datastore.originator_id_type)
-            self._append_calls[key] = call
+            call = _append_call(self.append_function, counts, self.datastore.originator_id_type)
+            self._append_calls[counts] = call
         return call
 
     def _insert_events(
@@ -451,31 +444,38 @@ def _append(
     """The events, their commit marker and notices, in one statement on a connection
     in autocommit: one round trip, the table's lock held only while the database works."""
     used = versions_to_check()
-    columns = (*_columns(stored_events), list(used), list(used.values()))
+    columns = (*_columns(stored_events), list(used), [Int8(v) for v in used.values()])
     if max(len(stored_events), len(used)) <= SENT_AS_VALUES:
         # Each value a parameter of its own, which psycopg adapts in C; it inspects
         # lists in Python first.
-        statement = recorder.append_call(len(stored_events), len(used))
+        statement = recorder.append_call((len(stored_events), len(used)))
         values: Sequence[Any] = [value for column in columns for value in column]
     else:
-        statement, values = recorder.append_call(0, 0), columns
+        statement, values = recorder.append_call(None), columns
     with recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
         assert conn.autocommit  # the statement's own transaction commits it
         curs.execute(statement, values, prepare=True)
         return [position for (position,) in curs.fetchall()]
 
 
-def _append_call(function: Composed, events: int, used: int, id_type: str) -> str:
-    """The append function called with `events` events and `used` aggregates to check,
-    one parameter a value; with (0, 0), one parameter a list."""
-    types: list[SQL | Identifier] = [Identifier(id_type), SQL("bigint"), SQL("text"), SQL("bytea")]
-    counts = [events] * 4 + [used] * 2
-    arguments = [
-        SQL("ARRAY[{}]::{}[]").format(SQL(", ").join([SQL("%b")] * count), type_)
-        if events
-        else SQL("%b::{}[]").format(type_)
-        for type_, count in zip([*types, *types[:2]], counts, strict=True)
+def _append_call(function: Composed, counts: tuple[int, int] | None, id_type: str) -> str:
+    """The append function called with each value a parameter, for `counts` of events
+    and of aggregates to check; or with one list a parameter (None)."""
+    event_types: list[SQL | Identifier] = [
+        Identifier(id_type),
+        SQL("bigint"),
+        SQL("text"),
+        SQL("bytea"),
     ]
+    types = [*event_types, *event_types[:2]]  # and the checked aggregates' ids, versions
+    if counts is None:
+        arguments = [SQL("%b::{}[]").format(type_) for type_ in types]
+    else:
+        events, used = counts
+        arguments = [
+            SQL("ARRAY[{}]::{}[]").format(SQL(", ").join([SQL("%b")] * count), type_)
+            for type_, count in zip(types, [events] * 4 + [used] * 2, strict=True)
+        ]
     return SQL("SELECT * FROM {}({})").format(function, SQL(", ").join(arguments)).as_string()
 
 
@@ -504,18 +504,22 @@ def _select_events_after(
 
 
 def _columns(stored_events: Sequence[StoredEvent]) -> tuple[list[Any], ...]:
-    """The events as four arrays of plain values."""
+    """The events as four arrays of plain values (versions always as bigint, so that a
+    statement is prepared once whatever their size)."""
     return (
         [e.originator_id for e in stored_events],
-        [e.originator_version for e in stored_events],
+        [Int8(e.originator_version) for e in stored_events],
         [e.topic for e in stored_events],
         [e.state for e in stored_events],
     )
 
 
 def append_function_name(events_table_name: str) -> str:
-    """The function that appends a save's events to an events table (the owner's)."""
-    return f"append_{events_table_name}"
+    """The function that appends a save's events to an events table, after checking the
+    aggregates the command used (the owner's). The function of ADR 0037, which checked
+    none, was `append_{table}`: it is left for processes of the version before, until
+    they are stopped, and is granted no more."""
+    return f"append_checked_{events_table_name}"
 
 
 def lock_function_name(events_table_name: str) -> str:

@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 from eventsourcing.utils import EnvType
 
 from application.shared.errors import ConcurrentWrite, NotFound
+from application.shared.kept import has_unchecked_copies
 from application.shared.use_cases import Recorded, UseCases
 from domain.case import Case
 from domain.diary import DiarySeries
@@ -63,6 +64,8 @@ class DiaryNumbering(UseCases):
                         case, series, result=functools.partial(_with_number, result, number)
                     )
                 except ConcurrentWrite:
+                    if has_unchecked_copies():
+                        raise  # the command runs again, from the store (docs/adr/0038)
                     _back_off(attempt)
             raise ConcurrentWrite
 
@@ -86,6 +89,8 @@ class DiaryNumbering(UseCases):
                 try:
                     return self._save_together(case, series)
                 except ConcurrentWrite:
+                    if has_unchecked_copies():
+                        raise  # the command runs again, from the store (docs/adr/0038)
                     _back_off(attempt)
             raise ConcurrentWrite
 

@@ -169,7 +169,6 @@ class CaseUseCases(DiaryNumbering, StaffUseCases):
             case_id, document_id, [(name, received)], allowed_media_types, actor
         )
 
-    @use_case
     def attach_files(
         self,
         case_id: UUID,
@@ -180,34 +179,52 @@ class CaseUseCases(DiaryNumbering, StaffUseCases):
     ) -> FileAttached:
         """Attach the files of one upload to a document, all or none: their events are
         saved in one write, and if any is refused (or the write fails) every one of them
-        is discarded. The answer is the first file, with `files` listing each."""
-        attached: list[AttachedFile] = []
+        is discarded. The answer is the first file, with `files` listing each.
+
+        The files are kept or discarded once the command's outcome is final, not when a
+        run of it ends: a command may run twice (docs/adr/0038)."""
         try:
-            case = self._load(Case, case_id)
-            for i, (name, received) in enumerate(files):
-                file = case.attached(document_id, name, received.sha256) or AttachedFile(
-                    uuid4(), document_id, name, received.media_type, received.size, received.sha256
-                )
-                if case.file(file.id) is None:
-                    try:
-                        case.attach_file(file, allowed_media_types, actor)
-                    except DomainError as refusal:
-                        if len(files) > 1:  # say which of the files it was
-                            refusal.field = f"files[{i}]" + (
-                                f".{refusal.field}" if refusal.field else ""
-                            )
-                            refusal.message = f"{name}: {refusal.message}"
-                            refusal.in_swedish = f"{name}: {refusal.in_swedish}"
-                        raise
-                if file not in attached:
-                    attached.append(file)
-            recorded = self._save_together(case)
+            attached = self.record_attached_files(
+                case_id, document_id, files, allowed_media_types, actor
+            )
         except BaseException:
             for _, received in files:
                 received.discard()
             raise
         for _, received in files:
             received.keep()
+        return attached
+
+    @use_case
+    def record_attached_files(
+        self,
+        case_id: UUID,
+        document_id: UUID,
+        files: Sequence[tuple[str, ReceivedFile]],
+        allowed_media_types: Collection[str],
+        actor: Actor,
+    ) -> FileAttached:
+        """The events of `attach_files`, its files left as received."""
+        attached: list[AttachedFile] = []
+        case = self._load(Case, case_id)
+        for i, (name, received) in enumerate(files):
+            file = case.attached(document_id, name, received.sha256) or AttachedFile(
+                uuid4(), document_id, name, received.media_type, received.size, received.sha256
+            )
+            if case.file(file.id) is None:
+                try:
+                    case.attach_file(file, allowed_media_types, actor)
+                except DomainError as refusal:
+                    if len(files) > 1:  # say which of the files it was
+                        refusal.field = f"files[{i}]" + (
+                            f".{refusal.field}" if refusal.field else ""
+                        )
+                        refusal.message = f"{name}: {refusal.message}"
+                        refusal.in_swedish = f"{name}: {refusal.in_swedish}"
+                    raise
+            if file not in attached:
+                attached.append(file)
+        recorded = self._save_together(case)
         views = [AttachedFileView.of(f) for f in attached]
         return FileAttached(
             **views[0].model_dump(),

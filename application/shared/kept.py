@@ -80,20 +80,24 @@ class HeldByCommand:
         return not (self.from_store or self.saved_any)
 
     def loaded(self, aggregate: Aggregate, *, read: bool = True) -> None:
-        if read:
-            self.unread.pop(aggregate.id, None)
-        else:
+        if not read:
             self.unread[aggregate.id] = aggregate.version
+        elif self.unread.get(aggregate.id) == aggregate.version:
+            # Read again at the version taken: the copy was current. At a later version,
+            # what the command judged on the copy may be stale: it stays to be checked.
+            del self.unread[aggregate.id]
         if self._held is None:
             return
         self._held[aggregate.id] = (aggregate, aggregate.version)
         if len(self._held) > KEPT_PER_COMMAND:
             self._held = None
 
-    def saved(self, aggregates: Iterable[Aggregate]) -> None:
-        """The aggregates were saved; the save checked every unread one."""
-        self.saved_any = True
-        self.unread.clear()
+    def saved(self, aggregates: Iterable[Aggregate], *, recorded: bool) -> None:
+        """The aggregates were saved; a save that recorded events checked every unread
+        one (one that recorded nothing checked nothing)."""
+        if recorded:
+            self.saved_any = True
+            self.unread.clear()
         if self._held is None:
             return
         for aggregate in aggregates:
@@ -121,3 +125,10 @@ def versions_to_check() -> dict[UUID, int]:
     with the version it used; the save must fail if any has moved on since."""
     command = running_command.get()
     return command.unread if command is not None else {}
+
+
+def has_unchecked_copies() -> bool:
+    """Whether the running command judged on a kept copy no save has checked yet: a
+    conflict it meets then may come from the copy, and is for `use_case` to handle by
+    running the command again from the store."""
+    return bool(versions_to_check())

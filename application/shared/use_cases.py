@@ -326,7 +326,7 @@ class UseCases(Application[UUID]):
             result_of_save.reset(saving)
         command = running_command.get()
         if command is not None:
-            command.saved([primary, *others])
+            command.saved([primary, *others], recorded=bool(recordings))
         return recorded([r.notification.id for r in recordings])
 
 

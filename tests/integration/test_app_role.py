@@ -208,13 +208,16 @@ def test_the_role_on_a_schema_not_yet_migrated_is_told_to_migrate(
 def test_a_store_from_before_the_append_function_is_upgraded_by_the_owners_migrate(
     granted: tuple[str, str],
 ) -> None:
-    """A store made before saves were appended in one statement (docs/adr/0037): the
-    role is told to migrate; once the owner has, the role's commands append through it."""
+    """A store made before saves were appended in one statement (docs/adr/0037), or
+    before they checked the aggregates a command used (docs/adr/0038): the role is told
+    to migrate; once the owner has, the role's commands append through it."""
     owner_url, role = granted
     schema = sql.Identifier(postgres_schema(owner_url))
     with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP FUNCTION {}.append_fundcase_events").format(schema))
-    with pytest.raises(DatabaseNotReady, match=r"append_fundcase_events\(uuid\[\], .*migrate"):
+        conn.execute(sql.SQL("DROP FUNCTION {}.append_checked_fundcase_events").format(schema))
+    with pytest.raises(
+        DatabaseNotReady, match=r"append_checked_fundcase_events\(uuid\[\], .*migrate"
+    ):
         open_application(Settings(database_url=as_role(owner_url, role)))
     owner = open_application(Settings(database_url=owner_url), create_tables=True)
     try:

@@ -22,6 +22,7 @@ from infrastructure.files import ARCHIVABLE, DiskFileStore, KeptFiles
 from infrastructure.readmodels import file_chunks, writer
 from infrastructure.rendering import to_pdf
 from interfaces.cli import cli
+from tests.conftest import OpenApp
 from tests.service.steps import document, register
 
 PDF = b"%PDF-1.7\n" + "Ansökan från Sámi allaskuvla: Čđŋšŧž".encode() * 50
@@ -80,6 +81,41 @@ def test_a_file_whose_event_cannot_be_saved_is_not_kept(
     assert app.log_head() == head
     assert store.stored() == []
     assert store.received_aside() == []
+
+
+def test_a_file_attached_where_the_kept_case_was_behind_is_kept_once(
+    open_app: OpenApp, store: KeptFiles
+) -> None:
+    """This process kept the case from its last command; another registered a document
+    since. The attach is judged on the case as stored (on PostgreSQL the command runs
+    again, docs/adr/0038), and its file is kept, not discarded with the first run."""
+    first, second = open_app(), open_app()
+    case_id, doc = a_document(first)
+    second.register_document(case_id, document("Komplettering"), OFFICIAL)
+    attached = first.attach_file(
+        case_id, doc, "Ansökan.pdf", received(store, PDF), ARCHIVABLE, OFFICIAL
+    )
+    assert b"".join(store.read(attached.sha256)) == PDF
+    assert store.received_aside() == []
+    case = second.get_case(case_id)
+    assert [f.name for f in case.files] == ["Ansökan.pdf"]
+    assert attached.version == case.version
+
+
+def test_a_file_attached_again_answers_the_version_the_case_has_now(
+    open_app: OpenApp, store: KeptFiles
+) -> None:
+    """Attaching the same file again records nothing; its answer must still be the
+    case's version as stored, which another process has moved on (an If-Match taken
+    from it must hold)."""
+    first, second = open_app(), open_app()
+    case_id, doc = a_document(first)
+    first.attach_file(case_id, doc, "Ansökan.pdf", received(store, PDF), ARCHIVABLE, OFFICIAL)
+    second.register_document(case_id, document("Komplettering"), OFFICIAL)
+    again = first.attach_file(
+        case_id, doc, "Ansökan.pdf", received(store, PDF), ARCHIVABLE, OFFICIAL
+    )
+    assert again.version == second.get_case(case_id).version
 
 
 def test_a_file_over_the_limit_is_removed_as_it_goes_over(store: KeptFiles) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from eventsourcing.domain import Aggregate, event
 
 from application.shared.kept import KEPT_PER_COMMAND, HeldByCommand, KeptAggregates
@@ -39,7 +41,7 @@ def test_an_aggregate_changed_and_saved_is_kept_at_its_new_version() -> None:
     held.loaded(counter)
     counter.count_one()
     save(counter)
-    held.saved([counter])
+    held.saved([counter], recorded=True)
     assert held.as_stored() == [counter]
     assert counter.version == 2
 
@@ -58,7 +60,7 @@ def test_a_change_after_the_save_that_was_not_stored_is_not_kept() -> None:
     held.loaded(counter)
     counter.count_one()
     save(counter)
-    held.saved([counter])
+    held.saved([counter], recorded=True)
     counter.count_one()
     counter.collect_events()  # as a failed save leaves it
     assert held.as_stored() == []
@@ -67,7 +69,7 @@ def test_a_change_after_the_save_that_was_not_stored_is_not_kept() -> None:
 def test_an_aggregate_the_command_only_created_is_not_kept() -> None:
     held, created = HeldByCommand(), Counter()
     save(created)
-    held.saved([created])
+    held.saved([created], recorded=True)
     assert held.as_stored() == []
 
 
@@ -98,16 +100,36 @@ def test_an_aggregate_taken_unread_is_checked_by_the_commands_first_save() -> No
     held.loaded(counter, read=False)
     held.loaded(other)
     assert held.unread == {counter.id: 1}
-    held.saved([other])
+    held.saved([other], recorded=True)
     assert held.unread == {}
     assert not held.may_skip_read()
 
 
-def test_an_aggregate_read_again_in_the_command_is_no_longer_unread() -> None:
+def test_an_aggregate_read_again_at_the_version_taken_is_no_longer_unread() -> None:
     held, counter = HeldByCommand(), stored()
     held.loaded(counter, read=False)
-    held.loaded(counter)  # a retry inside the command read it from the store
+    held.loaded(counter)  # read from the store: nobody had written since
     assert held.unread == {}
+
+
+def test_an_aggregate_read_again_at_a_later_version_is_still_to_be_checked() -> None:
+    """What the command judged on the first copy may be stale: the save must still
+    fail, so that the command runs again from the store."""
+    held, counter = HeldByCommand(), stored()
+    held.loaded(counter, read=False)
+    newer = copy.deepcopy(counter)  # the same aggregate, as the store has it now
+    newer.count_one()
+    newer.collect_events()
+    held.loaded(newer)
+    assert held.unread == {counter.id: 1}
+
+
+def test_a_save_that_recorded_nothing_checked_nothing() -> None:
+    held, counter = HeldByCommand(), stored()
+    held.loaded(counter, read=False)
+    held.saved([counter], recorded=False)
+    assert held.unread == {counter.id: 1}
+    assert held.may_skip_read()
 
 
 def test_a_command_run_again_from_the_store_takes_nothing_unread() -> None:
