@@ -15,11 +15,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 import httpx
 import psycopg
 import pytest
+import structlog
 from psycopg import sql
 
 from application.fundcase import Fundcase
@@ -32,6 +34,23 @@ POSTGRES_URL = os.environ.get(
 )
 
 OpenApp = Callable[..., Fundcase]
+
+
+@pytest.fixture(autouse=True)
+def logging_as_it_was(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Logging set up by a test (the CLI sets it to warnings) is undone after it, and
+    loggers are not cached at the level they were first used at: otherwise a test that
+    reads the log (`structlog.testing.capture_logs`) sees nothing below warning once
+    such a test has run before it."""
+    config = structlog.get_config()
+    configure = structlog.configure
+
+    def uncached(**settings: Any) -> None:
+        configure(**{**settings, "cache_logger_on_first_use": False})
+
+    monkeypatch.setattr(structlog, "configure", uncached)
+    yield
+    configure(**config)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
