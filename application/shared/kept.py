@@ -63,10 +63,10 @@ class HeldByCommand:
 
     Where the store checks, in a save's transaction, that aggregates are still at the
     versions a command used (PostgreSQL), a kept aggregate is taken without reading the
-    events since its version, until the command's first save (docs/adr/0038). Those are
-    `unread` until a save checks them. A command that ends with any still unread
-    (refused, conflicting, or done without a save) is run once more, from the store
-    (`use_case`)."""
+    events since its version, until the command's first save that records events
+    (docs/adr/0038). Those are `unread` until such a save checks them. A command that
+    ends with any still unread (refused, conflicting, done without a save, or with a
+    save that recorded nothing) is run once more, from the store (`use_case`)."""
 
     def __init__(self, *, from_store: bool = False) -> None:
         self._held: dict[UUID, tuple[Aggregate, int]] | None = {}
