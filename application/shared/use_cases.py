@@ -255,13 +255,17 @@ class UseCases(Application[UUID]):
         A command takes the aggregate an earlier command left, if this process kept
         it, with the events recorded since (application/shared/kept.py); where the
         store's save checks that it is still current, without reading them, until the
-        command's first save (docs/adr/0038)."""
+        command's first save that records events (docs/adr/0038)."""
         command = running_command.get() if version is None else None
         kept = self.kept.take(aggregate_id) if command is not None else None
-        # Where the save checks that the kept copy is current, it is not read here.
-        read = not (command and command.may_skip_read() and self.checks_loaded_versions)
+        taken_unread = (
+            kept is not None
+            and command is not None
+            and command.may_skip_read()
+            and self.checks_loaded_versions
+        )
         try:
-            if kept is not None and not read:
+            if taken_unread:
                 aggregate: Aggregate | None = kept
             elif kept is not None:
                 aggregate = replay(kept, self.events.get(aggregate_id, gt=kept.version))
@@ -274,7 +278,7 @@ class UseCases(Application[UUID]):
         if not isinstance(aggregate, kind):
             raise NotFound(self.KIND_NAMES[kind], aggregate_id)
         if command is not None:
-            command.loaded(aggregate, read=read or kept is None)
+            command.loaded(aggregate, read=not taken_unread)
         if expected_version is not None and aggregate.version != expected_version:
             raise StaleVersion(expected_version, aggregate.version)
         return aggregate
