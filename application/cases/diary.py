@@ -100,7 +100,7 @@ class DiaryNumbering(UseCases):
 
     def _series(self, prefix: str, year: int, actor: Actor) -> DiarySeries:
         try:
-            return self._load(DiarySeries, DiarySeries.create_id(prefix, year))
+            return self._load(DiarySeries, DiarySeries.create_id(prefix, year), contested=True)
         except NotFound:
             return DiarySeries(prefix=prefix, year=year, actor=actor)
 

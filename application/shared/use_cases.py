@@ -249,13 +249,17 @@ class UseCases(Application[UUID]):
         expected_version: int | None = None,
         *,
         version: int | None = None,
+        contested: bool = False,
     ) -> A:
         """The aggregate of that kind, refusing unknown ids and stale expectations.
 
         A command takes the aggregate an earlier command left, if this process kept
         it, with the events recorded since (application/shared/kept.py); where the
         store's save checks that it is still current, without reading them, until the
-        command's first save that records events (docs/adr/0038)."""
+        command's first save that records events (docs/adr/0038). A `contested`
+        aggregate, one that every process writes (a diary series), is always read: a
+        process whose kept copy is current after its own save would otherwise save again
+        in one round trip while the others read and retry, and win every time."""
         command = running_command.get() if version is None else None
         kept = self.kept.take(aggregate_id) if command is not None else None
         taken_unread = (
@@ -263,6 +267,7 @@ class UseCases(Application[UUID]):
             and command is not None
             and command.may_skip_read()
             and self.checks_loaded_versions
+            and not contested
         )
         try:
             if taken_unread:
